@@ -9,4 +9,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+from .problems import InputError, Problem  # noqa: E402
+from .scenario import load_scenario  # noqa: E402
+
+__all__ = ["__version__", "load_scenario", "InputError", "Problem"]

@@ -1,0 +1,55 @@
+"""Problems found in input files: each names the file, the line and the key path.
+
+A ``Problem`` prints as ``FILE:LINE: key.path: what is wrong (what was expected)``; ``InputError``
+carries all problems found in one pass so that a user sees them at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Path = tuple  # a key path: ('projects', 'airport', 'capex')
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as it can be."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """Invalid input; ``problems`` lists every problem found. The CLI prints them and exits 2."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def dotted(path: Path) -> str:
+    """('projects', 'airport', 'capex') → 'projects.airport.capex'; list indices as [i]."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def short(value: object, limit: int = 60) -> str:
+    """The offending value, quoted and cut to ``limit`` characters (never whole file contents)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """Text cut to ``limit`` characters, without quotes."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,346 @@
+"""Project schedules on a calendar-year grid: dates, spending profiles, ramp-up, dependencies.
+
+Time is measured in decimal years: calendar year ``t`` is the interval ``[t, t+1)`` and
+``2021.5`` is about 2 July 2021. Array functions are vectorised over draws: per-draw inputs
+have shape ``(n,)`` (or any shape, or scalars, broadcast together) and the output gains a
+trailing year axis, ``(n, T)`` for ``years`` of length ``T``. Scalar-only inputs give ``(1, T)``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+import numbers
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "PROFILES", "CycleError", "decimal_year", "profile_cdf", "spending_shares",
+    "interval_fraction", "ramp_fraction", "topological_order", "resolve_schedule",
+]
+
+PROFILES = ("uniform", "s_curve", "front_loaded", "back_loaded")
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+
+
+# --------------------------------------------------------------------------- dates
+def decimal_year(value) -> float:
+    """Convert a date-like value to a decimal year.
+
+    Parameters
+    ----------
+    value : int, float, datetime.date, datetime.datetime or str
+        A number is taken as a decimal year already. A date maps to
+        ``year + (day_of_year - 1) / days_in_year`` (so 2021-07-01 -> 2021 + 181/365); a
+        datetime adds the fraction of its day. Strings must be ISO ``"YYYY-MM-DD"`` or
+        ``"YYYY-MM"`` (the first day of the month).
+
+    Returns
+    -------
+    float
+        Decimal year.
+
+    Raises
+    ------
+    ValueError
+        For booleans, unparseable strings, invalid calendar dates or other types.
+    """
+    if isinstance(value, bool) or isinstance(value, np.bool_):
+        raise ValueError(f"decimal_year: expected a year or a date, got the boolean {value!r}")
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        m = _ISO.match(value.strip())
+        if not m:
+            raise ValueError(f"decimal_year: cannot read {value!r}; use 'YYYY-MM-DD', 'YYYY-MM' or a number")
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
+        try:
+            value = _dt.date(y, mo, d)
+        except ValueError as exc:
+            raise ValueError(f"decimal_year: {value!r} is not a valid date ({exc})") from None
+    if isinstance(value, _dt.date):
+        days = 366 if _is_leap(value.year) else 365
+        frac = value.timetuple().tm_yday - 1
+        if isinstance(value, _dt.datetime):
+            frac += (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+        return value.year + frac / days
+    raise ValueError(f"decimal_year: expected a number, a date or an ISO string, got {type(value).__name__} {value!r}")
+
+
+def _is_leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+# --------------------------------------------------------------------------- helpers
+def _grid(years, *arrays):
+    """Broadcast per-draw arrays to a common shape (at least 1-D), add a year axis."""
+    yrs = np.asarray(years, dtype=float)
+    if yrs.ndim != 1:
+        raise ValueError("years must be a 1-D array of calendar years")
+    arrs = np.broadcast_arrays(*[np.atleast_1d(np.asarray(a, dtype=float)) for a in arrays])
+    return yrs, [a[..., None] for a in arrs]
+
+
+# --------------------------------------------------------------------------- spending
+def profile_cdf(name: str, x):
+    """Cumulative share of a build's cost spent at progress ``x``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PROFILES`: ``uniform`` x; ``s_curve`` 3x^2 - 2x^3 (smoothstep: slow
+        start and finish, peak mid-build); ``front_loaded`` 1 - (1 - x)^2; ``back_loaded`` x^2.
+    x : array_like
+        Progress through the build, fraction of its duration [-]; clipped to [0, 1].
+
+    Returns
+    -------
+    ndarray
+        Cumulative share spent [-], in [0, 1].
+    """
+    x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
+    if name == "uniform":
+        return x
+    if name == "s_curve":
+        return x * x * (3.0 - 2.0 * x)
+    if name == "front_loaded":
+        return 1.0 - (1.0 - x) ** 2
+    if name == "back_loaded":
+        return x * x
+    raise ValueError(f"unknown spending profile {name!r}; choose one of {', '.join(PROFILES)}")
+
+
+def spending_shares(start, duration, years, profile: str = "uniform"):
+    """Share of a build's total cost spent in each calendar year.
+
+    Share in year t = F((t + 1 - start)/d) - F((t - start)/d), with F = :func:`profile_cdf`.
+
+    Parameters
+    ----------
+    start : array_like
+        Construction start [decimal year], per draw.
+    duration : array_like
+        Build duration [years], >= 0, fractional allowed. 0 puts the whole cost in the
+        calendar year containing ``start``.
+    years : array_like of int, shape (T,)
+        Calendar years of the output.
+    profile : str
+        Spending profile, one of :data:`PROFILES`.
+
+    Returns
+    -------
+    ndarray, shape (n, T)
+        Share of the total [-]. Spending outside ``years`` is not in the output, so a row
+        sums to 1 only when the whole build falls inside the range.
+    """
+    yrs, (s, d) = _grid(years, start, duration)
+    if np.any(d < 0):
+        raise ValueError("spending_shares: duration must be >= 0 years")
+    pos = d > 0
+    dd = np.where(pos, d, 1.0)
+
+    def cdf(tau):
+        lag = tau - s
+        return np.where(pos, profile_cdf(profile, lag / dd), (lag > 0).astype(float))
+
+    return cdf(yrs + 1.0) - cdf(yrs)
+
+
+def interval_fraction(a, b, years):
+    """Fraction of each calendar year covered by the interval ``[a, b)``.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Interval start and end [decimal year]; ``b`` may be ``+inf`` (open-ended) and
+        ``a`` may be ``+inf`` (never starts).
+    years : array_like of int, shape (T,)
+
+    Returns
+    -------
+    ndarray, shape (n, T)
+        Covered fraction of year t [-], in [0, 1].
+    """
+    yrs, (a, b) = _grid(years, a, b)
+    lo, hi = yrs, yrs + 1.0
+    return np.maximum(np.clip(b, lo, hi) - np.clip(a, lo, hi), 0.0)
+
+
+def ramp_fraction(cod, ramp_years, years):
+    """Average utilisation over each calendar year for a linear ramp-up after COD.
+
+    u(tau) = min(max(tau - cod, 0) / R, 1) (a step at ``cod`` when R = 0). With the integral
+    G(x) = 0 (x < c), (x - c)^2 / (2R) (c <= x <= c + R), R/2 + (x - c - R) (x > c + R),
+    the average over year t is G(t + 1) - G(t).
+
+    Parameters
+    ----------
+    cod : array_like
+        Commercial operation date [decimal year]; ``+inf`` = never.
+    ramp_years : array_like
+        Time from COD to full utilisation [years], >= 0.
+    years : array_like of int, shape (T,)
+
+    Returns
+    -------
+    ndarray, shape (n, T)
+        Mean utilisation in year t [-], in [0, 1].
+    """
+    yrs, (c, r) = _grid(years, cod, ramp_years)
+    if np.any(r < 0):
+        raise ValueError("ramp_fraction: ramp_years must be >= 0")
+    rr = np.where(r > 0, r, 1.0)
+
+    def G(x):
+        y = np.clip(x - c, 0.0, r)
+        return np.where(r > 0, y * y / (2.0 * rr), 0.0) + np.maximum(x - c - r, 0.0)
+
+    return G(yrs + 1.0) - G(yrs)
+
+
+# --------------------------------------------------------------------------- dependencies
+class CycleError(ValueError):
+    """Dependencies contain a cycle. ``cycle`` lists its ids in precedence order."""
+
+    def __init__(self, cycle: list[str]):
+        self.cycle = list(cycle)
+        super().__init__("dependency cycle: " + " → ".join(self.cycle + self.cycle[:1]))
+
+
+def topological_order(ids: Sequence[str], deps: dict[str, Sequence[str]]) -> list[str]:
+    """Order ids so that every predecessor comes before its dependants.
+
+    Kahn's algorithm with ties broken by input position, i.e. the lexicographically
+    smallest valid order (an input order that is already valid is returned unchanged).
+
+    Parameters
+    ----------
+    ids : sequence of str
+        All ids, unique.
+    deps : dict
+        ``id -> list of predecessor ids``; ids without an entry have no predecessors.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    CycleError
+        If the dependencies contain a cycle (message like ``a → b → c → a``).
+    ValueError
+        For duplicate ids or ids in ``deps`` that are not in ``ids``.
+
+    References
+    ----------
+    Kahn, A. B. (1962). Topological sorting of large networks. CACM 5(11), 558-562.
+    """
+    ids = list(ids)
+    deps = {k: [v] if isinstance(v, str) else list(v) for k, v in deps.items()}
+    pos = {k: i for i, k in enumerate(ids)}
+    if len(pos) != len(ids):
+        dup = sorted({k for k in ids if ids.count(k) > 1})
+        raise ValueError(f"duplicate ids: {', '.join(dup)}")
+    unknown = [k for k in deps if k not in pos]
+    unknown += [p for k in deps for p in deps[k] if p not in pos and p not in unknown]
+    if unknown:
+        raise ValueError(f"unknown ids in dependencies: {', '.join(map(str, dict.fromkeys(unknown)))}")
+    preds = {k: set(deps.get(k, ())) for k in ids}
+    succs: dict[str, list[str]] = {k: [] for k in ids}
+    for k in ids:
+        for p in preds[k]:
+            succs[p].append(k)
+    indeg = {k: len(preds[k]) for k in ids}
+    heap = [pos[k] for k in ids if indeg[k] == 0]
+    heapq.heapify(heap)
+    out: list[str] = []
+    while heap:
+        k = ids[heapq.heappop(heap)]
+        out.append(k)
+        for s in succs[k]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                heapq.heappush(heap, pos[s])
+    if len(out) < len(ids):
+        raise CycleError(_find_cycle(ids, preds, set(out)))
+    return out
+
+
+def _find_cycle(ids, preds, done) -> list[str]:
+    """Walk predecessors among unplaced ids until one repeats; return the loop, forward."""
+    left = [k for k in ids if k not in done]
+    rank = {k: i for i, k in enumerate(ids)}
+    path, seen = [], {}
+    k = left[0]
+    while k not in seen:
+        seen[k] = len(path)
+        path.append(k)
+        k = min((p for p in preds[k] if p not in done), key=rank.__getitem__)
+    loop = path[seen[k]:][::-1]              # predecessor -> successor
+    i = min(range(len(loop)), key=lambda j: rank[loop[j]])
+    return loop[i:] + loop[:i]
+
+
+def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, cancelled,
+                     deps, order=None):
+    """Start, COD and cancellation of every project, honouring finish-to-start dependencies.
+
+    start_j = planned_start_j + delay_j, then start_j = max(start_j, cod_i + lag) for each
+    predecessor i; cod_j = start_j + build_j * duration_ratio_j. A project whose predecessor
+    is cancelled is cancelled too (its finish-to-start condition can never hold).
+
+    Parameters
+    ----------
+    planned_start : array_like, shape (n, J)
+        Planned construction start [decimal year]; projects are columns.
+    start_delay : array_like, shape (n, J)
+        Delay of the start [years].
+    build_years : array_like, shape (n, J)
+        Planned build time [years].
+    duration_ratio : array_like, shape (n, J)
+        Actual / planned build time [-].
+    cancelled : array_like of bool, shape (n, J)
+        Own cancellation draw.
+    deps : list of list of (int, float or array_like)
+        ``deps[j]`` = predecessors of project j as ``(column index, lag_years)``; a lag may be
+        a scalar or a per-draw array ``(n,)``.
+    order : list of int, optional
+        Column indices, predecessors first; computed from ``deps`` when omitted.
+
+    Returns
+    -------
+    start, cod : ndarray, shape (n, J)
+        [decimal year]. Cancelled projects keep finite values; the caller masks them.
+    cancelled : ndarray of bool, shape (n, J)
+        Own or inherited cancellation.
+    """
+    ps, dl, by, dr, cx = np.broadcast_arrays(
+        np.asarray(planned_start, float), np.asarray(start_delay, float),
+        np.asarray(build_years, float), np.asarray(duration_ratio, float),
+        np.asarray(cancelled, bool))
+    if ps.ndim != 2:
+        raise ValueError("resolve_schedule: inputs must broadcast to (n, J)")
+    J = ps.shape[1]
+    if len(deps) != J:
+        raise ValueError(f"resolve_schedule: deps has {len(deps)} entries for {J} projects")
+    if order is None:
+        names = [str(j) for j in range(J)]
+        order = [int(k) for k in topological_order(names, {str(j): [str(i) for i, _ in deps[j]] for j in range(J)})]
+    order = list(order)
+    if sorted(order) != list(range(J)):
+        raise ValueError("resolve_schedule: order must list every column index exactly once")
+    start = ps + dl
+    cod = np.empty_like(start)
+    out_cx = cx.copy()
+    placed: set[int] = set()
+    for j in order:
+        for i, lag in deps[j]:
+            if i not in placed:
+                raise ValueError(f"resolve_schedule: predecessor {i} of project {j} comes later in order")
+            start[:, j] = np.maximum(start[:, j], cod[:, i] + np.asarray(lag, float))
+            out_cx[:, j] |= out_cx[:, i]
+        cod[:, j] = start[:, j] + by[:, j] * dr[:, j]
+        placed.add(j)
+    return start, cod, out_cx

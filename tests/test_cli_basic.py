@@ -1,0 +1,74 @@
+"""The command line: version, help, schema, init, show, and the shipped scenario pack."""
+import json
+import re
+
+import pytest
+import yaml
+
+import portfolio
+from tests.conftest import CHUXIONG
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert portfolio.__version__ in result.output
+
+
+def test_help_lists_every_command_with_a_description(cli):
+    from portfolio.cli import main
+
+    result = cli("--help")
+    assert result.exit_code == 0
+    for name, command in main.commands.items():
+        assert re.search(rf"^\s+{re.escape(name)}\s+\S", result.output, re.M), name
+        assert (command.epilog or "").startswith("Example: portfolio "), f"{name} has no example"
+        assert cli(name, "--help").output.count("Example: portfolio") == 1
+
+
+def test_schema_is_json_schema_that_accepts_the_minimal_scenario(cli, minimal):
+    jsonschema = pytest.importorskip("jsonschema")
+    result = cli("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["title"] == "portfolio scenario"
+    assert {"meta", "targets", "economy", "projects", "energy", "uncertainty", "simulation",
+            "extends", "register"} <= set(schema["properties"])
+    jsonschema.validate(yaml.safe_load(minimal.read_text(encoding="utf-8")), schema)
+
+
+def test_init_scaffold_validates_as_generated(cli, tmp_path):
+    target = tmp_path / "new-region"
+    result = cli("init", target)
+    assert result.exit_code == 0, result.output
+    assert (target / "scenario.yaml").read_text(encoding="utf-8").count("#") > 10  # it is commented
+    assert cli("validate", target / "scenario.yaml").exit_code == 0
+    again = cli("init", target)
+    assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_show_output_is_a_valid_standalone_scenario(cli, minimal, tmp_path):
+    result = cli("show", minimal, "--set", "projects.park.capex=44")
+    assert result.exit_code == 0
+    resolved = tmp_path / "resolved.yaml"
+    resolved.write_text(result.output, encoding="utf-8")
+    assert cli("validate", resolved).exit_code == 0
+    assert yaml.safe_load(result.output)["projects"][0]["capex"] == 44
+
+
+def test_show_explain_names_the_origin_of_each_value(cli, minimal):
+    result = cli("show", minimal, "--explain", "--set", "economy.tfp_growth=0.01")
+    assert result.exit_code == 0
+    assert re.search(r"capex: 30 亿元  # .*scenario\.yaml:26", result.output), result.output
+    assert "tfp_growth: 0.01  # --set" in result.output
+
+
+SHIPPED = sorted(CHUXIONG.glob("*.yaml"))
+
+
+@pytest.mark.skipif(not SHIPPED, reason="scenario pack not present")
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_every_shipped_scenario_validates(cli, path):
+    result = cli("validate", path)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK ")

@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from portfolio import energy
+from portfolio.schedules import decimal_year, interval_fraction
+
+
+def test_crf():
+    assert energy.crf(0.06, 25) == pytest.approx(0.078227, abs=5e-7)
+    assert energy.crf(0.0, 20) == pytest.approx(0.05)
+    assert energy.crf(1e-9, 20) == pytest.approx(0.05, rel=1e-6)      # continuous at r -> 0
+    np.testing.assert_allclose(energy.crf(np.array([0.0, 0.06]), 25), [0.04, 0.078227], atol=5e-7)
+
+
+def test_lcoe():
+    # 4000 CNY/kW, 60 CNY/kW/yr, 6 %, 25 yr, 1300 h
+    assert energy.lcoe(4000, 60, 0.06, 25, 1300) == pytest.approx((4000 * 0.0782267 + 60) / 1300, rel=1e-5)
+
+
+def test_generation_partial_first_year():
+    years = np.array([2020, 2021, 2022])
+    cod = decimal_year("2021-07-01")
+    frac = interval_fraction([cod], np.inf, years)
+    gen = energy.generation_gwh(100.0, frac, 1300.0, 0.0, 0.0, 0.0)
+    np.testing.assert_allclose(gen[0], [0.0, 100 * 1300 * 184 / 365 / 1000, 130.0])
+    assert gen[0, 1] == pytest.approx(65.53, abs=0.01)
+
+
+def test_generation_curtailment_degradation():
+    g = energy.generation_gwh(100, 1.0, 1000, 0.1, 0.01, np.array([[-1.0, 0.0, 2.0]]))
+    np.testing.assert_allclose(g[0], [90.0, 90.0, 90 * 0.99 ** 2])
+    np.testing.assert_allclose(energy.age_years([2021.5], np.array([2020, 2021, 2022])), [[0, 0, 1]])
+
+
+def test_value_added_and_co2():
+    assert energy.value_added_yi(1.0, 1.0, 1.0) == pytest.approx(0.01)
+    assert energy.value_added_yi(1000.0, 0.30, 0.65) == pytest.approx(1.95)
+    assert energy.co2_avoided_mt(1000.0, 0.5366) == pytest.approx(0.5366)
+
+
+def test_storage_is_a_service():
+    s = energy.storage_service(100.0, 2.0, 250.0, 0.85, 1.0)
+    assert s["throughput_gwh"] == pytest.approx(50.0)
+    assert s["losses_gwh"] == pytest.approx(7.5)
+    assert s["charged_gwh"] == pytest.approx(57.5)
+    half = energy.storage_service(np.array([100.0, 100.0]), 2.0, 250.0, 0.85, np.array([1.0, 0.5]))
+    np.testing.assert_allclose(half["losses_gwh"], [7.5, 3.75])
+
+
+def test_charging_service():
+    assert energy.charging_service(10.0, 800.0, 0.5) == pytest.approx(4.0)
+
+
+def test_capacity_online():
+    years = np.array([2020, 2021, 2022])
+    cap = energy.capacity_online_mw([100.0, 50.0, 80.0], [2021.99, 2021.0, 2020.5], years, [False, False, True])
+    np.testing.assert_array_equal(cap, [[0, 100, 100], [0, 50, 50], [0, 0, 0]])
+    assert energy.capacity_online_mw(10.0, 2022.0, years).shape == (1, 3)
