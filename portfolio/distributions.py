@@ -579,9 +579,9 @@ class OverrunMixture(Distribution):
         t = self.tail_share
         split = 1.0 - t
         in_tail = u >= split
-        vb = np.where(in_tail, 1.0, u / split)
-        vt = np.clip(np.where(in_tail, (u - split) / t, 0.0), 0.0, 1.0)
-        x = np.where(in_tail, self._tail_x(vt), self.body.ppf(vb))
+        x = np.empty_like(u)
+        x[~in_tail] = self.body.ppf(u[~in_tail] / split)
+        x[in_tail] = self._tail_x(np.clip((u[in_tail] - split) / t, 0.0, 1.0))
         return 1.0 + x
 
     # --- moments (analytic, with the cap) ---------------------------------------------------

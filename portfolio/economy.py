@@ -99,7 +99,7 @@ def growth_contributions(tfp_growth, capital_growth, human_capital_growth, labou
 
 
 def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth=0.0, labour_growth=0.0,
-                      alpha=0.5, delta=0.05, n_years=None) -> dict:
+                      alpha=0.5, delta=0.05, n_years=None, extra_investment=None) -> dict:
     """Run the LTGM core forward from the base year.
 
     Parameters
@@ -120,6 +120,9 @@ def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth
         Depreciation δ [1/yr].
     n_years : int, optional
         T, required when no input is a path.
+    extra_investment : array_like, (n, T), optional
+        Capital formation added to s_t · Y_t in year t [亿元] (the integrated mode's portfolio
+        capex × κ × θ); it enters K like any investment.
 
     Returns
     -------
@@ -138,6 +141,7 @@ def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth
                        {"s": investment_rate, "gA": tfp_growth, "gh": human_capital_growth, "gL": labour_growth},
                        n_years)
     a, d = p["alpha"], p["delta"]
+    extra = None if extra_investment is None else np.broadcast_to(np.asarray(extra_investment, float), (n, T))
     gdp = np.empty((n, T + 1))
     ky = np.empty((n, T + 1))
     gk = np.empty((n, T))
@@ -145,7 +149,10 @@ def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth
     gdp[:, 0], ky[:, 0] = p["y0"], p["ky0"]
     with np.errstate(all="ignore"):
         for t in range(T):
-            one_gk = np.maximum((1 - d) + p["s"][:, t] / ky[:, t], 0.0)
+            inflow = p["s"][:, t] / ky[:, t]
+            if extra is not None:
+                inflow = inflow + extra[:, t] / (ky[:, t] * gdp[:, t])
+            one_gk = np.maximum((1 - d) + inflow, 0.0)
             gk[:, t] = one_gk - 1
             one_gy = (1 + p["gA"][:, t]) * one_gk ** a * ((1 + p["gh"][:, t]) * (1 + p["gL"][:, t])) ** (1 - a)
             gy[:, t] = one_gy - 1

@@ -237,12 +237,17 @@ def _read_register(path: Path, where: tuple, problems: list) -> tuple[list[dict]
 
 
 def _deep_merge(base: dict, child: dict) -> dict:
+    """Merge child into base; maps keyed by years ({2021: ..}) are replaced whole, not merged."""
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and not _year_keyed(value):
             _deep_merge(base[key], value)
         else:
             base[key] = value
     return base
+
+
+def _year_keyed(mapping: dict) -> bool:
+    return bool(mapping) and all(isinstance(k, int) and not isinstance(k, bool) for k in mapping)
 
 
 def _merge(parent: Resolved, child: Resolved) -> Resolved:
@@ -259,7 +264,7 @@ def _merge(parent: Resolved, child: Resolved) -> Resolved:
                     _deep_merge(existing, item)
         elif key == "remove_projects":
             data[key] = list(data.get(key) or []) + [i for i in value if i not in (data.get(key) or [])]
-        elif isinstance(value, dict) and isinstance(data.get(key), dict):
+        elif isinstance(value, dict) and isinstance(data.get(key), dict) and not _year_keyed(value):
             _deep_merge(data[key], value)
         else:
             _drop_prefix(prov, (key,))
