@@ -93,6 +93,102 @@ def show(file, overrides, explain):
     click.echo(dump(resolved.data, resolved.provenance if explain else None), nl=False)
 
 
+STREAM_DRAWS_ABOVE = 200_000  # larger runs stream draws.parquet instead of keeping inputs in memory
+
+
+def _positive(ctx, param, value):
+    if value is not None and value < 1:
+        raise click.BadParameter(f"must be a positive whole number, got {value}")
+    return value
+
+
+@main.command(epilog="Example: portfolio run scenarios/chuxiong/baseline.yaml --draws 20000")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--draws", type=int, callback=_positive, help="Number of Monte Carlo draws (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--sampler", type=click.Choice(["mc", "lhs"]), help="Monte Carlo or Latin hypercube.")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value (repeatable).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Run folder (default outputs/<scenario>-<timestamp>/).")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option("--workers", type=int, default=1, show_default=True, callback=_positive,
+              help="Local worker processes (results do not depend on it).")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of the text summary.")
+@_friendly
+def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, as_json):
+    """Simulate a scenario and write a run folder; print the summary."""
+    import datetime as dt
+
+    from .scenario import load_scenario
+    from .simulate import simulate
+    from .store import OutputError, RunWriter
+    from .textsummary import format_summary
+
+    loaded = load_scenario(scenario, overrides)
+    n = draws or loaded.simulation.draws
+    if out is None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = Path("outputs") / f"{loaded.meta.name}-{stamp}"
+    try:
+        writer = RunWriter(out, force=force)
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    show_progress = not quiet and sys.stderr.isatty()
+    with writer:
+        streaming = n > STREAM_DRAWS_ABOVE
+        stream = writer.stream_draws(None) if streaming else None
+        with _progress(n, show_progress) as advance:
+            def on_chunk(chunk):
+                if stream is not None:
+                    stream.years = chunk_years
+                    stream.write_chunk(chunk)
+                advance(chunk.stop - chunk.start)
+
+            from .compiled import compile_scenario
+
+            chunk_years = compile_scenario(loaded).years
+            result = simulate(loaded, draws=n, seed=seed, sampler=sampler, workers=workers,
+                              on_chunk=on_chunk, keep_inputs=not streaming)
+        if streaming:
+            result.draws_file = writer.stage / "draws.parquet"
+        folder = writer.finish(result, command=_command_line())
+    summary = result.summary()
+    if as_json:
+        click.echo(json.dumps(json.loads((folder / "summary.json").read_text(encoding="utf-8")),
+                              indent=2, ensure_ascii=False))
+    elif not quiet:
+        click.echo(format_summary(summary, str(folder)))
+
+
+def _command_line() -> str:
+    import shlex
+
+    return "portfolio " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+class _progress:
+    """A progress bar on stderr (only when it is a terminal and not --quiet)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.bar = total, enabled, None
+
+    def __enter__(self):
+        if self.enabled:
+            self.bar = click.progressbar(length=self.total, label="simulating", file=sys.stderr,
+                                         show_eta=True, show_percent=True, width=30)
+            self.bar.__enter__()
+        return self.advance
+
+    def advance(self, k: int) -> None:
+        if self.bar is not None:
+            self.bar.update(k)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 @main.command(epilog="Example: portfolio schema > scenario.schema.json")
 @_friendly
 def schema():

@@ -258,22 +258,10 @@ class Result:
             if self.draws_file is None:
                 raise RuntimeError("the inputs of this run were streamed and not kept; read draws.parquet")
             return pd.read_parquet(self.draws_file)
-        return pd.DataFrame(self.outcome_columns(0, self.spec.draws, self.data.inputs))
+        from .store import draw_columns
 
-    def outcome_columns(self, start: int, stop: int, inputs: dict) -> dict:
-        """The columns of draws.parquet for draws [start, stop) given their sampled inputs."""
-        rows = slice(start, stop)
-        cols: dict = {"draw": np.arange(start, stop)}
-        for k, values in inputs.items():
-            cols[k] = values[rows] if len(values) == self.spec.draws else values
-        cols["valid"] = self.data.valid[rows]
-        for t, year in enumerate(self.years_index):
-            cols[f"gdp_{year}"] = self.data.gdp[rows, t]
-        for t, year in enumerate(self.years_index[1:]):
-            cols[f"growth_{year}"] = self.data.growth[rows, t]
-        for name, values in self.data.targets.items():
-            cols[f"target_{name}"] = values[rows]
-        return cols
+        d = self.data
+        return pd.DataFrame(draw_columns(self.years_index, 0, d.inputs, d.gdp, d.growth, d.valid, d.targets))
 
     def save(self, folder, force: bool = False, command: str | None = None) -> Path:
         """Write the run folder (atomically); return its path."""

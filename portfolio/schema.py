@@ -227,7 +227,12 @@ class Project(Model):
     duration_ratio: _uncertain("ratio", 0, None, low_open=True, reference="schedule") | None = None
     start_delay: _uncertain("duration") = 0.0
     cancel_probability: Probability = 0.0
-    depends_on: Annotated[tuple[Dependency, ...], BeforeValidator(_dependencies)] = ()
+    depends_on: Annotated[tuple[Dependency, ...], BeforeValidator(_dependencies), WithJsonSchema({
+        "anyOf": [{"type": "string", "description": "ids separated by ';', each optionally '+lag'"},
+                  {"type": "array", "items": {"anyOf": [
+                      {"type": "string"},
+                      {"type": "object", "properties": {"id": {"type": "string"}, "lag": {}},
+                       "required": ["id"], "additionalProperties": False}]}}]})] = ()
     local_content: Fraction | None = None
     gfcf_share: Fraction | None = None
     multiplier: _uncertain("ratio", 0, 10) | None = None

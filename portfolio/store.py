@@ -90,43 +90,101 @@ def _plain(value):
     return value
 
 
-def write_run(result, folder: Path, force: bool = False, command: str | None = None) -> Path:
-    """Write every file of a run folder atomically; return the folder."""
-    check_destination(folder, force)
-    stage = staging_folder(folder)
-    try:
+def draw_columns(years, start: int, inputs: dict, gdp, growth, valid, targets) -> dict:
+    """Columns of draws.parquet for consecutive draws from ``start``: inputs, then outcomes."""
+    n = len(valid)
+    cols: dict = {"draw": np.arange(start, start + n)}
+    cols.update(inputs)
+    cols["valid"] = valid
+    for t, year in enumerate(years):
+        cols[f"gdp_{year}"] = gdp[:, t]
+    for t, year in enumerate(years[1:]):
+        cols[f"growth_{year}"] = growth[:, t]
+    for name, values in targets.items():
+        cols[f"target_{name}"] = values
+    return cols
+
+
+class DrawsWriter:
+    """Appends rows to draws.parquet as chunks arrive (bounded memory for any number of draws)."""
+
+    def __init__(self, path: Path, years):
+        self.path, self.years, self._writer = path, years, None
+
+    def write(self, start: int, inputs, gdp, growth, valid, targets) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for a in range(0, len(valid), PARQUET_ROWS):
+            b = min(a + PARQUET_ROWS, len(valid))
+            table = pa.table(draw_columns(self.years, start + a, {k: v[a:b] for k, v in inputs.items()},
+                                          gdp[a:b], growth[a:b], valid[a:b],
+                                          {k: v[a:b] for k, v in targets.items()}))
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+            self._writer.write_table(table)
+
+    def write_chunk(self, chunk) -> None:
+        self.write(chunk.start, chunk.inputs, chunk.gdp, chunk.growth, chunk.valid, chunk.targets)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+class RunWriter:
+    """Context manager for one run folder: a staging folder, renamed into place by ``finish``.
+
+    On any exception (including Ctrl-C) the staging folder is removed; a killed process leaves it
+    behind, hidden and marked INCOMPLETE, never a folder that looks complete.
+    """
+
+    def __init__(self, folder: Path, force: bool = False):
+        self.folder = Path(folder)
+        check_destination(self.folder, force)
+        self.stage: Path | None = None
+        self.draws: DrawsWriter | None = None
+
+    def __enter__(self) -> "RunWriter":
+        self.stage = staging_folder(self.folder)
+        return self
+
+    def stream_draws(self, years) -> DrawsWriter:
+        """Start streaming draws.parquet into the staging folder (for runs too big to keep)."""
+        self.draws = DrawsWriter(self.stage / "draws.parquet", years)
+        return self.draws
+
+    def finish(self, result, command: str | None = None) -> Path:
+        """Write the remaining files and move the folder into place."""
+        stage = self.stage
         write_json(stage / "summary.json", result.summary())
         result.years().to_csv(stage / "years.csv", index=False)
         result.projects().to_csv(stage / "projects.csv", index=False)
         result.energy().to_csv(stage / "energy.csv", index=False)
-        write_draws(result, stage / "draws.parquet")
-        write_json(stage / "manifest.json", manifest(result, command))
-        return finalise(stage, folder)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-
-
-def write_draws(result, path: Path) -> None:
-    """draws.parquet, one row per draw, written in slices to bound memory."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if result.data.inputs is None:
-        shutil.copyfile(result.draws_file, path)
-        return
-    writer = None
-    try:
-        for start in range(0, result.spec.draws, PARQUET_ROWS):
-            stop = min(start + PARQUET_ROWS, result.spec.draws)
-            cols = result.outcome_columns(start, stop, {k: v[start:stop] for k, v in result.data.inputs.items()})
-            table = pa.table(cols)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-            writer.write_table(table)
-    finally:
-        if writer is not None:
+        if self.draws is not None:
+            self.draws.close()
+        else:
+            d = result.data
+            writer = DrawsWriter(stage / "draws.parquet", result.years_index)
+            writer.write(0, d.inputs, d.gdp, d.growth, d.valid, d.targets)
             writer.close()
+        write_json(stage / "manifest.json", manifest(result, command))
+        self.done = finalise(stage, self.folder)
+        self.stage = None
+        return self.done
+
+    def __exit__(self, kind, value, tb) -> None:
+        if self.draws is not None:
+            self.draws.close()
+        if self.stage is not None and kind is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def write_run(result, folder: Path, force: bool = False, command: str | None = None) -> Path:
+    """Write every file of a run folder atomically; return the folder."""
+    with RunWriter(folder, force) as writer:
+        return writer.finish(result, command)
 
 
 def manifest(result, command: str | None) -> dict:

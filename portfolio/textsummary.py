@@ -1,0 +1,70 @@
+"""The short plain-text summary ``portfolio run`` prints (from summary.json)."""
+from __future__ import annotations
+
+METRIC_TEXT = {
+    "average_growth": "average growth {a}–{b} ≥ {thr}",
+    "min_growth": "growth every year {a}–{b} ≥ {thr}",
+    "gdp_level": "GDP {b} ≥ {thr}",
+    "energy_capacity": "energy capacity end {b} ≥ {thr}",
+}
+
+
+def _pct(x: float | None, digits: int = 1) -> str:
+    return "n/a" if x is None or x != x else f"{x * 100:.{digits}f}%"
+
+
+def _threshold(target: dict) -> str:
+    value = target["threshold"]
+    if target["metric"] in ("average_growth", "min_growth"):
+        return _pct(value)
+    if target["metric"] == "gdp_level":
+        return f"{value:,.0f} 亿元"
+    return f"{value:,.0f} MW"
+
+
+def _outcome(target: dict, q: str) -> str:
+    value = target["outcome"][q]
+    if target["metric"] in ("average_growth", "min_growth"):
+        return _pct(value)
+    return f"{value:,.0f}"
+
+
+def format_summary(summary: dict, folder: str | None = None) -> str:
+    """A dozen lines a planner can read in a terminal."""
+    lines = [f"{summary['title']['en']} ({summary['scenario']})",
+             f"{summary['draws']:,} draws, seed {summary['seed']}, sampler {summary['sampler']}", "", "Targets"]
+    width = max(len(t["name"]) for t in summary["targets"])
+    for t in summary["targets"]:
+        a, b = t["window"]
+        what = METRIC_TEXT[t["metric"]].format(a=a, b=b, thr=_threshold(t))
+        low, high = t["ci95"]
+        lines.append(f"  {t['name']:<{width}}  P = {_pct(t['probability']):>6} [{_pct(low)}, {_pct(high)}]"
+                     f"   {what}  (P10 {_outcome(t, 'p10')}, P50 {_outcome(t, 'p50')}, P90 {_outcome(t, 'p90')})")
+    g = summary["average_growth"]
+    a, b = g["window"]
+    lines += ["", f"Average real growth {a}–{b}: P10 {_pct(g['p10'], 2)}  P50 {_pct(g['p50'], 2)}  "
+              f"P90 {_pct(g['p90'], 2)}"]
+    gdp = summary["gdp"]
+    lines.append(f"GDP {gdp['year']}: P10 {gdp['p10']:,.0f}  P50 {gdp['p50']:,.0f}  P90 {gdp['p90']:,.0f} 亿元 "
+                 "(constant prices)")
+    c = summary["contributions"]
+    lines.append(f"Contributions to growth {c['window'][0]}–{c['window'][1]} (pp/yr, mean): "
+                 f"TFP {c['tfp']:.2f}, capital {c['capital']:.2f}, labour {c['labour']:.2f}, "
+                 f"construction {c['construction']:.2f}, operation {c['operation']:.2f}, energy {c['energy']:.2f}")
+    e = summary.get("energy")
+    if e:
+        lines.append(f"Energy capacity end {e['year']} ({', '.join(e['technologies'])}): P10 {e['p10']:,.0f}  "
+                     f"P50 {e['p50']:,.0f}  P90 {e['p90']:,.0f} MW")
+    critical = [p for p in summary.get("critical_projects", []) if p["miss_increase"] > 0]
+    if critical:
+        lines.append("Projects that most often decide a miss (P(miss) when late >6 months or cancelled vs on time):")
+        for p in critical[:5]:
+            lines.append(f"  {p['id']} ({p['name']['zh']}): {_pct(p['miss_if_late'], 0)} vs "
+                         f"{_pct(p['miss_if_on_time'], 0)} (+{p['miss_increase'] * 100:.0f} points; "
+                         f"late in {_pct(p['late_share'], 0)} of draws)")
+    invalid = summary["invalid_draws"]
+    lines.append(f"Invalid draws: {invalid}" + (" (non-finite or non-positive GDP; excluded from the "
+                                                 "probabilities above)" if invalid else ""))
+    if folder:
+        lines.append(f"Run folder: {folder}")
+    return "\n".join(lines)
