@@ -162,9 +162,24 @@ def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, a
 
 
 def _command_line() -> str:
+    """The command as typed, rebuilt from the parsed parameters (also right when called from Python)."""
     import shlex
 
-    return "portfolio " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    ctx = click.get_current_context()
+    words = ctx.command_path.split()
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value in (None, False, ()) or (param.default is not None and value == param.default):
+            continue
+        values = value if isinstance(value, (tuple, list)) else [value]
+        for item in values:
+            if isinstance(param, click.Argument):
+                words.append(str(item))
+            elif param.is_flag:
+                words.append(param.opts[0])
+            else:
+                words += [param.opts[0], str(item)]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 class _progress:

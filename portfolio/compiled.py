@@ -199,9 +199,9 @@ def _capex_per_kw(table, year: float) -> float:
 
 
 def _correlations(c: Compiled, s: Scenario) -> None:
-    pairs = s.uncertainty.correlations
+    pairs = [p for p in s.uncertainty.correlations if all(name in c.random for name in p.between)]
     if not pairs:
-        return
+        return  # correlations with inputs that are fixed (e.g. by --set) have nothing to correlate
     names: list[str] = []
     for pair in pairs:
         for name in pair.between:

@@ -84,7 +84,7 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
 def v_stack(c: Compiled, v, field: str) -> np.ndarray:
     """(n, J) draws of one project field across all projects."""
     if not c.projects:
-        return np.zeros((0, 0))
+        return np.zeros((len(v("economy.capital_share")), 0))
     return np.stack([v(f"projects.{p.id}.{field}") for p in c.projects], axis=1)
 
 
@@ -133,19 +133,25 @@ def _spending(c: Compiled, sched: dict, years: np.ndarray) -> np.ndarray:
 def _operation(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> np.ndarray:
     """Operating value added V = Q · u · p · v · (1 − d) of every project (n, J, T+1) [亿元]."""
     J = len(c.projects)
-    if J == 0:
-        return np.zeros((n, 0, len(years)))
-    util = ramp_fraction(sched["cod"], v_stack(c, v, "ramp_years"), years)
-    per_year = (v_stack(c, v, "output_value") * v_stack(c, v, "value_added_ratio")
-                * (1 - v_stack(c, v, "displacement")))[..., None] * util
-    for j, plan in enumerate(c.projects):
+    result = np.zeros((n, J, len(years)))
+    producing = [j for j, p in enumerate(c.projects)
+                 if f"projects.{p.id}.output_value" in c.random or c.fixed[f"projects.{p.id}.output_value"]]
+    if not producing:
+        return result
+    cols = [c.projects[j] for j in producing]
+    pick = lambda field: np.stack([v(f"projects.{p.id}.{field}") for p in cols], axis=1)  # noqa: E731
+    util = ramp_fraction(sched["cod"][:, producing], pick("ramp_years"), years)
+    per_year = (pick("output_value") * pick("value_added_ratio") * (1 - pick("displacement")))[..., None] * util
+    for i, plan in enumerate(cols):
         if plan.project.price_index is not None:
-            per_year[:, j] *= price_path(c, v, plan.project.price_index, n)
-    return per_year
+            per_year[:, i] *= price_path(c, v, plan.project.price_index, n)
+    result[:, producing] = per_year
+    return result
 
 
 def price_path(c: Compiled, v, name: str, n: int) -> np.ndarray:
-    """Real price index (n, T+1): expected level path × exp(AR(1) log deviation); 1 in the base year."""
+    """Real price index (n, T+1) whose mean is the level path: level × exp(d_t − var(d_t)/2), with d an
+    AR(1) log deviation (persistence ρ, innovation sd σ) starting at 0 in the base year."""
     path = c.scenario.uncertainty.price_paths[name]
     years = c.years
     if path.level:
@@ -154,11 +160,13 @@ def price_path(c: Compiled, v, name: str, n: int) -> np.ndarray:
     else:
         level = np.ones(len(years))
     dev = np.zeros((n, len(years)))
-    if path.volatility > 0:
+    variance = np.zeros(len(years))
+    rho, sigma = path.persistence, path.volatility
+    if sigma > 0:
         for t, year in enumerate(years[1:], start=1):
-            dev[:, t] = (path.persistence * dev[:, t - 1]
-                         + path.volatility * v(f"uncertainty.price_paths.{name}.innovation.{year}"))
-    return level * np.exp(dev)
+            dev[:, t] = rho * dev[:, t - 1] + sigma * v(f"uncertainty.price_paths.{name}.innovation.{year}")
+            variance[t] = rho * rho * variance[t - 1] + sigma * sigma
+    return level * np.exp(dev - variance / 2)
 
 
 def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:

@@ -12,7 +12,12 @@ from .quantities import Dist
 
 def uncertain_inputs(scenario: BaseModel) -> dict[str, Dist]:
     """{path: Dist} for every input given as a distribution, in scenario order."""
-    found: dict[str, Dist] = {}
+    return {k: v for k, v in numeric_inputs(scenario).items() if isinstance(v, Dist)}
+
+
+def numeric_inputs(scenario: BaseModel) -> dict[str, float | Dist]:
+    """{path: number or Dist} for every numeric input, in scenario order."""
+    found: dict = {}
     _walk(scenario, "", found)
     return found
 
@@ -22,7 +27,7 @@ def uncertain_paths(scenario: BaseModel) -> set[str]:
 
 
 def _walk(node: object, prefix: str, found: dict) -> None:
-    if isinstance(node, Dist):
+    if isinstance(node, Dist) or (isinstance(node, float) and prefix):
         found[prefix] = node
     elif isinstance(node, BaseModel):
         for name in type(node).model_fields:

@@ -28,7 +28,9 @@ def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tup
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
 
 
 class Result:
@@ -250,7 +252,9 @@ class Result:
                     for q in (10, 50, 90):
                         row[f"{name}_p{q}"] = float(np.percentile(values, q))
                 rows.append(row)
-        return pd.DataFrame(rows)
+        columns = ["technology", "year"] + [f"{name}_{stat}" for name in units.values()
+                                            for stat in ("mean", "p10", "p50", "p90")]
+        return pd.DataFrame(rows, columns=columns)
 
     def draws(self) -> pd.DataFrame:
         """One row per draw: every sampled input and the outcomes (growth and GDP per year, targets)."""

@@ -325,6 +325,8 @@ def apply_override(resolved: Resolved, text: str) -> None:
                                       f"'{dotted(key_path)}' is a value, not a section")])
         key: object = int(part) if part.isdigit() and int(part) in node else part
         key_path += (key,)
+        if key not in node:
+            resolved.provenance[key_path] = (SET_SOURCE, None)  # a key the override creates
         if last:
             node[key] = value
         else:
@@ -528,23 +530,25 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
 def _correlation_problems(s: schema.Scenario, resolved: Resolved, check_correlation) -> list[Problem]:
     import numpy as np
 
-    from .parameters import uncertain_paths
+    from .parameters import numeric_inputs
+    from .quantities import Dist
 
     corr = s.uncertainty.correlations
     if not corr:
         return []
-    known = uncertain_paths(s)
+    inputs = numeric_inputs(s)
+    known = {k for k, v in inputs.items() if isinstance(v, Dist)}
     out = []
     names: list[str] = []
     for i, c in enumerate(corr):
         for path in c.between:
-            if path not in known:
-                hint = difflib.get_close_matches(path, sorted(known), n=1)
+            if path not in inputs:
+                hint = difflib.get_close_matches(path, sorted(inputs), n=1)
                 out.append(_located(resolved, ("uncertainty", "correlations", i, "between"),
-                                    f"'{path}' is not an uncertain input of this scenario"
+                                    f"'{path}' is not an input of this scenario"
                                     + (f" (did you mean '{hint[0]}'?)" if hint else "")))
-            elif path not in names:
-                names.append(path)
+            elif path in known and path not in names:
+                names.append(path)  # a correlation with a fixed input (e.g. after --set) is ignored
         if c.between[0] == c.between[1]:
             out.append(_located(resolved, ("uncertainty", "correlations", i, "between"),
                                 "an input cannot be correlated with itself"))
@@ -552,8 +556,9 @@ def _correlation_problems(s: schema.Scenario, resolved: Resolved, check_correlat
         return out
     matrix = np.eye(len(names))
     for c in corr:
-        a, b = names.index(c.between[0]), names.index(c.between[1])
-        matrix[a, b] = matrix[b, a] = c.rank
+        if c.between[0] in names and c.between[1] in names:
+            a, b = names.index(c.between[0]), names.index(c.between[1])
+            matrix[a, b] = matrix[b, a] = c.rank
     for message in check_correlation(matrix):
         out.append(_located(resolved, ("uncertainty", "correlations"), f"invalid correlation matrix: {message}"))
     return out

@@ -139,13 +139,11 @@ def spending_shares(start, duration, years, profile: str = "uniform"):
     if np.any(d < 0):
         raise ValueError("spending_shares: duration must be >= 0 years")
     pos = d > 0
-    dd = np.where(pos, d, 1.0)
-
-    def cdf(tau):
-        lag = tau - s
-        return np.where(pos, profile_cdf(profile, lag / dd), (lag > 0).astype(float))
-
-    return cdf(yrs + 1.0) - cdf(yrs)
+    edges = np.append(yrs, yrs[-1] + 1.0) if len(yrs) else yrs
+    lag = edges - s                      # each year boundary, relative to the start
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cum = np.where(pos, profile_cdf(profile, lag / np.where(pos, d, 1.0)), (lag > 0).astype(float))
+    return np.diff(cum, axis=-1)       # spent within [t, t+1): the cumulative share at both ends
 
 
 def interval_fraction(a, b, years):
@@ -191,13 +189,12 @@ def ramp_fraction(cod, ramp_years, years):
     yrs, (c, r) = _grid(years, cod, ramp_years)
     if np.any(r < 0):
         raise ValueError("ramp_fraction: ramp_years must be >= 0")
-    rr = np.where(r > 0, r, 1.0)
-
-    def G(x):
-        y = np.clip(x - c, 0.0, r)
-        return np.where(r > 0, y * y / (2.0 * rr), 0.0) + np.maximum(x - c - r, 0.0)
-
-    return G(yrs + 1.0) - G(yrs)
+    edges = np.append(yrs, yrs[-1] + 1.0) if len(yrs) else yrs
+    with np.errstate(invalid="ignore"):
+        x = edges - c
+        y = np.clip(x, 0.0, r)
+        G = np.where(r > 0, y * y / (2.0 * np.where(r > 0, r, 1.0)), 0.0) + np.maximum(x - r, 0.0)
+    return np.diff(G, axis=-1)         # integral of utilisation over [t, t+1)
 
 
 # --------------------------------------------------------------------------- dependencies

@@ -165,3 +165,16 @@ MINIMAL_WITH_REGISTER = textwrap.dedent("""\
       human_capital_growth: 0
     register: projects.csv
     """)
+
+
+def test_fixing_a_correlated_input_with_set_drops_its_correlation(write):
+    from portfolio.compiled import compile_scenario
+
+    text = MINIMAL_WITH_REGISTER.replace("tfp_growth: 0.015", "tfp_growth: normal(0.015, 0.005)").replace(
+        "investment_rate: 0.35", "investment_rate: uniform(0.3, 0.4)").replace("register: projects.csv\n", "")
+    text += ("uncertainty:\n  correlations:\n"
+             "    - {between: [economy.tfp_growth, economy.investment_rate], rank: 0.5}\n")
+    path = write("s.yaml", text)
+    assert compile_scenario(load_scenario(path)).correlated == ["economy.tfp_growth", "economy.investment_rate"]
+    fixed = compile_scenario(load_scenario(path, ["economy.tfp_growth=0.02"]))
+    assert fixed.correlated == [] and fixed.correlation is None

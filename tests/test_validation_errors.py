@@ -64,7 +64,7 @@ CASES = {
     "correlation unknown input": (MINIMAL + "uncertainty:\n  correlations:\n"
                                   "    - {between: [economy.tfp_growht, economy.gdp], rank: 0.5}\n",
                                   r"scenario\.yaml:41: uncertainty\.correlations\[0\]\.between: "
-                                  r"'economy\.tfp_growht' is not an uncertain input"),
+                                  r"'economy\.tfp_growht' is not an input of this scenario \(did you mean"),
     "extends missing": ("extends: nowhere.yaml\n" + MINIMAL,
                         r"scenario\.yaml:1: extends: file not found: nowhere\.yaml"),
     "extends self cycle": ("extends: scenario.yaml\n" + MINIMAL,
