@@ -204,6 +204,16 @@ class _progress:
             self.bar.__exit__(*exc)
 
 
+@main.command(epilog="Example: portfolio bench --case run-100k --repeats 3",
+              context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench(args):
+    """Run the speed benchmarks (wall time, draws/s, peak memory); --help for the cases."""
+    from .bench import main as bench_main
+
+    sys.exit(bench_main(list(args)))
+
+
 @main.command(epilog="Example: portfolio schema > scenario.schema.json")
 @_friendly
 def schema():

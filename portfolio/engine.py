@@ -31,23 +31,23 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
 
     sched = _schedules(c, v, n)
     cancelled = sched["cancelled"]
-    live = ~cancelled[..., None]
-    spend = sched["capex"][..., None] * _spending(c, sched, years) * live              # (n, J, T+1)
-    demand = (v_stack(c, v, "multiplier") * v_stack(c, v, "local_content")
-              * v_stack(c, v, "gfcf_share"))[..., None] * spend
-    operation = _operation(c, v, sched, years, n) * live
+    capex_live = sched["capex"] * ~cancelled                                           # (n, J) 亿元
+    shares = _spending(c, sched, years)                                                # (n, J, T+1)
+    spent_by_year = np.einsum("nj,njt->nt", capex_live, shares)                       # (n, T+1)
+    demand_coef = v_stack(c, v, "multiplier") * v_stack(c, v, "local_content") * v_stack(c, v, "gfcf_share")
+    construction_total = np.einsum("nj,njt->nt", capex_live * demand_coef, shares)     # Σ μℓκ·c_j,t
+    operation_total = _operation(c, v, sched, years, n)
     gen = _energy(c, v, sched, years, n)
-
-    construction_total = demand.sum(axis=1)                                            # (n, T+1)
-    operation_total = operation.sum(axis=1)
-    energy_total = gen["value_added"].sum(axis=1)
+    energy_total = gen["value_added_by_tech"].sum(axis=1)
     integrated = s.economy.mode == "integrated"
     if integrated:
         overlay = np.zeros_like(construction_total)
+        gfcf = np.einsum("nj,njt->nt", capex_live * v_stack(c, v, "gfcf_share"), shares)
     else:
         overlay = construction_total + operation_total + energy_total
+        gfcf = None
 
-    base = _baseline(c, v, sched, years, n, overlay[:, 0], spend, integrated)
+    base = _baseline(c, v, sched, years, n, overlay[:, 0], gfcf)
     gdp_base = base["gdp"]
     gdp = gdp_base + overlay
     with np.errstate(all="ignore"):
@@ -67,14 +67,15 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
     out = {
         "gdp": gdp, "growth": growth, "gdp_baseline": gdp_base, "valid": valid,
         "contributions": contributions,
-        "capex_spent": spend.sum(axis=1),
+        "capex_spent": spent_by_year,
         "capacity_by_tech": gen["capacity_by_tech"],
     }
     out["targets"] = target_outcomes(c, gdp, growth, gen["capacity_by_tech"])
     if detail:
         out.update({
             "start": sched["start"], "cod": sched["cod"], "cancelled": cancelled,
-            "spent": spend.sum(axis=2), "operating": (sched["cod"][..., None] < years + 1) & live,
+            "spent": capex_live * shares.sum(axis=2),
+            "operating": (sched["cod"][..., None] < years + 1) & ~cancelled[..., None],
             "generation_by_tech": gen["generation_by_tech"], "value_added_by_tech": gen["value_added_by_tech"],
             "co2_by_tech": gen["co2_by_tech"],
         })
@@ -131,22 +132,24 @@ def _spending(c: Compiled, sched: dict, years: np.ndarray) -> np.ndarray:
 
 
 def _operation(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> np.ndarray:
-    """Operating value added V = Q · u · p · v · (1 − d) of every project (n, J, T+1) [亿元]."""
-    J = len(c.projects)
-    result = np.zeros((n, J, len(years)))
+    """Total operating value added Σ_j Q·u·p·v·(1 − d) of the live projects (n, T+1) [亿元]."""
+    total = np.zeros((n, len(years)))
     producing = [j for j, p in enumerate(c.projects)
                  if f"projects.{p.id}.output_value" in c.random or c.fixed[f"projects.{p.id}.output_value"]]
     if not producing:
-        return result
+        return total
     cols = [c.projects[j] for j in producing]
     pick = lambda field: np.stack([v(f"projects.{p.id}.{field}") for p in cols], axis=1)  # noqa: E731
-    util = ramp_fraction(sched["cod"][:, producing], pick("ramp_years"), years)
-    per_year = (pick("output_value") * pick("value_added_ratio") * (1 - pick("displacement")))[..., None] * util
-    for i, plan in enumerate(cols):
-        if plan.project.price_index is not None:
-            per_year[:, i] *= price_path(c, v, plan.project.price_index, n)
-    result[:, producing] = per_year
-    return result
+    util = ramp_fraction(sched["cod"][:, producing], pick("ramp_years"), years)        # (n, P, T+1)
+    coef = (pick("output_value") * pick("value_added_ratio") * (1 - pick("displacement"))
+            * ~sched["cancelled"][:, producing])
+    priced = [i for i, plan in enumerate(cols) if plan.project.price_index is not None]
+    plain = [i for i in range(len(cols)) if i not in priced]
+    if plain:
+        total += np.einsum("np,npt->nt", coef[:, plain], util[:, plain])
+    for i in priced:
+        total += coef[:, i, None] * util[:, i] * price_path(c, v, cols[i].project.price_index, n)
+    return total
 
 
 def price_path(c: Compiled, v, name: str, n: int) -> np.ndarray:
@@ -177,11 +180,9 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
            ("capacity_by_tech", "generation_by_tech", "value_added_by_tech", "co2_by_tech")}
     plans = c.energy_projects()
     if not plans:
-        out["value_added"] = np.zeros((n, 0, T1))
         return out
     factor = c.scenario.energy.emission_factor.value if c.scenario.energy.emission_factor else 0.0
-    value_added = np.zeros((n, len(plans), T1))
-    for e, plan in enumerate(plans):
+    for plan in plans:
         j = plan.index
         key = plan.project.technology
         k = techs.index(key)
@@ -209,15 +210,17 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
             delivered = energy.charging_service(cap[:, None], v(f"{prefix}.utilisation_hours")[:, None], frac)
             va = energy.value_added_yi(delivered, v(f"{prefix}.service_fee")[:, None],
                                        v(f"{prefix}.value_added_ratio")[:, None])
-        value_added[:, e] = va
         out["value_added_by_tech"][:, k] += va
-    out["value_added"] = value_added
     return out
 
 
 def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: np.ndarray,
-              spend: np.ndarray, integrated: bool) -> dict:
-    """The non-portfolio economy (LTGM) from Y^B_t0 = Y_t0 − X_t0 (integrated mode: Y_t0)."""
+              gfcf: np.ndarray | None) -> dict:
+    """The non-portfolio economy (LTGM) from Y^B_t0 = Y_t0 − X_t0.
+
+    Integrated mode (``gfcf`` given: the portfolio's capital formation κ·c_t per year): Y^B_t0 = Y_t0
+    and θ·gfcf joins the economy's investment instead of any overlay."""
+    integrated = gfcf is not None
     T = len(years) - 1
     y0 = c.fixed["economy.gdp"] - (0.0 if integrated else overlay0)
     t_index = np.arange(T)
@@ -240,10 +243,7 @@ def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: 
     gA += _tfp_uplift(c, v, sched, years, n)
     gL = economy.labour_growth(v("economy.population_growth"), v("economy.working_age_share_growth"),
                                v("economy.participation_growth"))
-    extra = None
-    if integrated:
-        kappa = v_stack(c, v, "gfcf_share")
-        extra = v("economy.integrated_efficiency")[:, None] * (kappa[..., None] * spend).sum(axis=1)[:, 1:]
+    extra = v("economy.integrated_efficiency")[:, None] * gfcf[:, 1:] if integrated else None
     return economy.simulate_baseline(
         y0, v("economy.capital_output_ratio"), s_path, gA, v("economy.human_capital_growth"), gL,
         v("economy.capital_share"), v("economy.depreciation"), extra_investment=extra)

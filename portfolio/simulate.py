@@ -9,8 +9,10 @@ per-technology detail is kept for the first ``DETAIL_DRAWS`` draws only.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -111,6 +113,14 @@ class Collected:
     extra: dict = field(default_factory=dict)
 
 
+def _process_context():
+    """fork where the platform has it safely (Linux: fast start, nothing re-imported); spawn elsewhere
+    (Windows, macOS), which needs the usual ``if __name__ == "__main__":`` guard in scripts."""
+    import sys
+
+    return get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
 def chunk_bounds(draws: int, chunk_size: int) -> list[tuple[int, int]]:
     """[start, stop) of each chunk; chunk_size must be a multiple of BLOCK_SIZE (or ≥ draws)."""
     return [(a, min(a + chunk_size, draws)) for a in range(0, draws, chunk_size)]
@@ -150,15 +160,25 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
         for a, b in bounds:
             absorb(run_chunk(c, a, b, spec.seed, spec.sampler))
     else:
-        context = get_context("spawn")  # the same on Windows, macOS and Linux
+        context = _process_context()
         with ProcessPoolExecutor(max_workers=spec.workers, mp_context=context,
                                  initializer=_worker_init, initargs=(c,)) as pool:
-            futures = [pool.submit(_worker_run, a, b, spec.seed, spec.sampler) for a, b in bounds]
+            # a bounded window of chunks in flight: finished chunks wait in memory only until
+            # every earlier chunk is absorbed, so memory does not grow with the number of draws
+            window = 2 * spec.workers
+            pending = deque()
+            queue = iter(bounds)
             try:
-                for future in futures:  # in draw order: results stream out in order
-                    absorb(future.result())
+                for a, b in itertools.islice(queue, window):
+                    pending.append(pool.submit(_worker_run, a, b, spec.seed, spec.sampler))
+                while pending:
+                    chunk = pending.popleft().result()   # in draw order
+                    for a, b in itertools.islice(queue, 1):
+                        pending.append(pool.submit(_worker_run, a, b, spec.seed, spec.sampler))
+                    absorb(chunk)
+                    del chunk
             except BaseException:
-                for future in futures:
+                for future in pending:
                     future.cancel()
                 raise
     if detail_parts:

@@ -72,3 +72,15 @@ def test_every_shipped_scenario_validates(cli, path):
     result = cli("validate", path)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("OK ")
+
+
+def test_the_readme_scenario_example_validates(cli, tmp_path):
+    from tests.conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("## The scenario format, by example")[1].split("```yaml")[1].split("```")[0]
+    block = "\n".join(line for line in block.splitlines() if not line.startswith("register:"))
+    path = tmp_path / "example.yaml"
+    path.write_text(block, encoding="utf-8")
+    result = cli("validate", path)
+    assert result.exit_code == 0, result.output

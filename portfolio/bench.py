@@ -1,0 +1,105 @@
+"""Benchmarks: ``portfolio bench`` (or ``python -m portfolio.bench``).
+
+Each case runs in a fresh Python process so that its peak memory (max resident set size of the
+process and its workers) is its own. Reports wall seconds (median of repeats), draws per second and
+peak memory, as a table and as JSON.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CHUXIONG = "scenarios/chuxiong/baseline.yaml"  # relative to the repository root
+
+CASES = {
+    # name: (description, arguments of one measured call)
+    "run-100k": ("run, Chuxiong baseline, 100,000 draws, 1 worker", {"draws": 100_000, "workers": 1}),
+    "run-100k-2w": ("run, Chuxiong baseline, 100,000 draws, 2 workers", {"draws": 100_000, "workers": 2}),
+    "run-1m": ("run, Chuxiong baseline, 1,000,000 draws streamed, 2 workers",
+               {"draws": 1_000_000, "workers": 2, "keep_inputs": False}),
+    "write-100k": ("write a 100,000-draw run folder", {"draws": 100_000, "workers": 2, "write": True}),
+}
+SMOKE = {"run-smoke": ("run, Chuxiong baseline, 5,000 draws", {"draws": 5_000, "workers": 1})}
+
+
+def _measure(scenario: str, args: dict) -> dict:
+    """One measurement in this process (called in a child process)."""
+    import resource
+    import tempfile
+
+    from .simulate import simulate
+
+    began = time.perf_counter()
+    result = simulate(scenario, draws=args["draws"], workers=args["workers"],
+                      keep_inputs=args.get("keep_inputs", True))
+    simulated = time.perf_counter() - began
+    measured = {"simulate_seconds": simulated}
+    if args.get("write"):
+        with tempfile.TemporaryDirectory() as tmp:
+            began = time.perf_counter()
+            result.save(Path(tmp) / "run")
+            measured["write_seconds"] = time.perf_counter() - began
+    rss = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
+    measured["peak_memory_mb"] = max(rss) * scale / 2**20
+    measured["probability"] = result.summary()["targets"][0]["probability"]
+    return measured
+
+
+def run_case(name: str, description: str, args: dict, scenario: str, repeats: int) -> dict:
+    """Run one case ``repeats`` times, each in a fresh process; median of the times."""
+    samples = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-m", "portfolio.bench", "--child", json.dumps(args), scenario],
+                             capture_output=True, text=True, check=True)
+        samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    key = "write_seconds" if args.get("write") else "simulate_seconds"
+    wall = statistics.median(s[key] for s in samples)
+    return {"case": name, "description": description, "draws": args["draws"], "workers": args["workers"],
+            "wall_seconds": round(wall, 3), "draws_per_second": round(args["draws"] / wall) if not
+            args.get("write") else None, "peak_memory_mb": round(max(s["peak_memory_mb"] for s in samples)),
+            "repeats": repeats}
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="portfolio bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--case", action="append", choices=sorted(CASES) + sorted(SMOKE),
+                        help="cases to run (default: all full cases)")
+    parser.add_argument("--smoke", action="store_true", help="a seconds-long smoke version (for CI)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", dest="json_path", help="also write the results as JSON to this file")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("scenario", nargs="?", default=CHUXIONG)
+    ns = parser.parse_args(argv)
+    if ns.child:
+        print(json.dumps(_measure(ns.scenario, json.loads(ns.child))))
+        return 0
+    cases = SMOKE if ns.smoke else {k: CASES[k] if k in CASES else SMOKE[k] for k in (ns.case or CASES)}
+    repeats = 1 if ns.smoke else ns.repeats
+    rows = [run_case(name, desc, args, ns.scenario, repeats) for name, (desc, args) in cases.items()]
+    report = {"machine": machine(), "results": rows}
+    print(f"{'case':<14} {'wall s':>8} {'draws/s':>10} {'peak MB':>8}  description")
+    for r in rows:
+        rate = f"{r['draws_per_second']:,}" if r["draws_per_second"] else "-"
+        print(f"{r['case']:<14} {r['wall_seconds']:>8.2f} {rate:>10} {r['peak_memory_mb']:>8}  {r['description']}")
+    print(json.dumps(report, indent=2))
+    if ns.json_path:
+        Path(ns.json_path).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
