@@ -75,7 +75,8 @@ def machine() -> dict:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="portfolio bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="portfolio bench", description=__doc__.splitlines()[0],
+                                     epilog="Example: portfolio bench --case run-100k --repeats 3")
     parser.add_argument("--case", action="append", choices=sorted(CASES) + sorted(SMOKE),
                         help="cases to run (default: all full cases)")
     parser.add_argument("--smoke", action="store_true", help="a seconds-long smoke version (for CI)")
