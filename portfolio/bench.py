@@ -57,7 +57,9 @@ def run_case(name: str, description: str, args: dict, scenario: str, repeats: in
     samples = []
     for _ in range(repeats):
         out = subprocess.run([sys.executable, "-m", "portfolio.bench", "--child", json.dumps(args), scenario],
-                             capture_output=True, text=True, check=True)
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"benchmark case {name} failed:\n{out.stderr[-2000:]}")
         samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
     key = "write_seconds" if args.get("write") else "simulate_seconds"
     wall = statistics.median(s[key] for s in samples)

@@ -1,13 +1,13 @@
 """The benchmark runs (a seconds-long smoke version; the full suite is `portfolio bench`)."""
 import json
 
-from tests.conftest import CHUXIONG
+from tests.conftest import REPO
 
 
 def test_bench_smoke_reports_time_rate_and_memory(tmp_path, monkeypatch):
     from portfolio.bench import main
 
-    monkeypatch.chdir(CHUXIONG.parent.parent.parent)
+    monkeypatch.chdir(REPO)
     out = tmp_path / "bench.json"
     assert main(["--smoke", "--json", str(out)]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
