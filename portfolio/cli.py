@@ -115,8 +115,10 @@ def _positive(ctx, param, value):
               help="Local worker processes (results do not depend on it).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of the text summary.")
+@click.option("--no-charts", is_flag=True, help="Do not draw the charts into the run folder.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart language (default: the scenario's meta.language).")
 @_friendly
-def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, as_json):
+def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, as_json, no_charts, lang):
     """Simulate a scenario and write a run folder; print the summary."""
     import datetime as dt
 
@@ -152,13 +154,23 @@ def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, a
                               on_chunk=on_chunk, keep_inputs=not streaming)
         if streaming:
             result.draws_file = writer.stage / "draws.parquet"
-        folder = writer.finish(result, command=_command_line())
+        extras = None if no_charts else (lambda stage: _draw_charts(stage, lang))
+        folder = writer.finish(result, command=_command_line(), extras=extras)
     summary = result.summary()
     if as_json:
         click.echo(json.dumps(json.loads((folder / "summary.json").read_text(encoding="utf-8")),
                               indent=2, ensure_ascii=False))
     elif not quiet:
         click.echo(format_summary(summary, str(folder)))
+
+
+def _draw_charts(folder: Path, lang: str | None) -> None:
+    """Draw the standard charts from the run folder's tables into folder/charts/."""
+    try:
+        from .charts import draw_run_charts
+    except ImportError:  # charts not available in this build
+        return
+    draw_run_charts(folder, lang=lang)
 
 
 def _command_line() -> str:
@@ -236,6 +248,9 @@ def init(directory, force):
         click.echo(f"wrote {path}")
     click.echo(f"next: portfolio validate {written[0]}")
 
+
+# commands defined in their own modules register themselves on `main`
+from . import cli_outputs  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -155,8 +155,11 @@ class RunWriter:
         self.draws = DrawsWriter(self.stage / "draws.parquet", years)
         return self.draws
 
-    def finish(self, result, command: str | None = None) -> Path:
-        """Write the remaining files and move the folder into place."""
+    def finish(self, result, command: str | None = None, extras=None) -> Path:
+        """Write the remaining files and move the folder into place.
+
+        ``extras(stage)`` may add files (charts) from the written tables before the manifest is
+        written and the folder is moved into place."""
         stage = self.stage
         write_json(stage / "summary.json", result.summary())
         result.years().to_csv(stage / "years.csv", index=False)
@@ -169,6 +172,8 @@ class RunWriter:
             writer = DrawsWriter(stage / "draws.parquet", result.years_index)
             writer.write(0, d.inputs, d.gdp, d.growth, d.valid, d.targets)
             writer.close()
+        if extras is not None:
+            extras(stage)
         write_json(stage / "manifest.json", manifest(result, command))
         self.done = finalise(stage, self.folder)
         self.stage = None
