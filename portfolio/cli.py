@@ -115,10 +115,15 @@ def _positive(ctx, param, value):
               help="Local worker processes (results do not depend on it).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of the text summary.")
+@click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path),
+              help="Observed growth (CSV/XLSX: year, growth or gdp); those years are fixed in every draw.")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
+              help="Project ledger (CSV/XLSX: project, report_date, status, ...) to condition schedules on.")
 @click.option("--no-charts", is_flag=True, help="Do not draw the charts into the run folder.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart language (default: the scenario's meta.language).")
 @_friendly
-def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, as_json, no_charts, lang):
+def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, as_json, actuals, ledger,
+        no_charts, lang):
     """Simulate a scenario and write a run folder; print the summary."""
     import datetime as dt
 
@@ -127,7 +132,10 @@ def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, a
     from .store import OutputError, RunWriter
     from .textsummary import format_summary
 
+    from .simulate import conditioning
+
     loaded = load_scenario(scenario, overrides)
+    observed, reported = conditioning(loaded, actuals, ledger)
     n = draws or loaded.simulation.draws
     if out is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -151,7 +159,7 @@ def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, a
 
             chunk_years = compile_scenario(loaded).years
             result = simulate(loaded, draws=n, seed=seed, sampler=sampler, workers=workers,
-                              on_chunk=on_chunk, keep_inputs=not streaming)
+                              on_chunk=on_chunk, keep_inputs=not streaming, actuals=observed, ledger=reported)
         if streaming:
             result.draws_file = writer.stage / "draws.parquet"
         extras = None if no_charts else (lambda stage: _draw_charts(stage, lang))

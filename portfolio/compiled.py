@@ -50,6 +50,9 @@ class Compiled:
     correlated: list[str] = field(default_factory=list)
     correlation: np.ndarray | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    actuals: object | None = None                     # actuals.Actuals: observed growth
+    ledger: dict = field(default_factory=dict)        # project index → schedules.LedgerEntry
+    input_files: dict = field(default_factory=dict)   # conditioning files: label → {path, sha256}
 
     @property
     def names(self) -> list[str]:
@@ -66,14 +69,17 @@ class Compiled:
         return [p for p in self.projects if p.project.technology is not None]
 
 
-def compile_scenario(s: Scenario) -> Compiled:
-    """Build the engine's view of a validated scenario."""
+def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> Compiled:
+    """Build the engine's view of a validated scenario, optionally conditioned on observed growth
+    (``actuals.Actuals``) and on the project ledger ({project id: ``schedules.LedgerEntry``})."""
     base, horizon = s.meta.base_year, s.meta.horizon
     years = np.arange(base, horizon + 1)
     ids = [p.id for p in s.projects]
     deps = {p.id: [d.id for d in p.depends_on] for p in s.projects}
     order = [ids.index(i) for i in topological_order(ids, deps)]
-    c = Compiled(scenario=s, years=years, projects=[], order=order)
+    c = Compiled(scenario=s, years=years, projects=[], order=order, actuals=actuals,
+                 ledger={ids.index(k): v for k, v in (ledger or {}).items()})
+    c.fixed["portfolio.capex_scale"] = 1.0  # a lever: scales every project's capex (goal seek)
 
     given = uncertain_inputs(s)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import economy, energy
+from .actuals import apply_actuals
 from .compiled import Compiled
 from .schedules import interval_fraction, ramp_fraction, resolve_schedule, spending_shares
 
@@ -62,6 +63,8 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
             "operation": np.diff(operation_total, axis=1) / prev * (not integrated),
             "energy": np.diff(energy_total, axis=1) / prev * (not integrated),
         }
+    if c.actuals is not None:
+        apply_actuals(c.actuals, years, gdp, growth, contributions)
     valid = base["valid"] & np.all(np.isfinite(gdp) & (gdp > 0), axis=1)
 
     out = {
@@ -107,7 +110,8 @@ def _schedules(c: Compiled, v, n: int) -> dict:
     ratio = v_stack(c, v, "duration_ratio")
     cancelled = v_stack(c, v, "cancelled") > 0.5
     deps = [list(p.predecessors) for p in c.projects]
-    start, cod, cancelled = resolve_schedule(planned, delay, build, ratio, cancelled, deps, c.order)
+    start, cod, cancelled = resolve_schedule(planned, delay, build, ratio, cancelled, deps, c.order,
+                                             ledger=c.ledger)
     capex = np.empty((n, J))
     for j, plan in enumerate(c.projects):
         if plan.capex_per_kw_yi is None:
@@ -117,8 +121,8 @@ def _schedules(c: Compiled, v, n: int) -> dict:
             nominal = (v(f"projects.{plan.id}.capacity") * plan.capex_per_kw_yi
                        * v(f"energy.technologies.{tech}.capex_factor"))
         capex[:, j] = nominal * plan.deflator
-    capex *= v_stack(c, v, "cost_ratio") * cost_factor
-    return {"start": start, "cod": cod, "cancelled": cancelled, "capex": capex, "build": build * ratio}
+    capex *= v_stack(c, v, "cost_ratio") * cost_factor * c.fixed["portfolio.capex_scale"]
+    return {"start": start, "cod": cod, "cancelled": cancelled, "capex": capex, "build": cod - start}
 
 
 def _spending(c: Compiled, sched: dict, years: np.ndarray) -> np.ndarray:

@@ -96,17 +96,24 @@ class Result:
         s = self.scenario
         valid = self.data.valid
         n_valid = int(valid.sum())
+        from .actuals import required_remaining_growth
+
         targets = []
+        actuals = self.compiled.actuals
         for t in s.targets:
             met = int(self.target_met(t).sum())
             outcome = self.data.targets[t.name][valid]
-            targets.append({
+            entry = {
                 "name": t.name, "label": t.label.model_dump() if t.label else None, "metric": t.metric,
                 "window": list(t.years), "threshold": t.threshold,
                 "probability": met / n_valid if n_valid else math.nan,
                 "ci95": list(wilson_interval(met, n_valid)),
                 "outcome": _quantiles(outcome),
-            })
+            }
+            if t.metric == "average_growth":
+                entry["required_average_growth_remaining"] = required_remaining_growth(actuals, t.window,
+                                                                                       t.threshold)
+            targets.append(entry)
         window = self.growth_window()
         avg = self.average_growth(window)[valid]
         last_year = max(t.years[1] for t in s.targets)
@@ -123,6 +130,9 @@ class Result:
             "contributions": self._window_contributions(window),
             "energy": self._energy_summary(),
             "critical_projects": self.critical_projects()[:5],
+            "actuals": None if actuals is None else {
+                "source": actuals.source, "years": list(actuals.years), "growth": list(actuals.growth)},
+            "ledger": self.ledger_report(),
             "invalid_draws": int((~valid).sum()),
             "timing": {"wall_seconds": round(self.data.wall_seconds, 3),
                        "draws_per_second": round(self.spec.draws / max(self.data.wall_seconds, 1e-9))},
@@ -144,8 +154,12 @@ class Result:
     def _window_contributions(self, window) -> dict:
         first, last = window
         idx = slice(first - self.years_index[1], last - self.years_index[1] + 1)
+        means = self.mean_contributions()
+        modelled = [int(y) for y, ok in zip(self.years_index[1:][idx], ~np.isnan(means["tfp"][idx])) if ok]
+        with np.errstate(all="ignore"):
+            values = {k: float(np.nanmean(v[idx]) * 100) if modelled else math.nan for k, v in means.items()}
         return {"window": list(window), "unit": "percentage points of growth per year (mean)",
-                **{k: float(v[idx].mean() * 100) for k, v in self.mean_contributions().items()}}
+                "modelled_years": modelled, **values}
 
     def _energy_summary(self) -> dict | None:
         detail = self.data.detail
@@ -161,6 +175,34 @@ class Result:
         return {"year": year, "unit": "MW", "technologies": list(chosen),
                 "target_mw": target.threshold if target else None, "mean": _mean(cap),
                 **_quantiles(cap, (10, 50, 90))}
+
+    def ledger_report(self) -> dict | None:
+        """Projects in the ledger: status, start slip and expected COD slip against the plan, and
+        (when simulate() ran the comparison) how the ledger moved each target's probability."""
+        ledger = self.compiled.ledger
+        if not ledger:
+            return None
+        detail = self.data.detail
+        rows = []
+        for j, entry in sorted(ledger.items()):
+            plan = self.compiled.projects[j]
+            planned_cod = plan.planned_start + _centre(plan.project.build_years)
+            live = ~detail["cancelled"][:, j]
+            cod = detail["cod"][live, j]
+            start = detail["start"][live, j]
+            rows.append({
+                "id": plan.id, "status": entry.status, "report_date": entry.report_date,
+                "planned_start": plan.planned_start, "planned_cod": planned_cod,
+                "start_slip_years": float(np.median(start) - plan.planned_start) if len(start) else None,
+                "cod_p50": float(np.median(cod)) if len(cod) else None,
+                "cod_slip_years_p50": float(np.median(cod) - planned_cod) if len(cod) else None,
+            })
+        rows.sort(key=lambda r: -(r["cod_slip_years_p50"] or 0))
+        report = {"projects": rows}
+        if getattr(self, "without_ledger", None) is not None:
+            report["probability_without_ledger"] = {t["name"]: t["probability"]
+                                                    for t in self.without_ledger["targets"]}
+        return report
 
     def critical_projects(self) -> list[dict]:
         """Projects ranked by how much more often the first growth target is missed when they are

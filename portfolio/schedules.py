@@ -11,6 +11,7 @@ import datetime as _dt
 import heapq
 import numbers
 import re
+from dataclasses import dataclass
 from collections.abc import Sequence
 
 import numpy as np
@@ -280,8 +281,24 @@ def _find_cycle(ids, preds, done) -> list[str]:
     return loop[i:] + loop[:i]
 
 
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A project's reported state (台账) at ``report_date`` [decimal year].
+
+    status: ``not_started`` (it starts no earlier than the report date), ``under_construction``
+    (started at ``actual_start``; ``share_complete`` of the work done, the rest still takes its
+    sampled time), ``operating`` (fixed ``actual_start`` and ``actual_cod``), ``cancelled``.
+    """
+
+    status: str
+    report_date: float
+    actual_start: float | None = None
+    share_complete: float | None = None
+    actual_cod: float | None = None
+
+
 def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, cancelled,
-                     deps, order=None):
+                     deps, order=None, ledger=None):
     """Start, COD and cancellation of every project, honouring finish-to-start dependencies.
 
     start_j = planned_start_j + delay_j, then start_j = max(start_j, cod_i + lag) for each
@@ -305,6 +322,12 @@ def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, ca
         a scalar or a per-draw array ``(n,)``.
     order : list of int, optional
         Column indices, predecessors first; computed from ``deps`` when omitted.
+    ledger : dict of int -> LedgerEntry, optional
+        Reported state of some projects (by column): operating projects get their actual dates,
+        projects under construction their actual start and a COD of report date + (1 − share
+        complete) × build × ratio, projects not started a start no earlier than the report date,
+        cancelled ones are cancelled in every draw. Dependencies of projects already started are
+        not re-imposed.
 
     Returns
     -------
@@ -332,12 +355,37 @@ def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, ca
     cod = np.empty_like(start)
     out_cx = cx.copy()
     placed: set[int] = set()
+    ledger = ledger or {}
     for j in order:
+        entry = ledger.get(j)
+        started = entry is not None and entry.status in ("operating", "under_construction")
         for i, lag in deps[j]:
             if i not in placed:
                 raise ValueError(f"resolve_schedule: predecessor {i} of project {j} comes later in order")
-            start[:, j] = np.maximum(start[:, j], cod[:, i] + np.asarray(lag, float))
-            out_cx[:, j] |= out_cx[:, i]
+            if not started:
+                start[:, j] = np.maximum(start[:, j], cod[:, i] + np.asarray(lag, float))
+                out_cx[:, j] |= out_cx[:, i]
         cod[:, j] = start[:, j] + by[:, j] * dr[:, j]
+        if entry is not None:
+            _apply_ledger(entry, j, start, cod, out_cx, by, dr)
         placed.add(j)
     return start, cod, out_cx
+
+
+def _apply_ledger(entry: LedgerEntry, j: int, start, cod, cancelled, build, ratio) -> None:
+    if entry.status == "cancelled":
+        cancelled[:, j] = True
+    elif entry.status == "operating":
+        cod[:, j] = entry.actual_cod
+        start[:, j] = (entry.actual_start if entry.actual_start is not None
+                       else entry.actual_cod - build[:, j] * ratio[:, j])
+        cancelled[:, j] = False
+    elif entry.status == "under_construction":
+        start[:, j] = entry.actual_start
+        remaining = (1.0 - (entry.share_complete or 0.0)) * build[:, j] * ratio[:, j]
+        cod[:, j] = np.maximum(entry.report_date, entry.actual_start) + remaining
+        cancelled[:, j] = False
+    else:  # not_started: the sampled start, but never before the report date
+        late = np.maximum(start[:, j], entry.report_date)
+        cod[:, j] += late - start[:, j]
+        start[:, j] = late

@@ -113,6 +113,34 @@ class Collected:
     extra: dict = field(default_factory=dict)
 
 
+def conditioning(scenario: Scenario, actuals, ledger):
+    """Load actuals and ledger files (paths) for a scenario; objects pass through."""
+    from .actuals import Actuals, load_actuals
+    from .ledger import load_ledger
+
+    m = scenario.meta
+    if actuals is not None and not isinstance(actuals, Actuals):
+        actuals = load_actuals(actuals, m.base_year, m.horizon, scenario.economy.gdp)
+    if ledger is not None and not isinstance(ledger, dict):
+        ledger = load_ledger(ledger, [p.id for p in scenario.projects], m.base_year, m.horizon)
+    return actuals, ledger
+
+
+def _input_files(actuals, ledger) -> dict:
+    """{label: {path, sha256}} of the actuals and ledger files a run was conditioned on."""
+    import hashlib
+
+    from .scenario import label_for
+
+    paths = [getattr(actuals, "path", None), getattr(ledger, "path", None)]
+    out = {}
+    for path in paths:
+        if path is not None and Path(path).is_file():
+            out[label_for(Path(path))] = {"path": str(Path(path).resolve()),
+                                          "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+    return out
+
+
 def _process_context():
     """fork where the platform has it safely (Linux: fast start, nothing re-imported); spawn elsewhere
     (Windows, macOS), which needs the usual ``if __name__ == "__main__":`` guard in scripts."""
@@ -189,11 +217,14 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
 
 def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, seed: int | None = None,
              workers: int = 1, overrides=None, sampler: str | None = None, chunk_size: int | None = None,
-             on_chunk: Callable[[Chunk], None] | None = None, keep_inputs: bool = True):
+             on_chunk: Callable[[Chunk], None] | None = None, keep_inputs: bool = True,
+             actuals=None, ledger=None, compiled: Compiled | None = None):
     """Run the Monte Carlo simulation of a scenario (object or file path) → ``Result``.
 
     ``draws``, ``seed`` and ``sampler`` default to the scenario's ``simulation`` section. ``workers``
-    local processes evaluate chunks in parallel; results do not depend on it.
+    local processes evaluate chunks in parallel; results do not depend on it. ``actuals`` (a file or
+    an ``actuals.Actuals``) fixes observed growth; ``ledger`` (a file or {id: LedgerEntry}) conditions
+    project schedules on their reported state. ``compiled`` skips compilation (goal seek reuses one).
     """
     from .results import Result
     from .scenario import load_scenario
@@ -211,7 +242,16 @@ def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, s
         raise ValueError(f"draws must be a positive whole number, got {spec.draws}")
     if spec.seed < 0:
         raise ValueError(f"seed must be ≥ 0, got {spec.seed}")
-    compiled = compile_scenario(scenario)
+    if compiled is None:
+        actuals, ledger = conditioning(scenario, actuals, ledger)
+        compiled = compile_scenario(scenario, actuals=actuals, ledger=ledger)
+        compiled.input_files = _input_files(actuals, ledger)
     started = time.time()
     collected = run_draws(compiled, spec, on_chunk=on_chunk, keep_inputs=keep_inputs)
-    return Result(compiled, spec, collected, started_at=started, finished_at=time.time())
+    result = Result(compiled, spec, collected, started_at=started, finished_at=time.time())
+    if compiled.ledger:
+        # the same draws without the ledger (common random numbers): how the reports moved the odds
+        plain = compile_scenario(scenario, actuals=compiled.actuals)
+        reference = run_draws(plain, spec, keep_inputs=False)
+        result.without_ledger = Result(plain, spec, reference, started, time.time()).summary()
+    return result

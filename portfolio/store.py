@@ -201,6 +201,7 @@ def manifest(result, command: str | None) -> dict:
     if resolved is not None:
         files = {label: {"path": resolved.paths.get(label, label), "sha256": digest}
                  for label, digest in resolved.files.items()}
+    files.update(result.compiled.input_files)
     return {
         "format_version": FORMAT_VERSION,
         "package_version": __version__,

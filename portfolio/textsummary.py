@@ -55,13 +55,35 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     if e:
         lines.append(f"Energy capacity end {e['year']} ({', '.join(e['technologies'])}): P10 {e['p10']:,.0f}  "
                      f"P50 {e['p50']:,.0f}  P90 {e['p90']:,.0f} MW")
-    critical = [p for p in summary.get("critical_projects", []) if p["miss_increase"] > 0]
+    critical = [p for p in summary.get("critical_projects", []) if p["miss_increase"] >= 0.005]
     if critical:
         lines.append("Projects that most often decide a miss (P(miss) when late >6 months or cancelled vs on time):")
         for p in critical[:5]:
             lines.append(f"  {p['id']} ({p['name']['zh']}): {_pct(p['miss_if_late'], 0)} vs "
                          f"{_pct(p['miss_if_on_time'], 0)} (+{p['miss_increase'] * 100:.0f} points; "
                          f"late in {_pct(p['late_share'], 0)} of draws)")
+    actuals = summary.get("actuals")
+    if actuals:
+        observed = ", ".join(f"{y} {_pct(g)}" for y, g in zip(actuals["years"], actuals["growth"]))
+        lines.append(f"Observed growth ({actuals['source']}): {observed}")
+        for t in summary["targets"]:
+            need = t.get("required_average_growth_remaining")
+            a, b = t["window"]
+            if t["metric"] == "average_growth" and actuals["years"][-1] >= a:
+                rest = f"{max(a, actuals['years'][-1] + 1)}–{b}"
+                lines.append(f"  {t['name']}: the remaining years {rest} need {_pct(need, 2)}/yr on average"
+                             if need is not None else f"  {t['name']}: the whole window is observed")
+    ledger = summary.get("ledger")
+    if ledger:
+        lines.append("Ledger (台账): projects behind plan (expected COD slip, P50):")
+        for p in [p for p in ledger["projects"] if (p["cod_slip_years_p50"] or 0) > 0.25][:6]:
+            lines.append(f"  {p['id']} ({p['status']}): {p['cod_slip_years_p50']:+.1f} years")
+        before = ledger.get("probability_without_ledger") or {}
+        for t in summary["targets"]:
+            if t["name"] in before:
+                change = round((t["probability"] - before[t["name"]]) * 100, 1) + 0.0
+                lines.append(f"  {t['name']}: P {_pct(before[t['name']])} without the ledger → "
+                             f"{_pct(t['probability'])} with it ({change:+.1f} points)")
     invalid = summary["invalid_draws"]
     lines.append(f"Invalid draws: {invalid}" + (" (non-finite or non-positive GDP; excluded from the "
                                                  "probabilities above)" if invalid else ""))
