@@ -105,6 +105,26 @@ def draw_columns(years, start: int, inputs: dict, gdp, growth, valid, targets) -
     return cols
 
 
+class StagedFolder:
+    """``with StagedFolder(folder, force) as stage:`` — write files into ``stage``; on a clean exit the
+    folder is moved into place, on an exception the staging folder is removed."""
+
+    def __init__(self, folder: Path, force: bool = False):
+        self.folder = Path(folder)
+        check_destination(self.folder, force)
+        self.stage: Path | None = None
+
+    def __enter__(self) -> Path:
+        self.stage = staging_folder(self.folder)
+        return self.stage
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is None:
+            finalise(self.stage, self.folder)
+        else:
+            shutil.rmtree(self.stage, ignore_errors=True)
+
+
 class DrawsWriter:
     """Appends rows to draws.parquet as chunks arrive (bounded memory for any number of draws)."""
 
