@@ -53,3 +53,43 @@ def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers
     else:
         click.echo(format_comparison(comparison))
         click.echo(f"Comparison folder: {folder}")
+
+
+@main.command("goal-seek", epilog="Example: portfolio goal-seek scenarios/chuxiong/baseline.yaml "
+                                  "--lever economy.investment_rate --probability 0.5 --draws 4000")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lever", required=True, help="Input path (economy.tfp_growth, projects.ID.capex, "
+              "projects.ID.planned_start) or capex_scale.")
+@click.option("--probability", type=float, required=True, help="Target probability level, e.g. 0.5.")
+@click.option("--bounds", type=(float, float), metavar="LOW HIGH", help="Search range of the lever (base units).")
+@click.option("--target", help="Target name (default: the scenario's first target).")
+@click.option("--draws", type=click.IntRange(min=100), help="Draws per evaluation (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value first.")
+@click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path), help="Observed growth (CSV/XLSX).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), help="Project ledger (CSV/XLSX).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_friendly
+def goal_seek(scenario, lever, probability, bounds, target, draws, seed, overrides, actuals, ledger, workers,
+              as_json):
+    """Find the value of an input at which the probability of a target reaches a level."""
+    from .goalseek import GoalSeekError
+    from .goalseek import goal_seek as seek
+    from .scenario import load_scenario
+
+    loaded = load_scenario(scenario, overrides)
+    try:
+        found = seek(loaded, lever, probability, bounds=bounds, target=target, draws=draws, seed=seed,
+                     workers=workers, actuals=actuals, ledger=ledger)
+    except GoalSeekError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    if as_json:
+        click.echo(json.dumps(found.as_dict(), indent=2))
+        return
+    what = f"the median of {lever}" if found.median else lever
+    click.echo(f"P({found.target}) reaches {found.probability:.0%} at {what} = {found.value:.6g} "
+               f"± {found.tolerance:.2g} (95% Monte Carlo tolerance; {found.draws:,} draws, seed {found.seed})")
+    click.echo(f"  the scenario's own value {found.current:.6g} gives P = {found.current_probability:.1%}")
+    click.echo("  grid: " + ", ".join(f"{x:.4g} → {p:.1%}" for x, p in found.grid))
