@@ -15,6 +15,8 @@ import click
 
 from . import __version__
 from .problems import InputError
+from .simulate import MemoryLimitError
+from .store import OutputError
 
 EXIT_INPUT = 2
 
@@ -32,6 +34,13 @@ def _friendly(func):
             n = len(exc.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.", err=True)
             sys.exit(EXIT_INPUT)
+        except (MemoryLimitError, OutputError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except OSError as exc:  # disk full, permission denied, ... while writing outputs
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"error: {exc.strerror or exc}{where}; nothing was written to the output folder", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted.", err=True)
             sys.exit(130)
@@ -173,12 +182,20 @@ def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, a
 
 
 def _draw_charts(folder: Path, lang: str | None) -> None:
-    """Draw the standard charts from the run folder's tables into folder/charts/."""
-    try:
-        from .charts import draw_run_charts
-    except ImportError:  # charts not available in this build
-        return
-    draw_run_charts(folder, lang=lang)
+    """Draw the standard charts from the run folder's tables into folder/charts/.
+
+    The manifest is not written yet, so the resolved scenario (language, technology labels) is taken
+    from the scenario this command loaded: the same data the manifest will hold."""
+    from .charts import draw_run_charts
+    from .rundata import resolved_scenario
+    from .scenario import load_scenario
+
+    scenario = None
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("scenario") is not None:
+        scenario = resolved_scenario(load_scenario(ctx.params["scenario"], ctx.params.get("overrides") or ()))
+        scenario = json.loads(json.dumps(scenario, ensure_ascii=False, default=str))
+    draw_run_charts(folder, lang=lang, scenario=scenario, staging=True)
 
 
 def _command_line() -> str:

@@ -1,4 +1,4 @@
-"""Planning questions: compare, required, goal-seek (registered on the `portfolio` group)."""
+"""Planning questions: compare, goal seek, rerun (registered on the `portfolio` group)."""
 from __future__ import annotations
 
 from .cli import main  # noqa: F401 — commands below register on the group
@@ -93,3 +93,19 @@ def goal_seek(scenario, lever, probability, bounds, target, draws, seed, overrid
                f"± {found.tolerance:.2g} (95% Monte Carlo tolerance; {found.draws:,} draws, seed {found.seed})")
     click.echo(f"  the scenario's own value {found.current:.6g} gives P = {found.current_probability:.1%}")
     click.echo("  grid: " + ", ".join(f"{x:.4g} → {p:.1%}" for x, p in found.grid))
+
+
+@main.command(epilog="Example: portfolio rerun outputs/chuxiong-baseline-20261126-101500")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--from-manifest", is_flag=True, help="Rerun from the manifest's resolved scenario even if "
+              "input files changed.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@_friendly
+def rerun(run_dir, from_manifest, workers):
+    """Reproduce a run from its manifest bit for bit, or say which input file changed."""
+    from .rerun import rerun as do_rerun
+
+    report = do_rerun(run_dir, from_manifest=from_manifest, workers=workers)
+    for line in report.lines():
+        click.echo(line, err=not report.reproduced)
+    raise SystemExit(0 if report.reproduced else 1)

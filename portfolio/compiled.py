@@ -53,6 +53,7 @@ class Compiled:
     actuals: object | None = None                     # actuals.Actuals: observed growth
     ledger: dict = field(default_factory=dict)        # project index → schedules.LedgerEntry
     input_files: dict = field(default_factory=dict)   # conditioning files: label → {path, sha256}
+    ledger_source: object | None = None               # the ledger as loaded (ledger.Ledger, has .path)
 
     @property
     def names(self) -> list[str]:
@@ -78,7 +79,7 @@ def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> C
     deps = {p.id: [d.id for d in p.depends_on] for p in s.projects}
     order = [ids.index(i) for i in topological_order(ids, deps)]
     c = Compiled(scenario=s, years=years, projects=[], order=order, actuals=actuals,
-                 ledger={ids.index(k): v for k, v in (ledger or {}).items()})
+                 ledger={ids.index(k): v for k, v in (ledger or {}).items()}, ledger_source=ledger)
     c.fixed["portfolio.capex_scale"] = 1.0  # a lever: scales every project's capex (goal seek)
 
     given = uncertain_inputs(s)

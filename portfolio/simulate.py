@@ -141,6 +141,45 @@ def _input_files(actuals, ledger) -> dict:
     return out
 
 
+def available_memory() -> int | None:
+    """Bytes of memory available to new allocations (Linux /proc/meminfo), else None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def memory_estimate(c: Compiled, spec: RunSpec, keep_inputs: bool) -> int:
+    """Bytes a run needs: the per-draw outcome table (and sampled inputs when kept), the detail
+    arrays of the first DETAIL_DRAWS draws, and the working arrays of the chunks in flight."""
+    n, T, J = spec.draws, len(c.years) - 1, max(len(c.projects), 1)
+    K = max(len(c.scenario.energy.technologies), 1)
+    per_draw = 8 * ((T + 1) + T + len(c.scenario.targets)) + 1 + (8 * len(c.random) if keep_inputs else 0)
+    detail = min(n, DETAIL_DRAWS) * (8 * (T + 1) + J * (8 * 4 + (T + 1)) + 4 * 4 * K * (T + 1))
+    chunk = min(n, spec.chunk_size) * (12 * J * (T + 2) * 8 + 16 * len(c.random))
+    return per_draw * n + detail + chunk * (1 + 2 * spec.workers)
+
+
+class MemoryLimitError(ValueError):
+    """A run would not fit in this machine's memory."""
+
+
+def check_memory(c: Compiled, spec: RunSpec, keep_inputs: bool) -> None:
+    """Refuse, before starting, a run whose estimated memory exceeds what is available."""
+    need = memory_estimate(c, spec, keep_inputs)
+    have = available_memory()
+    if have is not None and need > 0.8 * have:
+        per_draw = max(need // max(spec.draws, 1), 1)
+        fits = int(0.8 * have // per_draw)
+        raise MemoryLimitError(f"{spec.draws:,} draws need about {need / 2**30:.1f} GiB (the per-draw outcome "
+                               f"table grows with the number of draws) but {have / 2**30:.1f} GiB is available; "
+                               f"use at most about {fits:,} draws")
+
+
 def _process_context():
     """fork where the platform has it safely (Linux: fast start, nothing re-imported); spawn elsewhere
     (Windows, macOS), which needs the usual ``if __name__ == "__main__":`` guard in scripts."""
@@ -246,6 +285,7 @@ def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, s
         actuals, ledger = conditioning(scenario, actuals, ledger)
         compiled = compile_scenario(scenario, actuals=actuals, ledger=ledger)
         compiled.input_files = _input_files(actuals, ledger)
+    check_memory(compiled, spec, keep_inputs)
     started = time.time()
     collected = run_draws(compiled, spec, on_chunk=on_chunk, keep_inputs=keep_inputs)
     result = Result(compiled, spec, collected, started_at=started, finished_at=time.time())

@@ -233,6 +233,8 @@ def manifest(result, command: str | None) -> dict:
         "chunk_size": result.spec.chunk_size,
         "command": command or " ".join(sys.argv),
         "input_files": files,
+        "conditioning": {"actuals": getattr(result.compiled.actuals, "path", None),
+                         "ledger": getattr(result.compiled.ledger_source, "path", None)},
         "resolved_scenario": resolved.data if resolved is not None else result.scenario.model_dump(mode="json"),
         "started": dt.datetime.fromtimestamp(result.started_at, dt.timezone.utc).isoformat(),
         "finished": dt.datetime.fromtimestamp(result.finished_at, dt.timezone.utc).isoformat(),
