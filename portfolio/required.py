@@ -127,7 +127,9 @@ def required_investment(scenario, target: str | None = None, credit_portfolio: b
         K/Y at the end of the year on the required path [years]; and, with ``credit_portfolio``,
         ``portfolio_overlay`` X̄_t [亿元], ``baseline_growth_with_portfolio`` g^B_t [1/yr],
         ``required_rate_with_portfolio`` [-] (NaN in integrated mode). ``attrs`` holds the scenario
-        name, the target, the central values used and the notes printed with the table.
+        name, the target, the central values used, K/Y at the start of the window, the notes printed
+        with the table and, when credited, ``overlay_before_window`` X̄ and
+        ``baseline_gdp_before_window`` Y^B in the year before the window [亿元].
     """
     if not hasattr(scenario, "economy"):
         from .scenario import load_scenario
@@ -188,16 +190,20 @@ def required_investment(scenario, target: str | None = None, credit_portfolio: b
                 baseline = total - xw
                 gb = np.where(baseline[:-1] > 0, baseline[1:] / baseline[:-1] - 1, np.nan)
             credited = economy.required_investment_path(ky_start, gb[None, :], gA, gh, gL, a, d)
+            frame.attrs["overlay_before_window"] = float(xw[0])   # X̄ in w0 − 1
+            frame.attrs["baseline_gdp_before_window"] = float(yb_prev)  # central Y^B in w0 − 1
             frame["portfolio_overlay"] = xw[1:]
             frame["baseline_growth_with_portfolio"] = gb
             frame["required_rate_with_portfolio"] = credited["investment_rate"][0]
             notes.append(f"'with portfolio': the portfolio's mean overlay (construction demand, operation, "
                          f"energy; mean of {draws:,} engine draws) is credited; catalytic TFP uplift is not.")
-    if np.any(s_req > 1):
+    credited_rates = frame.get("required_rate_with_portfolio", pd.Series(dtype=float)).to_numpy()
+    if np.any(s_req > 1) or np.any(credited_rates > 1):
         notes.append("A required rate above 1 means investment alone cannot deliver the target with these "
                      "TFP and labour assumptions.")
     frame.attrs.update({
-        "scenario": scenario.meta.name, "target": t.name, "window": [w0, w1], "threshold": g,
+        "scenario": scenario.meta.name, "target": t.name,
+        "target_label": t.label.model_dump() if t.label else None, "window": [w0, w1], "threshold": g,
         "base_year": base, "ky_at_window_start": ky_start, "central": c, "notes": notes,
         "language": scenario.meta.language,
     })
@@ -238,20 +244,26 @@ def format_required(frame: pd.DataFrame) -> str:
 
 def plot_required(frame: pd.DataFrame, lang: str | None = None):
     """Required vs scenario investment rate by year (a matplotlib Figure; never shown)."""
-    from .calibrate import _figure, _labels
+    from .calibrate import _figure, _labels, _legend_below, _style_module
 
-    lab = _labels(lang or frame.attrs.get("language", "en"))
+    lang = lang or frame.attrs.get("language", "en")
+    lab = _labels(lang)
+    style = _style_module()
+    blue, vermillion, green = ((style.BLUE, style.VERMILLION, style.GREEN) if style is not None
+                               else ("#0072B2", "#D55E00", "#009E73"))
     fig, ax = _figure()
     years = frame["year"].to_numpy()
-    ax.plot(years, frame["required_rate"] * 100, marker="o", label=lab["required"])
-    ax.plot(years, frame["scenario_rate"] * 100, marker="s", linestyle="--", label=lab["scenario_rate"])
+    ax.plot(years, frame["required_rate"] * 100, color=blue, marker="o", label=lab["required"])
+    ax.plot(years, frame["scenario_rate"] * 100, color=vermillion, marker="s", linestyle="--",
+            label=lab["scenario_rate"])
     if "required_rate_with_portfolio" in frame and frame["required_rate_with_portfolio"].notna().any():
-        ax.plot(years, frame["required_rate_with_portfolio"] * 100, marker="^", linestyle=":",
+        ax.plot(years, frame["required_rate_with_portfolio"] * 100, color=green, marker="^", linestyle=":",
                 label=lab["with_portfolio"])
     at = frame.attrs
-    ax.set_title(lab["required_title"].format(target=at.get("target", ""), threshold=at.get("threshold", 0) * 100))
+    label = (at.get("target_label") or {}).get(lang) or f"{at.get('target', '')} ≥ {at.get('threshold', 0):.1%}"
+    ax.set_title(lab["required_title"].format(target=label))
     ax.set_xlabel(lab["year"])
     ax.set_ylabel(lab["rate_pct"])
     ax.set_xticks(years)
-    ax.legend()
+    _legend_below(fig, ax, ncols=3)
     return fig
