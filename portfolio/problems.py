@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 Path = tuple  # a key path: ('projects', 'airport', 'capex')
+MAX_MESSAGE = 400
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,13 @@ class Problem:
     line: int | None
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        # a message quotes at most the offending value: never let a whole input through
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", self.message[: MAX_MESSAGE - 3] + "...")
+        if len(self.path) > 200:
+            object.__setattr__(self, "path", self.path[:197] + "...")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

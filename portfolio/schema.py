@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
+from .problems import short
 from .quantities import Dist, check_range, parse_uncertain
 from .units import BASE_UNIT, UnitError, parse_quantity
 
@@ -64,8 +65,8 @@ def _year(value):
             pass
     try:
         year = decimal_year(value)
-    except (ValueError, TypeError) as exc:
-        raise UnitError(f"expected a year (2023, 2023.5 or a date '2023-05-19'): {exc}") from None
+    except (ValueError, TypeError):
+        raise UnitError(f"expected a year (2023, 2023.5 or a date '2023-05-19'), got {short(value)}") from None
     if not 1900 <= year <= 2200:
         raise UnitError(f"year {year:g} is outside 1900–2200")
     return year
