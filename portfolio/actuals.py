@@ -1,9 +1,10 @@
 """Observed growth (actuals): read them and condition every draw on them.
 
 An actuals file (CSV or XLSX) has a ``year`` column and either ``growth`` (real growth, a fraction or
-a percentage like ``5.2%``) or ``gdp`` (real GDP at the scenario's constant prices; a row for the base
-year, if present, anchors the levels, otherwise the scenario's base-year GDP does). Years must be
-consecutive from the first simulated year. In every draw those years take the observed growth and the
+a percentage like ``5.2%``) or ``gdp`` (real GDP at constant prices). GDP levels are turned into growth
+rates (a base-year row, if present, gives the first rate; otherwise the scenario's base-year GDP does)
+and the path is always anchored on the scenario's base-year GDP: levels from different statistical
+vintages are not comparable, growth rates are. Years must be consecutive from the first simulated year. In every draw those years take the observed growth and the
 simulation continues from the last observed level with its own simulated growth rates after it
 (the simulated path is re-based on the observed level). Contributions to growth are not defined for
 observed years (NaN).
@@ -52,9 +53,12 @@ def load_actuals(path: str | Path, base_year: int, horizon: int, base_gdp: float
     kind = "growth" if "growth" in header else "gdp"
     for line, row in rows:
         try:
-            year = int(row.get("year"))
+            number = float(row.get("year"))
+            if not number.is_integer():
+                raise ValueError
+            year = int(number)
         except (TypeError, ValueError):
-            problems.append(Problem(label, line, "year", f"expected a year, got {row.get('year')!r}"))
+            problems.append(Problem(label, line, "year", f"expected a whole year, got {row.get('year')!r}"))
             continue
         if year in by_year:
             problems.append(Problem(label, line, "year", f"{year} appears twice"))

@@ -92,7 +92,7 @@ def goal_seek(scenario, lever, probability, bounds, target, draws, seed, overrid
     click.echo(f"P({found.target}) reaches {found.probability:.0%} at {what} = {found.value:.6g} "
                f"± {found.tolerance:.2g} (95% Monte Carlo tolerance; {found.draws:,} draws, seed {found.seed})")
     click.echo(f"  the scenario's own value {found.current:.6g} gives P = {found.current_probability:.1%}")
-    click.echo("  grid: " + ", ".join(f"{x:.4g} → {p:.1%}" for x, p in found.grid))
+    click.echo("  grid: " + ", ".join(f"{x:.6g} → {p:.1%}" for x, p in found.grid))
 
 
 @main.command(epilog="Example: portfolio rerun outputs/chuxiong-baseline-20261126-101500")

@@ -33,6 +33,7 @@ class ProjectPlan:
     profile: str
     deflator: float                   # nominal capex in its price year → constant prices
     capex_per_kw_yi: float | None     # energy projects without capex: 亿元 per MW of capacity
+    capex_per_kw_param: str | None    # … or the parameter of a capex per kW given as a distribution
     predecessors: tuple               # ((index, lag), ...)
     drivers: tuple                    # names of the risk drivers that apply
 
@@ -121,6 +122,8 @@ def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> C
 
     for key, tech in s.energy.technologies.items():
         prefix = f"energy.technologies.{key}"
+        if isinstance(tech.capex_per_kw, Dist):
+            put(f"{prefix}.capex_per_kw", tech.capex_per_kw)
         for attr in ("full_load_hours", "curtailment", "degradation", "tariff", "value_added_ratio",
                      "fixed_opex", "duration_hours", "round_trip_efficiency", "cycles_per_year",
                      "service_fee", "utilisation_hours"):
@@ -162,19 +165,22 @@ def _plan(c: Compiled, s: Scenario, p: Project, index: int, ids: list, put) -> P
     put(f"{prefix}.tfp_uplift", p.tfp_uplift)
     if p.capacity is not None:
         put(f"{prefix}.capacity", p.capacity)
-    capex_per_kw_yi = None
+    capex_per_kw_yi = capex_per_kw_param = None
     if p.capex is not None:
         put(f"{prefix}.capex", p.capex)
     else:
         tech = s.energy.technologies[p.technology]
-        planned_cod = _value_at(p.planned_start) + _centre(p.build_years)
-        capex_per_kw_yi = _capex_per_kw(tech.capex_per_kw, planned_cod) * YI_PER_MW_AT_CNY_PER_KW
+        if isinstance(tech.capex_per_kw, Dist):  # sampled, shared by the technology's projects
+            capex_per_kw_param = f"energy.technologies.{p.technology}.capex_per_kw"
+        else:
+            planned_cod = _value_at(p.planned_start) + _centre(p.build_years)
+            capex_per_kw_yi = _capex_per_kw(tech.capex_per_kw, planned_cod) * YI_PER_MW_AT_CNY_PER_KW
     price_year = p.price_year if p.price_year is not None else s.meta.prices
     deflator = (1 + econ.investment_deflator) ** -(price_year - s.meta.prices)
     drivers = tuple(d.name for d in s.uncertainty.drivers if p.id in d.applies_to or p.kind in d.applies_to)
     preds = tuple((ids.index(d.id), d.lag) for d in p.depends_on)
     return ProjectPlan(p.id, index, p, float(p.planned_start), p.profile, deflator, capex_per_kw_yi,
-                       preds, drivers)
+                       capex_per_kw_param, preds, drivers)
 
 
 def _bernoulli(p: float):
@@ -197,12 +203,12 @@ def _centre(value) -> float:
 
 
 def _capex_per_kw(table, year: float) -> float:
-    """CNY/kW for a commissioning year: a number, a distribution's median, or a {year: value} table
-    interpolated linearly and held flat outside its years."""
+    """CNY/kW for a commissioning year: a number, or a {year: value} table interpolated linearly and
+    held flat outside its years (a distribution is sampled instead, see ProjectPlan)."""
     if isinstance(table, dict):
         xs = sorted(table)
         return float(np.interp(year, xs, [table[x] for x in xs]))
-    return _centre(table)
+    return float(table)
 
 
 def _correlations(c: Compiled, s: Scenario) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import economy, energy
 from .actuals import apply_actuals
-from .compiled import Compiled
+from .compiled import YI_PER_MW_AT_CNY_PER_KW, Compiled
 from .schedules import interval_fraction, ramp_fraction, resolve_schedule, spending_shares
 
 CONTRIBUTIONS = ("tfp", "capital", "labour", "construction", "operation", "energy")
@@ -80,7 +80,7 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
             "spent": capex_live * shares.sum(axis=2),
             "operating": (sched["cod"][..., None] < years + 1) & ~cancelled[..., None],
             "generation_by_tech": gen["generation_by_tech"], "value_added_by_tech": gen["value_added_by_tech"],
-            "co2_by_tech": gen["co2_by_tech"],
+            "co2_by_tech": gen["co2_by_tech"], "losses_by_tech": gen["losses_by_tech"],
         })
     return out
 
@@ -114,12 +114,15 @@ def _schedules(c: Compiled, v, n: int) -> dict:
                                              ledger=c.ledger)
     capex = np.empty((n, J))
     for j, plan in enumerate(c.projects):
-        if plan.capex_per_kw_yi is None:
-            nominal = v(f"projects.{plan.id}.capex")
-        else:
-            tech = plan.project.technology
+        tech = plan.project.technology
+        if plan.capex_per_kw_param is not None:       # capacity × sampled CNY/kW × technology factor
+            nominal = (v(f"projects.{plan.id}.capacity") * v(plan.capex_per_kw_param) * YI_PER_MW_AT_CNY_PER_KW
+                       * v(f"energy.technologies.{tech}.capex_factor"))
+        elif plan.capex_per_kw_yi is not None:        # capacity × CNY/kW of the planned COD × factor
             nominal = (v(f"projects.{plan.id}.capacity") * plan.capex_per_kw_yi
                        * v(f"energy.technologies.{tech}.capex_factor"))
+        else:
+            nominal = v(f"projects.{plan.id}.capex")
         capex[:, j] = nominal * plan.deflator
     capex *= v_stack(c, v, "cost_ratio") * cost_factor * c.fixed["portfolio.capex_scale"]
     return {"start": start, "cod": cod, "cancelled": cancelled, "capex": capex, "build": cod - start}
@@ -181,7 +184,7 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
     techs = list(c.scenario.energy.technologies)
     K, T1 = len(techs), len(years)
     out = {key: np.zeros((n, K, T1)) for key in
-           ("capacity_by_tech", "generation_by_tech", "value_added_by_tech", "co2_by_tech")}
+           ("capacity_by_tech", "generation_by_tech", "value_added_by_tech", "co2_by_tech", "losses_by_tech")}
     plans = c.energy_projects()
     if not plans:
         return out
@@ -210,6 +213,10 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
                                              v(f"{prefix}.round_trip_efficiency")[:, None], frac)
             va = energy.value_added_yi(service["throughput_gwh"], v(f"{prefix}.service_fee")[:, None],
                                        v(f"{prefix}.value_added_ratio")[:, None])
+            # storage losses use renewable energy that would otherwise displace grid power: they count
+            # against the CO2 avoided (a negative entry on the storage row), never as generation
+            out["losses_by_tech"][:, k] += service["losses_gwh"]
+            out["co2_by_tech"][:, k] -= energy.co2_avoided_mt(service["losses_gwh"], factor)
         else:
             delivered = energy.charging_service(cap[:, None], v(f"{prefix}.utilisation_hours")[:, None], frac)
             va = energy.value_added_yi(delivered, v(f"{prefix}.service_fee")[:, None],

@@ -166,7 +166,7 @@ def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, flo
     steps = np.diff(ps) if rising else -np.diff(ps)
     if np.any(steps < -noise):
         raise GoalSeekError(f"P({goal.name}) is not monotone in {lever} over [{lo:g}, {hi:g}]: "
-                            + ", ".join(f"{x:.4g}→{p:.1%}" for x, p in grid)
+                            + ", ".join(f"{x:.6g}→{p:.1%}" for x, p in grid)
                             + "; narrow --bounds to a monotone range")
     if not min(ps) <= probability <= max(ps):
         raise GoalSeekError(f"P({goal.name}) = {probability:.1%} is out of reach for {lever} in "

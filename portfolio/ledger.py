@@ -70,6 +70,8 @@ def load_ledger(path: str | Path, project_ids: list[str], base_year: int, horizo
             except UnitError as exc:
                 problems.append(Problem(*where("share_complete"), str(exc)))
         if "report_date" not in values:
+            if "report_date" not in row:  # an empty cell (a date that failed to parse is reported above)
+                problems.append(Problem(*where("report_date"), "missing value (required)"))
             continue
         needs = {"operating": ("actual_cod",), "under_construction": ("actual_start",)}.get(status, ())
         missing = [k for k in needs if k not in values]

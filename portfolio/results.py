@@ -252,7 +252,39 @@ class Result:
             spent = self.data.detail["capex_spent"][self.data.detail["valid"]]
             for q in (10, 90):
                 table[f"capex_spent_p{q}"] = np.percentile(spent, q, axis=0) if len(spent) else np.nan
+        self._add_detail_columns(table)
         return table
+
+    def _add_detail_columns(self, table: pd.DataFrame) -> None:
+        """Per-year statistics of totals that need the per-draw detail (quantiles of a sum are not sums
+        of quantiles): cumulative capex (the S-curve), and energy capacity and generation summed over
+        technologies. Capacity counts the technologies of the energy target (else all generation
+        technologies), as ``summary.json``'s ``energy`` block; generation sums all technologies."""
+        detail = self.data.detail
+        if "valid" not in detail:
+            return
+        ok = detail["valid"]
+        stats = (("mean", None), ("p10", 10), ("p50", 50), ("p90", 90))
+
+        def put(prefix: str, values: np.ndarray) -> None:
+            for name, q in stats:
+                if len(values) == 0:
+                    table[f"{prefix}_{name}"] = np.nan
+                elif q is None:
+                    table[f"{prefix}_{name}"] = values.mean(axis=0)
+                else:
+                    table[f"{prefix}_{name}"] = np.percentile(values, q, axis=0)
+
+        if "capex_spent" in detail:
+            put("capex_cumulative", np.cumsum(detail["capex_spent"][ok].astype(float), axis=1))
+        techs = list(self.scenario.energy.technologies)
+        if techs and "capacity_by_tech" in detail:
+            energy = self._energy_summary()
+            idx = [techs.index(k) for k in energy["technologies"]] if energy else []
+            cap = detail["capacity_by_tech"][ok][:, idx, :].astype(float).sum(axis=1)
+            put("energy_capacity_mw", cap)
+            gen = detail["generation_by_tech"][ok].astype(float).sum(axis=1)
+            put("energy_generation_gwh", gen)
 
     def projects(self) -> pd.DataFrame:
         """One row per project: planned dates, start and COD quantiles, P(operating) by year, capex."""
@@ -284,7 +316,8 @@ class Result:
         detail = self.data.detail
         rows = []
         units = {"capacity_by_tech": "capacity_mw", "generation_by_tech": "generation_gwh",
-                 "value_added_by_tech": "value_added_yi", "co2_by_tech": "co2_avoided_mt"}
+                 "value_added_by_tech": "value_added_yi", "co2_by_tech": "co2_avoided_mt",
+                 "losses_by_tech": "storage_losses_gwh"}
         for k, tech in enumerate(self.scenario.energy.technologies):
             for t, year in enumerate(self.years_index):
                 row = {"technology": tech, "year": int(year)}
@@ -308,6 +341,14 @@ class Result:
 
         d = self.data
         return pd.DataFrame(draw_columns(self.years_index, 0, d.inputs, d.gdp, d.growth, d.valid, d.targets))
+
+    @property
+    def plot(self):
+        """The standard charts: ``result.plot.growth_fan()`` etc. return matplotlib Figures
+        (``lang="zh"|"en"``; default the scenario's ``meta.language``); nothing is shown."""
+        from .charts import PlotAccessor
+
+        return PlotAccessor(self)
 
     def save(self, folder, force: bool = False, command: str | None = None) -> Path:
         """Write the run folder (atomically); return its path."""

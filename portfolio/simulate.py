@@ -69,7 +69,7 @@ def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Ch
         keep = slice(0, detail_rows)
         detail = {k: out[k][keep] for k in ("start", "cod", "cancelled", "spent", "capex_spent")}
         detail["operating"] = out["operating"][keep]
-        for k in ("capacity_by_tech", "generation_by_tech", "value_added_by_tech", "co2_by_tech"):
+        for k in ("capacity_by_tech", "generation_by_tech", "value_added_by_tech", "co2_by_tech", "losses_by_tech"):
             detail[k] = out[k][keep].astype(np.float32)
         detail["valid"] = valid[keep]
     return Chunk(start, stop, params, out["gdp"], out["growth"], valid, out["targets"], sums, detail,

@@ -296,8 +296,14 @@ def test_storage_never_adds_generation(write):
                                                    targets=CAPACITY_TARGETS)))
     np.testing.assert_array_equal(with_storage["generation_by_tech"].sum(axis=1),
                                   without["generation_by_tech"].sum(axis=1))
-    np.testing.assert_array_equal(with_storage["co2_by_tech"].sum(axis=1), without["co2_by_tech"].sum(axis=1))
     assert with_storage["targets"]["cap_2022"][0] == without["targets"]["cap_2022"][0] == 300
+    # its losses, cycles × MWh × (1 − RTE) (DESIGN 3.3), count against the CO2 avoided, never as output:
+    # 50 MW × 2 h × 250 cycles × 0.15 = 3.75 GWh a full year, from 1 July 2022 (184/365 of 2022)
+    losses = with_storage["losses_by_tech"][0, ["pv", "storage"].index("storage")]
+    expected = np.array([0, 0, 3.75 * 184 / 365] + [3.75] * 4)
+    np.testing.assert_allclose(losses, expected[: len(losses)], rtol=1e-12)
+    co2_drop = without["co2_by_tech"].sum(axis=1) - with_storage["co2_by_tech"].sum(axis=1)
+    np.testing.assert_allclose(co2_drop[0], losses * 0.5 / 1000, rtol=1e-12, atol=1e-15)  # 0.5 kg/kWh
 
 
 # --------------------------------------------------------------------------- 9. price paths

@@ -28,12 +28,20 @@ def _staging(parent: Path, name: str) -> list[Path]:
     return [p for p in parent.iterdir() if p.name.startswith(f".{name}.incomplete-")]
 
 
+def _wait_for_start(parent: Path, name: str, proc, timeout: float = 60.0) -> None:
+    """Wait until the run has loaded its scenario and created its staging folder."""
+    deadline = time.monotonic() + timeout
+    while not _staging(parent, name) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("trial", range(4))
 def test_a_run_killed_at_a_random_moment_never_leaves_a_folder_that_looks_complete(tmp_path, trial):
     out = tmp_path / "run"
     proc = subprocess.Popen(RUN + [str(CHUXIONG / "baseline.yaml"), "--draws", "40000", "--out", str(out),
                                    "--no-charts", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(random.Random(trial).uniform(0.5, 4.0))
+    _wait_for_start(tmp_path, "run", proc)
+    time.sleep(random.Random(trial).uniform(0.0, 3.0))
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     if out.exists():
@@ -48,7 +56,8 @@ def test_ctrl_c_exits_130_with_a_message_and_leaves_nothing(tmp_path):
     proc = subprocess.Popen(RUN + [str(CHUXIONG / "baseline.yaml"), "--draws", "60000", "--out", str(out),
                                    "--no-charts", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    time.sleep(2.5)
+    _wait_for_start(tmp_path, "run", proc)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
