@@ -189,13 +189,20 @@ def _draw_charts(folder: Path, lang: str | None) -> None:
     from .charts import draw_run_charts
     from .rundata import resolved_scenario
     from .scenario import load_scenario
+    from .store import _plain
 
     scenario = None
     ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.params.get("scenario") is not None:
-        scenario = resolved_scenario(load_scenario(ctx.params["scenario"], ctx.params.get("overrides") or ()))
-        scenario = json.loads(json.dumps(scenario, ensure_ascii=False, default=str))
-    draw_run_charts(folder, lang=lang, scenario=scenario, staging=True)
+    try:
+        if ctx is not None and ctx.params.get("scenario") is not None:
+            scenario = resolved_scenario(load_scenario(ctx.params["scenario"], ctx.params.get("overrides") or ()))
+            scenario = json.loads(json.dumps(_plain(scenario), ensure_ascii=False))   # as manifest.json
+        draw_run_charts(folder, lang=lang, scenario=scenario, staging=True)
+    except Exception as exc:  # noqa: BLE001 — a chart problem must not throw away the simulation
+        if os.environ.get("PORTFOLIO_DEBUG"):
+            raise
+        click.echo(f"warning: charts not drawn ({type(exc).__name__}: {exc}); "
+                   "draw them later with `portfolio chart RUN_DIR`", err=True)
 
 
 def _command_line() -> str:

@@ -52,7 +52,7 @@ CONTRIBUTION_STYLE = {
 # energy technologies in stacking order (others get the remaining colours)
 TECHNOLOGY_COLOURS = {"hydro": BLUE, "wind": SKY, "pv": YELLOW, "storage": PURPLE, "charging": GREEN}
 SPARE_COLOURS = [ORANGE, GREEN, PURPLE, VERMILLION, GREY]
-TECHNOLOGY_HATCHES = ["", "..", "//", "xx", "\\\\", "oo"]
+TECHNOLOGY_HATCHES = ["", "....", "///", "xxx", "\\\\\\", "ooo"]
 BAND_OUTER = 0.18                 # alpha of the P5–P95 (or P10–P90) band
 BAND_INNER = 0.38                 # alpha of the P25–P75 band
 
@@ -125,7 +125,8 @@ def register_fonts() -> str:
 def rc(lang: str = "zh") -> dict:
     """The rcParams of the house style for a language (the same font for both)."""
     family = register_fonts()
-    return {**BASE_RC, "font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"]}
+    # the family by name (not "sans-serif"): text keeps its font when drawn outside the context
+    return {**BASE_RC, "font.family": [family, "DejaVu Sans"]}
 
 
 @contextlib.contextmanager
@@ -135,15 +136,6 @@ def house_style(lang: str = "zh"):
 
     with matplotlib.rc_context(rc(lang)):
         yield
-
-
-def figure(height_cm: float = HEIGHT_CM, nrows: int = 1, ncols: int = 1, **kwargs):
-    """A figure 16 cm wide (call inside ``house_style``); returns (fig, axes)."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(WIDTH_CM * CM, height_cm * CM))
-    axes = fig.subplots(nrows, ncols, **kwargs)
-    return fig, axes
 
 
 def technology_colour(tech: str, index: int) -> str:
