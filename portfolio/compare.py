@@ -129,10 +129,8 @@ class Comparison:
 
 def draw_comparison_charts(comparison: Comparison, folder: Path, lang: str | None) -> None:
     """The comparison charts, when the chart module is available."""
-    try:
-        from .charts import draw_comparison_charts as draw
-    except ImportError:
-        return
+    from .charts_compare import draw_comparison_charts as draw
+
     draw(comparison, folder, lang)
 
 
