@@ -60,6 +60,7 @@ class Report:
     notes: list[str]
     caveats: list[str]
     manifest: Table
+    sections: list | None = None   # [(heading, intro, Table)] in place of assumptions and projects
 
 
 def build(data: RunData, lang: str | None = None, kinds=None) -> Report:
@@ -437,12 +438,20 @@ def manifest_table(data: RunData, lang: str) -> Table:
 
 
 # ====================================================================================== writers
+def _is_comparison(folder) -> bool:
+    return (Path(folder) / "comparison.json").is_file()
+
+
 def write_report(folder, fmt: str = "html", lang: str | None = None, out=None) -> Path:
     """Write the report of a run folder; return the file written (default RUN_DIR/report_<lang>.<fmt>)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
-    data = RunData.from_folder(folder)
-    report = build(data, lang)
+    if _is_comparison(folder):
+        from .report_compare import build_comparison
+
+        report = build_comparison(folder, lang)
+    else:
+        report = build(RunData.from_folder(folder), lang)
     out = Path(out) if out is not None else Path(folder) / f"report_{report.lang}.{fmt}"
     out.parent.mkdir(parents=True, exist_ok=True)
     {"html": write_html, "md": write_markdown, "docx": write_docx}[fmt](report, out)
@@ -485,10 +494,14 @@ def render_html(report: Report) -> str:
         data = base64.b64encode(chart.png).decode("ascii")
         parts.append(f'<figure id="{chart.kind}"><img src="data:image/png;base64,{data}" '
                      f'alt="{html.escape(chart.caption)}"><figcaption>{html.escape(chart.caption)}</figcaption></figure>\n')
-    parts += [f"<h2>{html.escape(L.text('report.assumptions', lang))}</h2>\n",
-              f"<p>{html.escape(L.text('report.assumptions_intro', lang))}</p>\n{_html_table(report.assumptions)}\n",
-              f"<h3>{html.escape(L.text('report.projects_table', lang))}</h3>\n{_html_table(report.projects)}\n",
-              f"<h2>{html.escape(L.text('report.method', lang))}</h2>\n<ul>",
+    if report.sections is None:
+        parts += [f"<h2>{html.escape(L.text('report.assumptions', lang))}</h2>\n",
+                  f"<p>{html.escape(L.text('report.assumptions_intro', lang))}</p>\n{_html_table(report.assumptions)}\n",
+                  f"<h3>{html.escape(L.text('report.projects_table', lang))}</h3>\n{_html_table(report.projects)}\n"]
+    else:
+        for heading, intro, table in report.sections:
+            parts += [f"<h2>{html.escape(heading)}</h2>\n<p>{html.escape(intro)}</p>\n{_html_table(table)}\n"]
+    parts += [f"<h2>{html.escape(L.text('report.method', lang))}</h2>\n<ul>",
               "".join(f"<li>{html.escape(n)}</li>" for n in report.notes), "</ul>\n",
               f"<h3>{html.escape(L.text('report.caveats_title', lang))}</h3>\n<ul>",
               "".join(f"<li>{html.escape(n)}</li>" for n in report.caveats), "</ul>\n",
@@ -549,9 +562,14 @@ def write_markdown(report: Report, out: Path) -> None:
     for chart in report.charts:
         (images / f"{chart.kind}.png").write_bytes(chart.png)
         parts += [f"![{chart.caption}]({images.name}/{chart.kind}.png)", "", f"*{chart.caption}*", ""]
-    parts += [f"## {L.text('report.assumptions', lang)}", "", L.text("report.assumptions_intro", lang), "",
-              _md_table(report.assumptions), "", f"### {L.text('report.projects_table', lang)}", "",
-              _md_table(report.projects), "", f"## {L.text('report.method', lang)}", ""]
+    if report.sections is None:
+        parts += [f"## {L.text('report.assumptions', lang)}", "", L.text("report.assumptions_intro", lang), "",
+                  _md_table(report.assumptions), "", f"### {L.text('report.projects_table', lang)}", "",
+                  _md_table(report.projects), ""]
+    else:
+        for heading, intro, table in report.sections:
+            parts += [f"## {heading}", "", intro, "", _md_table(table), ""]
+    parts += [f"## {L.text('report.method', lang)}", ""]
     parts += [f"- {n}" for n in report.notes]
     parts += ["", f"### {L.text('report.caveats_title', lang)}", ""] + [f"- {n}" for n in report.caveats]
     parts += ["", f"## {L.text('report.manifest', lang)}", "", _md_table(report.manifest), "",
@@ -601,11 +619,17 @@ def write_docx(report: Report, out: Path) -> None:
         document.add_picture(io.BytesIO(chart.png), width=Cm(16))
         caption = document.add_paragraph(chart.caption, style="Caption")
         caption.paragraph_format.space_after = Pt(10)
-    document.add_heading(L.text("report.assumptions", lang), level=1)
-    document.add_paragraph(L.text("report.assumptions_intro", lang))
-    _docx_table(document, report.assumptions, size=7.5)
-    document.add_heading(L.text("report.projects_table", lang), level=2)
-    _docx_table(document, report.projects, size=7.5)
+    if report.sections is None:
+        document.add_heading(L.text("report.assumptions", lang), level=1)
+        document.add_paragraph(L.text("report.assumptions_intro", lang))
+        _docx_table(document, report.assumptions, size=7.5)
+        document.add_heading(L.text("report.projects_table", lang), level=2)
+        _docx_table(document, report.projects, size=7.5)
+    else:
+        for heading, intro, table in report.sections:
+            document.add_heading(heading, level=1)
+            document.add_paragraph(intro)
+            _docx_table(document, table, size=8)
     document.add_heading(L.text("report.method", lang), level=1)
     for note in report.notes:
         document.add_paragraph(note, style="List Bullet")

@@ -39,3 +39,23 @@ def test_the_probability_chart_shows_each_paired_difference(comparison):
     for scenario in table.scenario[1:]:
         r = diffs[(diffs.scenario == scenario) & (diffs.measure == "p_growth_2021_2025")].iloc[0]
         assert any(f"{r.difference * 100:+.1f} ±" in t for t in texts), texts
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_comparison_folder_has_a_report_in_every_format(comparison, tmp_path, lang):
+    import docx
+
+    from portfolio.report import write_report
+
+    folder = comparison.save(tmp_path / "cmp", charts=False)
+    html = write_report(folder, "html", lang).read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 2
+    md = write_report(folder, "md", lang)
+    assert (md.parent / f"{md.stem}_files" / "compare_probabilities.png").is_file()
+    document = docx.Document(write_report(folder, "docx", lang))
+    text = "\n".join(p.text for p in document.paragraphs)
+    table = comparison.table()
+    assert len(document.inline_shapes) == 2 and len(document.tables) >= 3
+    assert f"{table['p_growth_2021_2025'][0] * 100:.1f}%" in "\n".join(
+        cell.text for t in document.tables for row in t.rows for cell in row.cells)
+    assert ("配对" in text) if lang == "zh" else ("paired" in text)
