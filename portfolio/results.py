@@ -326,10 +326,26 @@ class Result:
                     row[f"{name}_mean"] = float(values.mean())
                     for q in (10, 50, 90):
                         row[f"{name}_p{q}"] = float(np.percentile(values, q))
+                row["lcoe_cny_per_kwh"] = self.lcoe(tech, int(year))
                 rows.append(row)
         columns = ["technology", "year"] + [f"{name}_{stat}" for name in units.values()
-                                            for stat in ("mean", "p10", "p50", "p90")]
+                                            for stat in ("mean", "p10", "p50", "p90")] + ["lcoe_cny_per_kwh"]
         return pd.DataFrame(rows, columns=columns)
+
+    def lcoe(self, tech: str, year: int) -> float:
+        """Levelised cost [CNY/kWh] of a generating technology commissioned in ``year``, at central values:
+        (capex/kW × CRF(discount rate, lifetime) + fixed opex/kW) / (full-load hours × (1 − curtailment)).
+        NaN for storage, charging and technologies without a capex per kW."""
+        from .compiled import _capex_per_kw, _centre
+        from .energy import lcoe
+        from .quantities import Dist
+
+        t = self.scenario.energy.technologies[tech]
+        if t.kind != "generation" or t.capex_per_kw is None:
+            return math.nan
+        capex = _centre(t.capex_per_kw) if isinstance(t.capex_per_kw, Dist) else _capex_per_kw(t.capex_per_kw, year)
+        hours = _centre(t.full_load_hours) * (1 - _centre(t.curtailment))
+        return float(lcoe(capex, _centre(t.fixed_opex), self.scenario.energy.discount_rate, t.lifetime, hours))
 
     def draws(self) -> pd.DataFrame:
         """One row per draw: every sampled input and the outcomes (growth and GDP per year, targets)."""

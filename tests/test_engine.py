@@ -365,3 +365,15 @@ def test_shock_probability_is_the_share_of_draws_hit(write):
     assert abs(hit.mean() - p) < 4 * se
     np.testing.assert_allclose(shocked["gdp"][hit, 2], calm_2022 / 1.02, rtol=1e-12)
     np.testing.assert_allclose(shocked["gdp"][~hit, 2], calm_2022, rtol=1e-12)
+
+
+def test_energy_table_reports_lcoe_by_commissioning_year(write):
+    from portfolio.simulate import simulate
+
+    path = write("lcoe.yaml", scenario_yaml(_energy_projects(True), sections=ENERGY, targets=CAPACITY_TARGETS))
+    table = simulate(path, draws=20).energy()
+    crf = 0.06 * 1.06 ** 25 / (1.06 ** 25 - 1)                       # CRF(6%, 25) = 0.078227
+    pv = table[(table.technology == "pv") & (table.year == 2022)].iloc[0]
+    assert pv.lcoe_cny_per_kwh == pytest.approx(4000 * crf / 1300, rel=1e-12)   # no opex, no curtailment
+    storage = table[table.technology == "storage"]
+    assert storage.lcoe_cny_per_kwh.isna().all()                     # a service, not a source
