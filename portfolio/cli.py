@@ -37,6 +37,9 @@ def _friendly(func):
         except (MemoryLimitError, OutputError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_INPUT)
+        except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+            sys.stderr.close()
+            sys.exit(0)
         except OSError as exc:  # disk full, permission denied, ... while writing outputs
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
             click.echo(f"error: {exc.strerror or exc}{where}; nothing was written to the output folder", err=True)
@@ -282,7 +285,7 @@ def init(directory, force):
 
 
 # commands defined in their own modules register themselves on `main`
-from . import cli_calibrate, cli_outputs, cli_planning  # noqa: E402,F401
+from . import cli_analysis, cli_calibrate, cli_outputs, cli_planning  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

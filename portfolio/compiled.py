@@ -51,6 +51,7 @@ class Compiled:
     correlated: list[str] = field(default_factory=list)
     correlation: np.ndarray | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # a project's inherited input → the economy's
     actuals: object | None = None                     # actuals.Actuals: observed growth
     ledger: dict = field(default_factory=dict)        # project index → schedules.LedgerEntry
     input_files: dict = field(default_factory=dict)   # conditioning files: label → {path, sha256}
@@ -62,7 +63,9 @@ class Compiled:
         return list(self.random)
 
     def value(self, params: dict, name: str, n: int) -> np.ndarray:
-        """A parameter's draws (n,): sampled if random, else its fixed value broadcast."""
+        """A parameter's draws (n,): sampled if random, else its fixed value broadcast. A project input
+        inherited from the economy (μ, ℓ, κ not set on the project) is the economy's draw itself."""
+        name = self.aliases.get(name, name)
         if name in params:
             return np.asarray(params[name], dtype=float)
         return np.full(n, self.fixed[name])
@@ -155,9 +158,13 @@ def _plan(c: Compiled, s: Scenario, p: Project, index: int, ids: list, put) -> P
         duration = D.from_spec(D.reference_class(p.reference_class, "schedule"))
     put(f"{prefix}.duration_ratio", 1.0 if duration is None else duration)
     put(f"{prefix}.cancelled", _bernoulli(p.cancel_probability))
-    put(f"{prefix}.local_content", p.local_content if p.local_content is not None else econ.local_content)
-    put(f"{prefix}.gfcf_share", p.gfcf_share if p.gfcf_share is not None else econ.gfcf_share)
-    put(f"{prefix}.multiplier", p.multiplier if p.multiplier is not None else econ.local_multiplier)
+    for field_name, own, regional in (("local_content", p.local_content, "economy.local_content"),
+                                      ("gfcf_share", p.gfcf_share, "economy.gfcf_share"),
+                                      ("multiplier", p.multiplier, "economy.local_multiplier")):
+        if own is not None:
+            put(f"{prefix}.{field_name}", own)
+        else:  # the region's value: one draw shared by every project that does not set its own
+            c.aliases[f"{prefix}.{field_name}"] = regional
     put(f"{prefix}.output_value", p.output_value)
     put(f"{prefix}.value_added_ratio", p.value_added_ratio if p.value_added_ratio is not None else 0.0)
     put(f"{prefix}.ramp_years", p.ramp_years)

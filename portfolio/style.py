@@ -150,3 +150,11 @@ def save(fig, path: Path, fmt: str) -> Path:
                 "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}[fmt]
     fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata)
     return path
+
+
+def figure(height_cm: float = HEIGHT_CM):
+    """A house-size figure (16 cm wide, constrained layout) and its axes; call inside ``house_style``."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_CM * CM, height_cm * CM), layout="constrained")
+    return fig, fig.subplots()

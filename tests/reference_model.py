@@ -168,7 +168,14 @@ def reference_draw(compiled, row: dict) -> dict:
     T = len(years) - 1
 
     def P(name: str) -> float:
-        """A parameter's value in this draw: sampled if random, else its fixed value."""
+        """A parameter's value in this draw: sampled if random, else its fixed value; a project's
+        μ/ℓ/κ left unset is the economy's own draw (format: "default: the economy values")."""
+        for field, regional in (("multiplier", "local_multiplier"), ("local_content", "local_content"),
+                                ("gfcf_share", "gfcf_share")):
+            if name.startswith("projects.") and name.endswith("." + field):
+                project = next(p for p in compiled.scenario.projects if p.id == name.split(".")[1])
+                if getattr(project, field) is None:
+                    name = f"economy.{regional}"
         if name in row:
             return float(row[name])
         return float(compiled.fixed[name])

@@ -1,0 +1,152 @@
+"""``portfolio discover``: PRIM recovers planted boxes, regional sensitivity ranks the input that decides
+misses, the box reads in plain words, and the command writes its folder from a run's draws."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import portfolio
+from portfolio.discovery import describe, discover, prim, regional_sensitivity
+from portfolio.sensitivity import Names
+
+
+def planted(n=6000, noise=0.05, seed=3):
+    """Misses exactly in x0 < 0.3 and x2 > 0.6 (12% of the draws), each label flipped with probability
+    ``noise``; x1, x3, x4 irrelevant; x5 a 0/1 input that does not matter."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(size=(n, 6))
+    X[:, 5] = rng.integers(0, 2, n)
+    y = (X[:, 0] < 0.3) & (X[:, 2] > 0.6)
+    return X, y ^ (rng.uniform(size=n) < noise)
+
+
+def test_prim_recovers_a_planted_box():
+    X, y = planted()
+    result = prim(X, y)
+    box = result.box
+    assert sorted(box.restricted) == ["x0", "x2"]
+    assert box.limits["x0"][0] is None and box.limits["x0"][1] == pytest.approx(0.3, abs=0.04)
+    assert box.limits["x2"][1] is None and box.limits["x2"][0] == pytest.approx(0.6, abs=0.04)
+    # the true box holds ~95% misses and ~72% of all misses (the rest are flipped labels outside it)
+    assert box.density > 0.85 and box.coverage > 0.6
+    assert all(p < 1e-6 for p in result.p_values.values())
+    traj = result.trajectory_frame()
+    assert traj["coverage"].iloc[0] == 1.0 and traj["mass"].is_monotonic_decreasing
+    assert traj["mass"].iloc[-1] >= 0.05 - 1 / len(y)
+    assert traj["chosen"].sum() == 1
+
+
+def test_prim_peels_categories_by_value():
+    rng = np.random.default_rng(5)
+    n = 5000
+    X = np.column_stack([rng.uniform(size=n), rng.integers(0, 2, n).astype(float), rng.uniform(size=n)])
+    y = (X[:, 1] == 1) & (X[:, 0] > 0.5)
+    result = prim(pd.DataFrame(X, columns=["cost", "cancelled", "noise"]), y)
+    assert result.box.allowed == {"cancelled": (1.0,)}
+    assert result.box.limits["cost"][0] == pytest.approx(0.5, abs=0.04)
+    assert result.box.density > 0.95 and result.box.coverage > 0.9
+
+
+def test_prim_step_choice_and_limits():
+    X, y = planted()
+    result = prim(X, y, choose=3)
+    assert result.chosen == 3 and len(result.box.restricted) <= 3
+    with pytest.raises(portfolio.InputError, match="steps 0–"):
+        prim(X, y, choose=10_000)
+
+
+def test_regional_sensitivity_ranks_the_deciding_input():
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"tfp": rng.normal(size=4000), "noise": rng.normal(size=4000)})
+    miss = X["tfp"] + 0.3 * rng.normal(size=4000) < 0
+    table = regional_sensitivity(X, miss.to_numpy())
+    assert list(table["parameter"]) == ["tfp", "noise"]
+    assert table["p_value"].iloc[0] < 1e-100 and table["p_value"].iloc[1] > 0.001
+    assert table["direction"].iloc[0] == "lower"
+
+
+def test_box_in_plain_words():
+    rng = np.random.default_rng(4)
+    n = 6000
+    X = pd.DataFrame({"uncertainty.drivers.grid.start_delay": rng.uniform(0, 2, n),
+                      "economy.tfp_growth": rng.normal(0.02, 0.005, n)})
+    y = (X["uncertainty.drivers.grid.start_delay"] > 1.3) & (X["economy.tfp_growth"] < 0.016)
+    result = prim(X, y.to_numpy())
+    names = Names({"uncertainty": {"drivers": [{"name": "grid", "label": {"en": "Grid connection", "zh": "并网"}}]}}, "en")
+    text = describe(result, names)
+    assert "Grid connection: shared start delay above 1.3 years" in text
+    assert "TFP growth below 1.6" in text
+    assert "of all misses" in text and "miss rate inside" in text
+    zh = Names({"uncertainty": {"drivers": [{"name": "grid", "label": {"en": "Grid", "zh": "并网"}}]}}, "zh")
+    assert "并网·共同开工延迟高于1.3年" in describe(result, zh)
+
+
+ADDITIVE = """\
+meta:
+  name: discover-test
+  title: {zh: 发现测试, en: Discovery test}
+  region: {zh: 测试地区, en: Test region}
+  base_year: 2020
+  horizon: 2022
+targets:
+  - {name: growth, metric: average_growth, window: [2021, 2021], threshold: 6.8%}
+economy:
+  gdp: 1000 亿元
+  capital_output_ratio: 3.0
+  capital_share: 0.5
+  depreciation: 0.06
+  investment_rate: 0.35
+  tfp_growth: normal(0.015, 0.0001)
+  population_growth: 0
+  human_capital_growth: 0
+projects:
+  - {id: a, name: {zh: 项目甲, en: Project A}, kind: industry, source: "assumption: test",
+     capex: "uniform(0, 100)", planned_start: 2021, build_years: 1}
+  - {id: b, name: {zh: 项目乙, en: Project B}, kind: industry, source: "assumption: test",
+     capex: "uniform(10, 30)", planned_start: 2021, build_years: 1, cancel_probability: 0.2}
+simulation: {draws: 3000, seed: 5, sampler: mc}
+"""
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    from portfolio.simulate import simulate
+
+    folder = tmp_path_factory.mktemp("discover")
+    path = folder / "s.yaml"
+    path.write_text(ADDITIVE, encoding="utf-8")
+    return simulate(portfolio.load_scenario(path)).save(folder / "run")
+
+
+def test_discover_on_a_run_folder(run_folder):
+    """growth 2021 = 4.34% + 0.035 pp × (capex a + capex b): misses are low capex of project A."""
+    found = discover(run_folder, lang="en")
+    assert found.regional["parameter"].iloc[0] == "projects.a.capex"
+    assert found.regional["direction"].iloc[0] == "lower"
+    assert "projects.a.capex" in found.prim.box.restricted
+    assert found.meta["draws"] == 3000 and found.meta["misses"] > 0
+    assert found.description().startswith("Project A: capex below")
+    lower = discover(run_folder, outcome="average_growth", below=0.06, lang="en")
+    assert lower.meta["misses"] < found.meta["misses"]
+
+
+def test_discover_cli(cli, run_folder, tmp_path):
+    out = tmp_path / "d"
+    r = cli("discover", run_folder, "--out", out, "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert "of all misses" in r.output
+    summary = json.loads((out / "discovery.json").read_text(encoding="utf-8"))
+    assert summary["box"]["coverage"] > 0.5 and summary["box"]["conditions"]
+    assert {"regional.csv", "prim_trajectory.csv", "prim_box.csv", "prim-box.png", "prim-trajectory.svg",
+            "regional.png"} <= {p.name for p in out.iterdir()}
+    box = pd.read_csv(out / "prim_box.csv")
+    assert "projects.a.capex" in set(box["parameter"])
+    r = cli("discover", run_folder, "--outcome", "gdp_2021", "--out", tmp_path / "e")
+    assert r.exit_code == 2 and "--below" in r.output
+    r = cli("discover", run_folder, "--outcome", "growth_plan", "--out", tmp_path / "f")
+    assert r.exit_code == 2 and "unknown outcome" in r.output
+    r = cli("discover", run_folder, "--params", "projects.z.capex", "--out", tmp_path / "g")
+    assert r.exit_code == 2 and "not a sampled input" in r.output

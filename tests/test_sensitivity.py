@@ -1,0 +1,209 @@
+"""``portfolio sensitivity``: Sobol' indices against closed forms, tornado rankings, the tidy table,
+given-data methods on a run folder, and the command line's errors (exit 2, no traceback)."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import portfolio
+from portfolio import sensitivity as S
+from portfolio.problems import InputError
+
+# Average growth over the one-year window 2021 is (Y0 (1 + g_B) + μ ℓ κ (capex_a + capex_b)) / Y0 − 1:
+# both projects are built within 2021 (start 2021.0, one year), nothing else is uncertain and the
+# portfolio has no activity in 2020, so the outcome is exactly additive (linear) in the two capexes.
+ADDITIVE = """\
+meta:
+  name: additive
+  title: {{zh: 可加测试, en: Additive test}}
+  region: {{zh: 测试地区, en: Test region}}
+  base_year: 2020
+  horizon: 2022
+targets:
+  - {{name: growth, metric: average_growth, window: [2021, 2021], threshold: {threshold}}}
+economy:
+  gdp: 1000 亿元
+  capital_output_ratio: 3.0
+  capital_share: 0.5
+  depreciation: 0.06
+  investment_rate: 0.35
+  tfp_growth: 0.015
+  population_growth: 0
+  human_capital_growth: 0
+projects:
+{projects}
+simulation: {{draws: 4096, seed: 11, sampler: mc}}
+"""
+PROJECT = ("  - {{id: {id}, name: {{zh: 项目{id}, en: Project {id}}}, kind: industry, source: \"assumption: test\",\n"
+           "     capex: \"{capex}\", planned_start: 2021, build_years: 1}}\n")
+
+
+def additive(write, capexes: dict, threshold: str = "2%"):
+    projects = "".join(PROJECT.format(id=k, capex=v) for k, v in capexes.items())
+    path = write("additive.yaml", ADDITIVE.format(projects=projects, threshold=threshold))
+    return path, portfolio.load_scenario(path)
+
+
+def test_sobol_reproduces_analytic_indices(write):
+    """y = c + k (a + b), a ~ U(10, 30), b ~ U(5, 15) independent: S_a = ST_a = Var a / (Var a + Var b)
+    = (400/12) / (400/12 + 100/12) = 0.8 and S_b = ST_b = 0.2; every 95% interval must hold them."""
+    _, scenario = additive(write, {"a": "uniform(10, 30)", "b": "uniform(5, 15)"})
+    result = S.sobol(scenario, params=["projects.a.capex", "projects.b.capex"], N=1024, lang="en")
+    t = result.table.set_index(["parameter", "index"])
+    exact = {"projects.a.capex": 0.8, "projects.b.capex": 0.2}
+    for name, value in exact.items():
+        for index in ("S1", "ST"):
+            row = t.loc[(name, index)]
+            assert row["conf_low"] <= value <= row["conf_high"], (name, index, row.to_dict())
+            assert row["conf_high"] - row["conf_low"] < 0.2
+    assert result.meta["runs"] == {"rows": 1024 * 4, "failed": 0, "dropped": 0, "dropped_what": "blocks"}
+    assert list(result.table.columns) == S.COLUMNS
+    assert set(result.table["method"]) == {"sobol"} and set(result.table["outcome"]) == {"average_growth_2021_2021"}
+
+
+def test_sobol_second_order_of_an_additive_model_is_zero(write):
+    _, scenario = additive(write, {"a": "uniform(10, 30)", "b": "uniform(5, 15)"})
+    result = S.sobol(scenario, params=["projects.a.capex", "projects.b.capex"], N=512, second_order=True)
+    row = result.table[result.table["index"] == "S2"].iloc[0]
+    assert row["parameter"] == "projects.a.capex:projects.b.capex"
+    assert row["conf_low"] <= 0.0 <= row["conf_high"]
+
+
+def test_tornado_ranks_the_dominant_input_first(write):
+    """Swings are exactly proportional to each input's P10–P90 range (the outcome is linear)."""
+    _, scenario = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)", "c": "uniform(18, 22)"})
+    result = S.tornado(scenario, lang="en")
+    ranking = result.ranking()
+    assert list(ranking["parameter"]) == ["projects.a.capex", "projects.b.capex", "projects.c.capex"]
+    swing = dict(zip(ranking["parameter"], ranking["value"]))
+    assert swing["projects.a.capex"] > 0
+    assert swing["projects.a.capex"] / swing["projects.b.capex"] == pytest.approx(80 / 16, rel=1e-9)
+    assert swing["projects.b.capex"] / swing["projects.c.capex"] == pytest.approx(16 / 3.2, rel=1e-9)
+    t = result.table.set_index(["parameter", "index"])
+    assert t.loc[("projects.a.capex", "input_p10"), "value"] == pytest.approx(10.0)
+    assert t.loc[("projects.a.capex", "input_p90"), "value"] == pytest.approx(90.0)
+    base = t.loc[(S.BASE, "base"), "value"]
+    assert t.loc[("projects.a.capex", "at_p10"), "value"] < base < t.loc[("projects.a.capex", "at_p90"), "value"]
+    assert "Project a: capex" in set(result.table["label"])
+
+
+def test_tornado_probability_uses_common_random_numbers(write):
+    """P(target) per swing from full Monte Carlo runs on the same draws: the base is the run's own
+    probability, and the dominant input moves P the most."""
+    from portfolio.simulate import simulate
+
+    _, scenario = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)"}, threshold="6.8%")
+    result = S.tornado(scenario, outcome="probability", draws=4096)
+    t = result.table.set_index(["parameter", "index"])
+    run = simulate(scenario, draws=4096)
+    assert t.loc[(S.BASE, "base"), "value"] == pytest.approx(run.summary()["targets"][0]["probability"], abs=1e-12)
+    ranking = result.ranking()
+    assert ranking["parameter"].iloc[0] == "projects.a.capex"
+    a = t.loc[("projects.a.capex", "swing")]
+    assert a["conf_low"] <= a["value"] <= a["conf_high"] and a["value"] > 0.5
+    assert result.meta["others"] == "random" and result.meta["runs"]["cases"] == 5
+
+
+def test_morris_and_per_year(write, minimal):
+    scenario = portfolio.load_scenario(minimal, ["economy.tfp_growth=normal(0.015, 0.005)",
+                                                 "economy.investment_rate=pert(0.3, 0.35, 0.4)"])
+    result = S.morris(scenario, N=16, lang="en")
+    assert result.ranking()["parameter"].iloc[0] == "economy.tfp_growth"
+    assert set(result.table["index"]) == {"mu_star", "mu", "sigma"}
+    yearly = S.sobol(scenario, params=["economy.tfp_growth", "economy.investment_rate"], N=64, per_year=True)
+    assert sorted(yearly.table["year"].dropna().unique()) == [2021, 2022, 2023, 2024, 2025]
+    assert set(yearly.table["outcome"]) == {f"growth_{y}" for y in range(2021, 2026)}
+    assert "sobol-per-year" in yearly.figures()
+
+
+def test_outcomes_parse():
+    targets = [{"name": "growth_plan", "metric": "average_growth", "window": (2021, 2025), "threshold": 0.06,
+                "label": None}]
+    years = list(range(2020, 2031))
+    assert S.parse_outcomes(None, targets, years)[0].name == "average_growth_2021_2025"
+    assert S.parse_outcomes("growth_2023", targets, years)[0].year == 2023
+    assert S.parse_outcomes("probability", targets, years)[0].threshold == 0.06
+    assert [o.name for o in S.parse_outcomes("gdp", targets, years, window=(2024, 2025))] == ["gdp_2024", "gdp_2025"]
+    with pytest.raises(InputError, match="did you mean 'growth_plan'"):
+        S.parse_outcomes("growth_pln", targets, years)
+    with pytest.raises(InputError, match="no such year"):
+        S.parse_outcomes("growth_2040", targets, years)
+    with pytest.raises(InputError, match="--per-year needs"):
+        S.parse_outcomes("probability", targets, years, per_year=True)
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    """A small run of the additive scenario with a third, irrelevant input (TFP growth)."""
+    from portfolio.simulate import simulate
+
+    folder = tmp_path_factory.mktemp("runs")
+    path = folder / "s.yaml"
+    projects = "".join(PROJECT.format(id=k, capex=v) for k, v in {"a": "uniform(0, 100)", "b": "uniform(10, 30)"}.items())
+    path.write_text(ADDITIVE.format(projects=projects, threshold="6.8%").replace(
+        "tfp_growth: 0.015", "tfp_growth: normal(0.015, 0.0001)"), encoding="utf-8")
+    result = simulate(portfolio.load_scenario(path), draws=2000)
+    return result.save(folder / "run")
+
+
+@pytest.mark.parametrize("method,index", [("pawn", "median"), ("rbd-fast", "S1"), ("delta", "delta")])
+def test_given_data_methods_rank_from_the_draws(run_folder, method, index):
+    result = S.given_data(run_folder, method, lang="en")
+    assert result.ranking()["parameter"].iloc[0] == "projects.a.capex"
+    assert S.DUMMY not in set(result.ranking()["parameter"])
+    assert set(result.table["method"]) == {method}
+    assert result.main_index == index
+    assert result.meta["runs"]["rows"] == 2000
+
+
+def test_cli_writes_the_tidy_table_and_chart(cli, write, tmp_path):
+    path, _ = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)"})
+    out = tmp_path / "sens"
+    r = cli("sensitivity", path, "--method", "tornado", "--out", out, "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert "Project a: capex" in r.output
+    table = pd.read_csv(out / "indices.csv")
+    assert list(table.columns) == S.COLUMNS
+    assert pd.read_parquet(out / "indices.parquet").shape == table.shape
+    meta = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))
+    assert meta["method"] == "tornado" and "tornado.png" in meta["files"]
+    assert (out / "tornado.png").stat().st_size > 10_000 and (out / "tornado.svg").is_file()
+
+
+def test_cli_given_data(cli, run_folder, tmp_path):
+    r = cli("sensitivity", run_folder, "--method", "rbd-fast", "--out", tmp_path / "g", "--no-charts",
+            "--params", "projects.*.capex")
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(tmp_path / "g" / "indices.csv")
+    assert set(table["parameter"]) == {"projects.a.capex", "projects.b.capex", S.DUMMY}
+    s1 = table.set_index("parameter")["value"]
+    assert s1[S.DUMMY] < s1["projects.b.capex"] < s1["projects.a.capex"]    # the noise level is the floor
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--method", "fast"], "Invalid value for '--method'"),
+    (["--method", "sobol", "--params", "projects.a.capx,projects.b.capex"], "did you mean 'projects.a.capex'"),
+    (["--method", "sobol", "-N", "1000"], "power of two"),
+    (["--method", "tornado", "--outcome", "growth_2040"], "no such year"),
+    (["--method", "sobol", "--outcome", "probability"], "for --method tornado"),
+    (["--method", "pawn"], "reads the draws of a run folder"),
+])
+def test_cli_errors_exit_2_without_traceback(cli, write, args, message):
+    path, _ = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)"})
+    r = cli("sensitivity", path, *args)
+    assert r.exit_code == 2, r.output
+    assert message in r.output
+    assert "Traceback" not in r.output
+
+
+def test_cli_run_folder_errors(cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = cli("sensitivity", empty, "--method", "pawn")
+    assert r.exit_code == 2 and "no draws.parquet" in r.output
+    r = cli("sensitivity", tmp_path / "missing", "--method", "delta")
+    assert r.exit_code == 2 and "no such file or folder" in r.output
+    r = cli("discover", empty)
+    assert r.exit_code == 2 and "no draws.parquet" in r.output
