@@ -24,6 +24,10 @@ CASES = {
     "run-1m": ("run, Chuxiong baseline, 1,000,000 draws streamed, 2 workers",
                {"draws": 1_000_000, "workers": 2, "keep_inputs": False}),
     "write-100k": ("write a 100,000-draw run folder", {"draws": 100_000, "workers": 2, "write": True}),
+    # a 20 x 10 grid (investment rate x TFP growth) of 10,000-draw cases: 2,000,000 draws in all
+    "sweep-200": ("sweep, 200 cases of 10,000 draws, 1 worker", {"draws": 2_000_000, "workers": 1, "sweep": 200}),
+    "sweep-200-2w": ("sweep, 200 cases of 10,000 draws, 2 workers",
+                     {"draws": 2_000_000, "workers": 2, "sweep": 200}),
 }
 SMOKE = {"run-smoke": ("run, Chuxiong baseline, 5,000 draws", {"draws": 5_000, "workers": 1})}
 
@@ -35,6 +39,8 @@ def _measure(scenario: str, args: dict) -> dict:
 
     from .simulate import simulate
 
+    if args.get("sweep"):
+        return _measure_sweep(scenario, args)
     began = time.perf_counter()
     result = simulate(scenario, draws=args["draws"], workers=args["workers"],
                       keep_inputs=args.get("keep_inputs", True))
@@ -52,6 +58,41 @@ def _measure(scenario: str, args: dict) -> dict:
     return measured
 
 
+def _peak_mb(who) -> float:
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
+    return resource.getrusage(who).ru_maxrss * scale / 2**20
+
+
+def _measure_sweep(scenario: str, args: dict) -> dict:
+    """A sweep of ``args["sweep"]`` cases (investment rate x TFP growth, 10,000 draws each) on
+    ``args["workers"]`` local processes, written to a temporary folder."""
+    import resource
+    import tempfile
+
+    from .executors import LocalExecutor
+    from .sweep import run_sweep
+
+    cases = int(args["sweep"])
+    rates = [round(0.60 + 0.01 * i, 2) for i in range(20)]
+    tfp = [round(0.010 + 0.002 * i, 3) for i in range(max(1, cases // len(rates)))]
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep = Path(tmp) / "sweep.yaml"
+        sweep.write_text(json.dumps({"name": "bench", "scenarios": str(Path(scenario).resolve()),
+                                     "draws": args["draws"] // cases,
+                                     "factors": {"economy.investment_rate": rates, "economy.tfp_growth": tfp}}),
+                         encoding="utf-8")
+        began = time.perf_counter()
+        run = run_sweep(sweep, out=Path(tmp) / "out", executor=LocalExecutor(args["workers"]), charts=False)
+        seconds = time.perf_counter() - began
+        probability = float(run.table[[c for c in run.table.columns if c.startswith("p_")][0]].mean())
+    parent = _peak_mb(resource.RUSAGE_SELF)
+    workers = _peak_mb(resource.RUSAGE_CHILDREN) if args["workers"] > 1 else parent
+    return {"simulate_seconds": seconds, "peak_memory_mb": max(parent, workers),
+            "worker_peak_memory_mb": workers, "probability": probability}
+
+
 def run_case(name: str, description: str, args: dict, scenario: str, repeats: int) -> dict:
     """Run one case ``repeats`` times, each in a fresh process; median of the times."""
     samples = []
@@ -66,7 +107,9 @@ def run_case(name: str, description: str, args: dict, scenario: str, repeats: in
     return {"case": name, "description": description, "draws": args["draws"], "workers": args["workers"],
             "wall_seconds": round(wall, 3), "draws_per_second": round(args["draws"] / wall) if not
             args.get("write") else None, "peak_memory_mb": round(max(s["peak_memory_mb"] for s in samples)),
-            "repeats": repeats}
+            "repeats": repeats,
+            **({"worker_peak_memory_mb": round(max(s["worker_peak_memory_mb"] for s in samples))}
+               if "worker_peak_memory_mb" in samples[0] else {})}
 
 
 def machine() -> dict:

@@ -285,7 +285,7 @@ def init(directory, force):
 
 
 # commands defined in their own modules register themselves on `main`
-from . import cli_analysis, cli_calibrate, cli_outputs, cli_planning  # noqa: E402,F401
+from . import cli_analysis, cli_calibrate, cli_outputs, cli_planning, cli_sweep  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,151 @@
+"""Executors: local processes and Dask (a LocalCluster on loopback, started and stopped by the tests) give
+the same sweep table; a killed Dask worker's cases are retried; an unreachable or vanished scheduler is a
+clear error within the timeout, with the finished cases kept."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from portfolio.executors import DaskExecutor, ExecutorError, LocalExecutor
+from portfolio.sweep import load_sweep, run_sweep
+from tests.test_sweep import GRID, SLOW, _setup
+
+
+def _square(x, offset=0):
+    return x * x + offset
+
+
+def _die_once(x, flag):
+    """Kill this worker process the first time (the flag file does not exist yet)."""
+    if x == 3 and not os.path.exists(flag):
+        open(flag, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x
+
+
+def test_local_executor_runs_everything_and_retries_a_dead_process(tmp_path):
+    with LocalExecutor(1) as one:
+        assert sorted(r for _, r in one.map_unordered(_square, range(5))) == [0, 1, 4, 9, 16]
+    with LocalExecutor(2) as two:
+        got = dict(two.map_unordered(_square, range(7), shared=10))
+    assert got == {x: x * x + 10 for x in range(7)}
+    with LocalExecutor(2) as two:
+        got = dict(two.map_unordered(_die_once, range(8), shared=str(tmp_path / "died")))
+    assert got == {x: x for x in range(8)} and (tmp_path / "died").exists()
+
+
+@pytest.fixture
+def cluster():
+    """A Dask LocalCluster of two single-threaded worker processes on 127.0.0.1."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL) as local:
+        yield local
+
+
+def test_dask_and_local_processes_give_identical_tables(tmp_path, cluster, cli):
+    path = _setup(tmp_path)
+    local = cli("sweep", path, "--out", tmp_path / "local", "--workers", "2", "--quiet", "--no-charts")
+    assert local.exit_code == 0, local.stderr
+    dask = cli("sweep", path, "--out", tmp_path / "dask", "--scheduler", cluster.scheduler_address, "--quiet",
+               "--no-charts")
+    assert dask.exit_code == 0, dask.stderr
+    assert (tmp_path / "dask" / "results.csv").read_bytes() == (tmp_path / "local" / "results.csv").read_bytes()
+    import json
+
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["executor"]["kind"] == "dask" and manifest["executor"]["workers"] == 2
+
+
+def test_a_killed_dask_worker_changes_nothing(tmp_path, cluster):
+    from distributed import Client
+
+    path = _setup(tmp_path, draws=20_000, body=SLOW)      # 12 cases
+    with Client(cluster) as client:
+        pids = sorted(client.run(os.getpid).values())
+    killed = []
+
+    def kill_one(case):
+        if not killed:                    # after the first result: both workers are busy
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(case.index)
+
+    executor = DaskExecutor(address=cluster.scheduler_address, timeout=30)
+    disturbed = run_sweep(path, out=tmp_path / "disturbed", executor=executor, on_case=kill_one, charts=False)
+    assert killed and disturbed.computed == 12
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[0], 0)
+    calm = run_sweep(load_sweep(path), out=tmp_path / "calm", executor=LocalExecutor(2), charts=False)
+    assert (disturbed.folder / "results.csv").read_bytes() == (calm.folder / "results.csv").read_bytes()
+
+
+def test_dask_local_cluster_from_the_command_line(tmp_path, cli):
+    path = _setup(tmp_path, body=GRID.replace("[0.30, 0.40]", "[0.30]"))
+    result = cli("sweep", path, "--out", tmp_path / "out", "--dask-local", "2", "--no-charts")
+    assert result.exit_code == 0, result.stderr
+    assert "on Dask (local cluster, 2 processes" in result.stderr
+    assert (tmp_path / "out" / "results.csv").is_file()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_within_the_timeout(tmp_path, cli):
+    path = _setup(tmp_path)
+    began = time.monotonic()
+    result = cli("sweep", path, "--out", tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{_free_port()}",
+                 "--timeout", "2")
+    assert time.monotonic() - began < 15
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:")
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_that_disappears_is_a_clear_error_and_finished_cases_are_kept(tmp_path, cli):
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", str(port), "--no-dashboard"], **quiet)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                               "--no-nanny", "--no-dashboard", "--death-timeout", "20"], **quiet)
+    try:
+        path = _setup(tmp_path, draws=20_000, body=SLOW)
+        out = tmp_path / "out"
+
+        stopped = []
+
+        def stop_scheduler(case):
+            if not stopped:
+                scheduler.kill()
+                stopped.append(time.monotonic())
+
+        executor = DaskExecutor(address=address, timeout=3)
+        with pytest.raises(ExecutorError, match=f"lost the connection to the Dask scheduler at {address}"):
+            run_sweep(path, out=out, executor=executor, on_case=stop_scheduler, charts=False,
+                      command=f"portfolio sweep {path} --resume --out {out}")
+        assert time.monotonic() - stopped[0] < 3 + 10      # the timeout, and closing the client
+        done = len(list((out / "cases").glob("*.json")))
+        assert 1 <= done < 12
+        assert f"{done} of 12 cases are done" in (out / "INCOMPLETE").read_text(encoding="utf-8")
+        # the finished cases are kept: --resume on local processes computes only the rest
+        resumed = cli("sweep", path, "--out", out, "--resume", "--workers", "2", "--no-charts")
+        assert resumed.exit_code == 0, resumed.stderr
+        assert f"{done} already done" in resumed.stderr
+    finally:
+        for proc in (worker, scheduler):
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(timeout=30)
+
