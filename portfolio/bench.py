@@ -29,6 +29,8 @@ CASES = {
     "sweep-200-2w": ("sweep, 200 cases of 10,000 draws, 2 workers",
                      {"draws": 2_000_000, "workers": 2, "sweep": 200}),
 }
+CASES["ratios"] = ("engine vs the scalar reference and vs the random-number floor, 20,000 draws",
+                   {"draws": 20_000, "workers": 1, "ratios": True})
 SMOKE = {"run-smoke": ("run, Chuxiong baseline, 5,000 draws", {"draws": 5_000, "workers": 1})}
 
 
@@ -41,6 +43,8 @@ def _measure(scenario: str, args: dict) -> dict:
 
     if args.get("sweep"):
         return _measure_sweep(scenario, args)
+    if args.get("ratios"):
+        return _measure_ratios(scenario, args)
     began = time.perf_counter()
     result = simulate(scenario, draws=args["draws"], workers=args["workers"],
                       keep_inputs=args.get("keep_inputs", True))
@@ -93,6 +97,44 @@ def _measure_sweep(scenario: str, args: dict) -> dict:
             "worker_peak_memory_mb": workers, "probability": probability}
 
 
+def _measure_ratios(scenario: str, args: dict) -> dict:
+    """Side by side in one process: the engine (sampling + evaluation) on ``draws`` rows; the scalar
+    reference implementation of the test suite (tests/reference_model.py, run from the repository root)
+    on 200 rows, per draw; and the random-number floor — the time numpy's PCG64 takes to generate as many
+    uniforms as the run consumes (draws × random inputs)."""
+    import numpy as np
+
+    from .compiled import compile_scenario
+    from .scenario import load_scenario
+    from .simulate import RunSpec, run_draws
+
+    c = compile_scenario(load_scenario(scenario))
+    n = args["draws"]
+    spec = RunSpec(draws=n, seed=c.scenario.simulation.seed, sampler=c.scenario.simulation.sampler,
+                   workers=1, chunk_size=8192)
+    run_draws(c, RunSpec(4096, spec.seed, spec.sampler, 1, 4096), keep_inputs=False)  # warm tables/caches
+    began = time.perf_counter()
+    run_draws(c, spec, keep_inputs=False)
+    engine = time.perf_counter() - began
+    rng = np.random.default_rng(0)
+    total = n * len(c.random)
+    began = time.perf_counter()
+    for start in range(0, total, 1 << 20):
+        rng.random(min(1 << 20, total - start))
+    floor = time.perf_counter() - began
+    out = {"simulate_seconds": engine, "floor_seconds": floor, "ratio_to_floor": engine / floor,
+           "variates": total, "peak_memory_mb": _peak_mb(__import__("resource").RUSAGE_SELF)}
+    sys.path.insert(0, str(Path.cwd()))
+    try:
+        from tests.reference_model import reference_seconds_per_draw
+    except ImportError:
+        return out
+    per_draw = reference_seconds_per_draw(c, 200)
+    out.update({"reference_seconds_per_draw": per_draw, "engine_seconds_per_draw": engine / n,
+                "speedup_vs_reference": per_draw / (engine / n)})
+    return out
+
+
 def run_case(name: str, description: str, args: dict, scenario: str, repeats: int) -> dict:
     """Run one case ``repeats`` times, each in a fresh process; median of the times."""
     samples = []
@@ -108,6 +150,9 @@ def run_case(name: str, description: str, args: dict, scenario: str, repeats: in
             "wall_seconds": round(wall, 3), "draws_per_second": round(args["draws"] / wall) if not
             args.get("write") else None, "peak_memory_mb": round(max(s["peak_memory_mb"] for s in samples)),
             "repeats": repeats,
+            **{k: round(statistics.median(s[k] for s in samples), 4) for k in
+               ("ratio_to_floor", "speedup_vs_reference", "floor_seconds", "reference_seconds_per_draw")
+               if k in samples[0]},
             **({"worker_peak_memory_mb": round(max(s["worker_peak_memory_mb"] for s in samples))}
                if "worker_peak_memory_mb" in samples[0] else {})}
 
