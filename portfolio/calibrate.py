@@ -617,4 +617,5 @@ def plot_accounting(result: CalibrationResult, lang: str = "en"):
 def _legend_below(fig, ax, ncols: int) -> None:
     """The legend in one row under the axes, clear of the data."""
     ax.legend(ncols=ncols, loc="upper center", bbox_to_anchor=(0.5, -0.17), borderaxespad=0.0)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.27)
+    if fig.get_layout_engine() is None:  # the house figure lays itself out (constrained layout)
+        fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.27)

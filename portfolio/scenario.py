@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -393,9 +394,17 @@ def _data_path(resolved: Resolved, loc: tuple) -> tuple:
     return path
 
 
+# pydantic's own location tags (validator and union wrappers), e.g. "function-before[validate(), ...]"
+_PYDANTIC_TAG = re.compile(r"^(function-(before|after|wrap|plain)|union|tagged-union|nullable|is-instance|"
+                           r"json-or-python|lax-or-strict|chain)\[.*\]$|^(function-[a-z]+|int|float|str|bool)$")
+
+
 def _problem_from_pydantic(error: dict, resolved: Resolved) -> Problem:
-    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
     kind = error["type"]
+    raw = tuple(error["loc"])
+    keep_last = kind == "extra_forbidden" and raw  # the last element is the user's unknown key itself
+    loc = tuple(p for p in (raw[:-1] if keep_last else raw) if not (isinstance(p, str) and _PYDANTIC_TAG.match(p)))
+    loc += raw[-1:] if keep_last else ()
     ctx = error.get("ctx") or {}
     inner = ctx.get("error")
     if isinstance(inner, schema.FieldProblem):
@@ -409,7 +418,7 @@ def _problem_from_pydantic(error: dict, resolved: Resolved) -> Problem:
         return Problem(file, line, dotted(path), message)
     if kind == "extra_forbidden":
         candidates = _fields_at(loc[:-1])
-        hint = difflib.get_close_matches(str(loc[-1]), candidates, n=1, cutoff=0.6)
+        hint = difflib.get_close_matches(str(loc[-1]), candidates, n=1, cutoff=0.6) if loc else []
         message = "unknown key" + (f" (did you mean '{hint[0]}'?)" if hint else
                                    (f" (expected one of: {', '.join(candidates)})" if candidates else ""))
     elif kind == "literal_error":

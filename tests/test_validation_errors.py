@@ -157,3 +157,11 @@ def test_error_messages_quote_at_most_the_offending_value(write, cli):
     result = cli("validate", write("scenario.yaml", replace("  base_year: 2020\n", f"  base_year: {long_value}\n")))
     assert result.exit_code == 2
     assert long_value not in result.output and len(result.output) < 600
+
+
+def test_keys_that_look_like_validator_tags_are_still_named(write, cli):
+    # found by fuzzing: a user key "[" was mistaken for one of pydantic's own location tags
+    result = cli("validate", write("scenario.yaml", MINIMAL + "'[': null\nfloat: 1\n"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert re.search(r"scenario\.yaml:\d+: \[: unknown key", result.output), result.output
+    assert re.search(r"scenario\.yaml:\d+: float: unknown key", result.output), result.output
