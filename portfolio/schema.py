@@ -5,7 +5,6 @@ or a distribution (see ``quantities``). The reference is docs/scenario-format.md
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -395,4 +394,4 @@ def json_schema() -> dict:
     return schema
 
 
-__all__ = ["Scenario", "Project", "Economy", "Target", "Technology", "json_schema", "FieldProblem", "dt"]
+__all__ = ["Scenario", "Project", "Economy", "Target", "Technology", "json_schema", "FieldProblem"]

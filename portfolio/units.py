@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import re
 
+from .problems import short
+
 # kind -> {unit text (lower-case, spaces removed): factor to the base unit}
 _MONEY = {
     "亿元": 1.0, "亿": 1.0, "億元": 1.0, "万元": 1e-4, "萬元": 1e-4, "元": 1e-8, "CNY": 1e-8,
@@ -87,12 +89,12 @@ def parse_quantity(value: object, kind: str) -> float:
     elif isinstance(value, str):
         match = _QUANTITY.match(value)
         if not match:
-            raise UnitError(f"expected a number with an optional unit, got {_quote(value)}")
+            raise UnitError(f"expected a number with an optional unit, got {short(value)}")
         result = parse_number(match.group(1)) * unit_factor(match.group(2), kind)
     else:
         raise UnitError(f"expected a number, got {type(value).__name__}")
     if not math.isfinite(result):
-        raise UnitError(f"expected a finite number, got {_quote(value)}")
+        raise UnitError(f"expected a finite number, got {short(value)}")
     return result
 
 
@@ -100,10 +102,5 @@ def split_unit(text: str) -> tuple[str, str]:
     """Split '24.5 亿元' into ('24.5', '亿元')."""
     match = _QUANTITY.match(text)
     if not match:
-        raise UnitError(f"expected a number with an optional unit, got {_quote(text)}")
+        raise UnitError(f"expected a number with an optional unit, got {short(text)}")
     return match.group(1), match.group(2)
-
-
-def _quote(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
