@@ -1,7 +1,10 @@
-"""Problems found in input files: each names the file, the line and the key path.
+"""The errors a user sees: problems in input files, and requests that cannot be carried out.
 
 A ``Problem`` prints as ``FILE:LINE: key.path: what is wrong (what was expected)``; ``InputError``
-carries all problems found in one pass so that a user sees them at once.
+carries all problems found in one pass so that a user sees them at once. ``UserError`` is the base of
+every other error whose message is meant for the user (an output folder in the way, a run that does
+not fit in memory, an unfinished run folder, an unreachable scheduler): one line, no traceback; the
+command line prints it and exits with status 2.
 """
 from __future__ import annotations
 
@@ -30,6 +33,10 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class UserError(Exception):
+    """A request that cannot be carried out as asked; the message is one line for the user."""
 
 
 class InputError(Exception):

@@ -504,7 +504,7 @@ def reference_seconds_per_draw(compiled, n: int = 200, seed: int = 0) -> float:
     """Wall seconds per draw of the reference on n sampled rows (sampling not timed).
 
     For the benchmark's speed ratio: engine seconds per draw / this."""
-    from portfolio.sampling import sample
+    from portfolio.uncertainty.sampling import sample
 
     sim = compiled.scenario.simulation
     params = sample(compiled.random, 0, n, seed, sim.sampler, compiled.correlation,

@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from portfolio.actuals import Actuals, load_actuals, required_remaining_growth
-from portfolio.simulate import simulate
+from portfolio.scenario.actuals import Actuals, load_actuals, required_remaining_growth
+from portfolio.runs.simulate import simulate
 
 SCENARIO = """\
 meta:

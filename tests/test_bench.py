@@ -7,7 +7,7 @@ from tests.conftest import REPO
 
 
 def test_bench_smoke_reports_time_rate_and_memory(tmp_path, monkeypatch):
-    from portfolio.bench import main
+    from portfolio.runs.bench import main
 
     monkeypatch.chdir(REPO)
     out = tmp_path / "bench.json"

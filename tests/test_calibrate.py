@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from portfolio import economy
-from portfolio.calibrate import calibrate, read_history, schooling_to_human_capital
-from portfolio.scenario import load_scenario
+from portfolio.model import economy
+from portfolio.analysis.calibrate import calibrate, read_history, schooling_to_human_capital
+from portfolio.scenario.loading import load_scenario
 from tests.conftest import CHUXIONG, MINIMAL
 
 HISTORY = CHUXIONG / "history-illustrative.csv"

@@ -122,7 +122,7 @@ def test_run_writes_every_chart_as_png_at_300_dpi_16_cm_wide_and_svg_with_outlin
 
 
 def test_default_language_is_the_scenarios(runs):
-    from portfolio.rundata import RunData
+    from portfolio.outputs.rundata import RunData
 
     assert RunData.from_folder(runs["chuxiong"]).language == "zh"
     assert RunData.from_folder(runs["one-project"]).language == "en"
@@ -131,8 +131,8 @@ def test_default_language_is_the_scenarios(runs):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("scenario", ["chuxiong", "one-project"])
 def test_every_chart_renders_with_no_missing_glyph_and_no_label_outside_the_figure(runs, scenario, lang):
-    from portfolio.charts import draw
-    from portfolio.rundata import RunData
+    from portfolio.outputs.charts import draw
+    from portfolio.outputs.rundata import RunData
 
     data = RunData.from_folder(runs[scenario])
     for kind in KINDS:
@@ -159,9 +159,9 @@ def test_every_label_string_has_its_glyphs_in_the_chart_font(chuxiong_run):
     """Each character of every zh/en label, project name and technology label is in Noto Sans CJK SC."""
     from matplotlib.ft2font import FT2Font
 
-    from portfolio import labels
-    from portfolio.rundata import RunData
-    from portfolio.style import font_path
+    from portfolio.outputs import texts as labels
+    from portfolio.outputs.rundata import RunData
+    from portfolio.outputs.style import font_path
 
     charmap = FT2Font(str(font_path())).get_charmap()
     data = RunData.from_folder(chuxiong_run)
@@ -178,8 +178,8 @@ def test_every_label_string_has_its_glyphs_in_the_chart_font(chuxiong_run):
 
 
 def test_gantt_rows_are_readable_for_the_chuxiong_projects(chuxiong_run):
-    from portfolio.charts import schedule
-    from portfolio.rundata import RunData
+    from portfolio.outputs.charts import schedule
+    from portfolio.outputs.rundata import RunData
 
     data = RunData.from_folder(chuxiong_run)
     for lang in ("zh", "en"):
@@ -247,13 +247,13 @@ def test_run_with_no_charts_writes_none(tmp_path):
 # ----------------------------------------------------------------------------------- data and API
 @pytest.fixture(scope="module")
 def small_result():
-    from portfolio.simulate import simulate
+    from portfolio.runs.simulate import simulate
 
     return simulate(str(CHUXIONG), draws=DRAWS, seed=7)
 
 
 def test_rundata_from_result_equals_rundata_from_its_saved_folder(small_result, tmp_path):
-    from portfolio.rundata import RunData
+    from portfolio.outputs.rundata import RunData
 
     folder = small_result.save(tmp_path / "saved")
     a, b = RunData.from_result(small_result), RunData.from_folder(folder)
@@ -295,7 +295,7 @@ def test_result_plot_returns_figures_never_shows_and_leaves_matplotlib_settings_
     import matplotlib.pyplot as plt
 
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("show() was called"))
-    import portfolio.charts  # noqa: F401 — importing changes nothing
+    import portfolio.outputs.charts  # noqa: F401 — importing changes nothing
 
     figures = [getattr(small_result.plot, kind)() for kind in KINDS]
     assert all(isinstance(f, Figure) for f in figures)
@@ -309,8 +309,8 @@ def test_result_plot_returns_figures_never_shows_and_leaves_matplotlib_settings_
 
 
 def test_the_probability_on_the_histogram_is_the_summarys(chuxiong_run):
-    from portfolio.charts import average_growth
-    from portfolio.rundata import RunData
+    from portfolio.outputs.charts import average_growth
+    from portfolio.outputs.rundata import RunData
 
     data = RunData.from_folder(chuxiong_run)
     target = data.growth_target()
@@ -324,8 +324,8 @@ def test_the_probability_on_the_histogram_is_the_summarys(chuxiong_run):
 
 
 def test_fan_chart_shows_actuals_and_contributions_mark_observed_years(chuxiong_run):
-    from portfolio.charts import contributions, growth_fan
-    from portfolio.rundata import RunData
+    from portfolio.outputs.charts import contributions, growth_fan
+    from portfolio.outputs.rundata import RunData
 
     data = RunData.from_folder(chuxiong_run)
     data.summary = {**data.summary, "actuals": {"source": "actuals.csv", "years": [2021, 2022], "growth": [0.085, 0.043]}}

@@ -8,7 +8,7 @@ from tests.conftest import CHUXIONG
 
 @pytest.fixture(scope="module")
 def comparison():
-    from portfolio.compare import compare
+    from portfolio.analysis.compare import compare
 
     return compare([CHUXIONG / "baseline.yaml", CHUXIONG / "airport-cancelled.yaml",
                     CHUXIONG / "high-investment.yaml"], draws=600, seed=3)
@@ -16,7 +16,7 @@ def comparison():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_comparison_charts_render_without_missing_glyphs(comparison, tmp_path, lang):
-    from portfolio.charts_compare import draw_comparison_charts
+    from portfolio.outputs.charts_compare import draw_comparison_charts
 
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*missing from.*font.*")
@@ -31,7 +31,7 @@ def test_comparison_charts_render_without_missing_glyphs(comparison, tmp_path, l
 
 
 def test_the_probability_chart_shows_each_paired_difference(comparison):
-    from portfolio.charts_compare import compare_probabilities
+    from portfolio.outputs.charts_compare import compare_probabilities
 
     table, diffs = comparison.table(), comparison.differences()
     fig = compare_probabilities(table, diffs, comparison.summary(), "en", "growth_2021_2025")
@@ -45,7 +45,7 @@ def test_the_probability_chart_shows_each_paired_difference(comparison):
 def test_a_comparison_folder_has_a_report_in_every_format(comparison, tmp_path, lang):
     import docx
 
-    from portfolio.report import write_report
+    from portfolio.outputs.report import write_report
 
     folder = comparison.save(tmp_path / "cmp", charts=False)
     html = write_report(folder, "html", lang).read_text(encoding="utf-8")

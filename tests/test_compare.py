@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio.compare import compare, paired_difference
-from portfolio.simulate import simulate
+from portfolio.analysis.compare import compare, paired_difference
+from portfolio.runs.simulate import simulate
 
 Z95 = 1.959963984540054
 
@@ -184,7 +184,7 @@ def test_cli_json_prints_comparison_json(cli, pair, tmp_path):
 
 def test_save_leaves_nothing_behind_when_writing_fails(pair, tmp_path, monkeypatch):
     """An error while writing (here: the charts step) removes the staging folder; no half folder appears."""
-    import portfolio.compare as compare_module
+    import portfolio.analysis.compare as compare_module
 
     c = compare(list(pair), draws=200, seed=1)
 

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 import portfolio
-from portfolio import designs
-from portfolio.compiled import compile_scenario
+from portfolio.model import designs
+from portfolio.model.compiled import compile_scenario
 from portfolio.problems import InputError
-from portfolio.sampling import sample
-from portfolio.simulate import run_chunk
+from portfolio.uncertainty.sampling import sample
+from portfolio.runs.simulate import run_chunk
 
 SCENARIO = """\
 meta:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import portfolio
-from portfolio.discovery import describe, discover, prim, regional_sensitivity
-from portfolio.sensitivity import Names
+from portfolio.analysis.discovery import describe, discover, prim, regional_sensitivity
+from portfolio.analysis.sensitivity import Names
 
 
 def planted(n=6000, noise=0.05, seed=3):
@@ -113,7 +113,7 @@ simulation: {draws: 3000, seed: 5, sampler: mc}
 
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory):
-    from portfolio.simulate import simulate
+    from portfolio.runs.simulate import simulate
 
     folder = tmp_path_factory.mktemp("discover")
     path = folder / "s.yaml"

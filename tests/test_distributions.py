@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from portfolio import distributions as D
+from portfolio.uncertainty import distributions as D
 
 N = 200_000
 K_SE = 4.5  # tolerance in standard errors

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from portfolio import economy as ec
+from portfolio.model import economy as ec
 
 A, GA, N, S, D = 0.5, 0.02, -0.005, 0.40, 0.096
 

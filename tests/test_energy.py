@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from portfolio import energy
-from portfolio.schedules import decimal_year, interval_fraction
+from portfolio.model import energy
+from portfolio.model.schedules import interval_fraction
+from portfolio.uncertainty.dates import decimal_year
 
 
 def test_crf():

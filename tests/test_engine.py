@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from portfolio import load_scenario
-from portfolio.compiled import compile_scenario
-from portfolio.engine import evaluate
-from portfolio.sampling import sample
-from portfolio.simulate import simulate
+from portfolio.model.compiled import compile_scenario
+from portfolio.model.engine import evaluate
+from portfolio.uncertainty.sampling import sample
+from portfolio.runs.simulate import simulate
 
 BASE, HORIZON = 2020, 2026
 YEARS = list(range(BASE, HORIZON + 1))
@@ -368,7 +368,7 @@ def test_shock_probability_is_the_share_of_draws_hit(write):
 
 
 def test_energy_table_reports_lcoe_by_commissioning_year(write):
-    from portfolio.simulate import simulate
+    from portfolio.runs.simulate import simulate
 
     path = write("lcoe.yaml", scenario_yaml(_energy_projects(True), sections=ENERGY, targets=CAPACITY_TARGETS))
     table = simulate(path, draws=20).energy()

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from portfolio.executors import DaskExecutor, ExecutorError, LocalExecutor
-from portfolio.sweep import load_sweep, run_sweep
+from portfolio.runs.executors import DaskExecutor, ExecutorError, LocalExecutor
+from portfolio.runs.sweep import load_sweep, run_sweep
 from tests.test_sweep import GRID, SLOW, _setup
 
 

@@ -40,7 +40,7 @@ def test_workbook_has_the_five_sheets(workbook):
 
 @pytest.mark.parametrize("name", ["years", "projects", "energy"])
 def test_table_sheets_equal_the_run_csv_files(workbook, chuxiong_run, name):
-    from portfolio.export import header_column
+    from portfolio.outputs.export import header_column
 
     csv = pd.read_csv(chuxiong_run / f"{name}.csv")
     ws = workbook[name]

@@ -14,7 +14,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portfolio import InputError, load_scenario
+from portfolio import InputError
+
+from portfolio import load_scenario
 from tests.conftest import MINIMAL
 
 BASE = yaml.safe_load(MINIMAL)
@@ -98,7 +100,7 @@ def test_mutated_scenarios_load_or_fail_cleanly(tmp_path_factory, data):
             assert problem.file and str(problem).startswith(problem.file)
             assert len(problem.message) < 600                      # quotes at most the offending value
         return
-    from portfolio.simulate import simulate
+    from portfolio.runs.simulate import simulate
 
     result = simulate(scenario, draws=40, seed=1)                  # a valid scenario runs
     assert len(result.draws()) == 40

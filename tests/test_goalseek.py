@@ -20,8 +20,8 @@ import pytest
 from scipy import stats
 
 from portfolio import load_scenario
-from portfolio.goalseek import GoalSeekError, goal_seek
-from portfolio.simulate import simulate
+from portfolio.analysis.goalseek import GoalSeekError, goal_seek
+from portfolio.runs.simulate import simulate
 
 GH, GL, GA, THR = 0.01, -0.005, 0.02, 0.05
 GA_STAR = (1 + THR) / ((1 + GH) * (1 + GL)) - 1            # ≈ 0.044828

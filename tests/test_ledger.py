@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pytest
 
-from portfolio.ledger import load_ledger
-from portfolio.simulate import simulate
+from portfolio.scenario.ledger import load_ledger
+from portfolio.runs.simulate import simulate
 
 SCENARIO = """\
 meta:

@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 
 from portfolio import load_scenario
-from portfolio.actuals import Actuals, load_actuals
-from portfolio.compiled import compile_scenario
-from portfolio.engine import evaluate
-from portfolio.ledger import load_ledger
-from portfolio.sampling import sample
-from portfolio.schedules import LedgerEntry
+from portfolio.scenario.actuals import Actuals, load_actuals
+from portfolio.model.compiled import compile_scenario
+from portfolio.model.engine import evaluate
+from portfolio.scenario.ledger import load_ledger
+from portfolio.uncertainty.sampling import sample
+from portfolio.scenario.ledger import LedgerEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_model import draw_rows, reference_draw, reference_seconds_per_draw  # noqa: E402

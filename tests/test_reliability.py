@@ -114,7 +114,7 @@ def test_an_impossible_request_is_refused_before_anything_runs(cli, tmp_path):
     ("  tfp_growth: 0.015\n", "  tfp_growth: -0.5\n"),                          # collapse of TFP
 ])
 def test_extreme_but_valid_parameters_never_crash(write, change):
-    from portfolio.simulate import simulate
+    from portfolio.runs.simulate import simulate
 
     text = MINIMAL.replace(*change) + ("uncertainty:\n  shocks:\n"
                                        "    - {name: crash, year: 2022, probability: 0.5, impact: -90%}\n")

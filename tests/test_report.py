@@ -134,8 +134,8 @@ def test_html_report_is_one_self_contained_file(html_report, chuxiong_run):
 def test_docx_holds_the_headline_the_tables_and_every_chart(chuxiong_run, tmp_path):
     import docx
 
-    from portfolio.report import headline
-    from portfolio.rundata import RunData
+    from portfolio.outputs.report.run import headline
+    from portfolio.outputs.rundata import RunData
 
     out = tmp_path / "report.docx"
     result = run_cli("report", chuxiong_run, "--format", "docx", "--lang", "en", "--out", out)
@@ -183,8 +183,8 @@ def test_default_report_goes_into_the_run_folder_in_the_scenarios_language(chuxi
 
 # ----------------------------------------------------------------------------------- content
 def test_headline_states_the_probability_its_interval_and_the_main_reason(chuxiong_run):
-    from portfolio.report import headline
-    from portfolio.rundata import RunData
+    from portfolio.outputs.report.run import headline
+    from portfolio.outputs.rundata import RunData
 
     data = RunData.from_folder(chuxiong_run)
     target = data.summary["targets"][0]
@@ -199,8 +199,8 @@ def test_headline_states_the_probability_its_interval_and_the_main_reason(chuxio
 
 
 def test_assumptions_give_each_input_its_distribution_range_and_source(chuxiong_run):
-    from portfolio.report import assumption_rows
-    from portfolio.rundata import RunData
+    from portfolio.outputs.report.run import assumption_rows
+    from portfolio.outputs.rundata import RunData
 
     data = RunData.from_folder(chuxiong_run)
     rows = {r["input"]: r for r in assumption_rows(data)}
@@ -218,8 +218,8 @@ def test_assumptions_give_each_input_its_distribution_range_and_source(chuxiong_
 
 
 def test_report_without_its_input_files_still_works_without_sources(chuxiong_run, tmp_path):
-    from portfolio.report import assumption_rows, source_comments
-    from portfolio.rundata import RunData
+    from portfolio.outputs.report.run import assumption_rows, source_comments
+    from portfolio.outputs.rundata import RunData
 
     folder = tmp_path / "moved"
     shutil.copytree(chuxiong_run, folder)

@@ -3,10 +3,10 @@ and the balanced-growth closed form."""
 import numpy as np
 import pytest
 
-from portfolio import economy
-from portfolio.quantities import Dist
-from portfolio.required import required_investment
-from portfolio.scenario import load_scenario
+from portfolio.model import economy
+from portfolio.uncertainty.quantities import Dist
+from portfolio.analysis.required import required_investment
+from portfolio.scenario.loading import load_scenario
 from tests.conftest import CHUXIONG, MINIMAL
 
 BASELINE = CHUXIONG / "baseline.yaml"

@@ -214,7 +214,7 @@ def test_unknown_top_level_set_path_is_blamed_on_the_command_line(cli, child, tm
 
 @pytest.mark.parametrize("error, code", [(RuntimeError("disk on fire"), 1), (KeyboardInterrupt(), 130)])
 def test_an_interrupted_run_leaves_no_folder(cli, child, tmp_path, monkeypatch, error, code):
-    from portfolio.results import Result
+    from portfolio.runs.results import Result
 
     def broken(self):
         raise error

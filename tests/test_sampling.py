@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from portfolio import distributions as D
-from portfolio import sampling as S
+from portfolio.uncertainty import distributions as D
+from portfolio.uncertainty import sampling as S
 
 BS = S.BLOCK_SIZE
 NAMES = ["capex_airport", "delay_rail", "tfp_growth"]

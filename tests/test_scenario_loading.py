@@ -7,8 +7,8 @@ import pytest
 
 from portfolio import load_scenario
 from portfolio.problems import InputError
-from portfolio.quantities import Dist
-from portfolio.scenario import origin
+from portfolio.uncertainty.quantities import Dist
+from portfolio.scenario.loading import origin
 
 REGISTER_ROWS = [
     {"id": "airport", "name_zh": "楚雄民用机场", "name_en": "Civil airport", "kind": "transport",
@@ -168,7 +168,7 @@ MINIMAL_WITH_REGISTER = textwrap.dedent("""\
 
 
 def test_fixing_a_correlated_input_with_set_drops_its_correlation(write):
-    from portfolio.compiled import compile_scenario
+    from portfolio.model.compiled import compile_scenario
 
     text = MINIMAL_WITH_REGISTER.replace("tfp_growth: 0.015", "tfp_growth: normal(0.015, 0.005)").replace(
         "investment_rate: 0.35", "investment_rate: uniform(0.3, 0.4)").replace("register: projects.csv\n", "")

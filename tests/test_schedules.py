@@ -3,8 +3,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from portfolio.schedules import (PROFILES, CycleError, decimal_year, interval_fraction, profile_cdf,
-                                 ramp_fraction, resolve_schedule, spending_shares, topological_order)
+from portfolio.model.schedules import (PROFILES, interval_fraction, profile_cdf, ramp_fraction, resolve_schedule,
+                                       spending_shares)
+from portfolio.scenario.graph import CycleError, topological_order
+from portfolio.uncertainty.dates import decimal_year
 
 YEARS = np.arange(2018, 2036)
 

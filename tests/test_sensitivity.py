@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import portfolio
-from portfolio import sensitivity as S
+from portfolio.analysis import sensitivity as S
 from portfolio.problems import InputError
 
 # Average growth over the one-year window 2021 is (Y0 (1 + g_B) + μ ℓ κ (capex_a + capex_b)) / Y0 − 1:
@@ -92,7 +92,7 @@ def test_tornado_ranks_the_dominant_input_first(write):
 def test_tornado_probability_uses_common_random_numbers(write):
     """P(target) per swing from full Monte Carlo runs on the same draws: the base is the run's own
     probability, and the dominant input moves P the most."""
-    from portfolio.simulate import simulate
+    from portfolio.runs.simulate import simulate
 
     _, scenario = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)"}, threshold="6.8%")
     result = S.tornado(scenario, outcome="probability", draws=4096)
@@ -137,7 +137,7 @@ def test_outcomes_parse():
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory):
     """A small run of the additive scenario with a third, irrelevant input (TFP growth)."""
-    from portfolio.simulate import simulate
+    from portfolio.runs.simulate import simulate
 
     folder = tmp_path_factory.mktemp("runs")
     path = folder / "s.yaml"

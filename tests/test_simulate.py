@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio.results import wilson_interval
-from portfolio.simulate import simulate
+from portfolio.runs.results import wilson_interval
+from portfolio.runs.simulate import simulate
 from tests.conftest import CHUXIONG
 
 HEAD = """\

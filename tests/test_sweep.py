@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from portfolio.problems import InputError
-from portfolio.sweep import SweepFolder, SweepFolderError, case_id, load_sweep, render, run_sweep
+from portfolio.runs.sweep import SweepFolder, SweepFolderError, case_id, load_sweep, render, run_sweep
 from tests.conftest import CHUXIONG, MINIMAL, REPO
 
 UNCERTAIN = MINIMAL.replace("tfp_growth: 0.015", "tfp_growth: normal(0.02, 0.01)")
@@ -151,7 +151,7 @@ def reference(tmp_path_factory):
 
 
 def test_a_sweep_writes_its_folder_and_cases_equal_single_runs(tmp_path, cli, reference):
-    from portfolio.simulate import simulate
+    from portfolio.runs.simulate import simulate
 
     path = _setup(tmp_path)
     result = cli("sweep", path, "--out", tmp_path / "out", "--workers", "2", "--lang", "en")

@@ -1,7 +1,7 @@
 """Units: numbers with units, including Chinese units, convert to each kind's base unit."""
 import pytest
 
-from portfolio.units import UnitError, parse_quantity
+from portfolio.uncertainty.units import UnitError, parse_quantity
 
 
 @pytest.mark.parametrize("text, kind, expected", [

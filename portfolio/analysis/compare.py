@@ -1,0 +1,201 @@
+"""Comparing scenarios with common random numbers.
+
+Every scenario is simulated with the same seed, sampler and number of draws; because random streams
+are keyed by parameter name, the same uncertainty gets the same draws in every scenario, so the
+differences against the first scenario are paired draw by draw and their intervals are narrow
+(``paired_difference``). Draws invalid in either scenario are left out of a pair.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+Z95 = 1.959963984540054
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray) -> dict:
+    """Mean of b − a over paired draws with its 95% interval (normal approximation, sd/√n)."""
+    d = np.asarray(b, float) - np.asarray(a, float)
+    n = len(d)
+    if n == 0:
+        return {"difference": math.nan, "ci95": [math.nan, math.nan], "n": 0}
+    mean = float(d.mean())
+    se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return {"difference": mean, "ci95": [mean - Z95 * se, mean + Z95 * se], "se": se, "n": n}
+
+
+@dataclass
+class Comparison:
+    """Results of several scenarios on the same draws; differences are against the first."""
+
+    results: list
+    names: list[str]
+
+    @property
+    def base(self):
+        return self.results[0]
+
+    def growth_window(self) -> tuple[int, int]:
+        return self.base.growth_window()
+
+    def table(self) -> pd.DataFrame:
+        """One row per scenario: probabilities with intervals, average growth quantiles, GDP, capacity."""
+        rows = []
+        for name, result in zip(self.names, self.results):
+            s = result.summary()
+            row = {"scenario": name, "title_zh": s["title"]["zh"], "title_en": s["title"]["en"]}
+            for t in s["targets"]:
+                row[f"p_{t['name']}"] = t["probability"]
+                row[f"p_{t['name']}_ci_low"], row[f"p_{t['name']}_ci_high"] = t["ci95"]
+            avg = result.average_growth(self.growth_window())[result.valid]
+            for q in (10, 50, 90):
+                row[f"average_growth_p{q}"] = float(np.percentile(avg, q)) if len(avg) else math.nan
+            row["gdp_year"] = s["gdp"]["year"]
+            row["gdp_p50"] = s["gdp"]["p50"]
+            energy = s.get("energy")
+            row["capacity_mw_p50"] = energy["p50"] if energy else math.nan
+            row["invalid_draws"] = s["invalid_draws"]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def differences(self) -> pd.DataFrame:
+        """Paired differences of every other scenario against the first, per target and for average growth."""
+        rows = []
+        base = self.base
+        window = self.growth_window()
+        for name, result in zip(self.names[1:], self.results[1:]):
+            both = base.valid & result.valid
+            for t in base.scenario.targets:
+                other = next((x for x in result.scenario.targets if x.name == t.name), None)
+                if other is None:
+                    continue
+                d = paired_difference(base.target_met(t)[both], result.target_met(other)[both])
+                rows.append({"scenario": name, "against": self.names[0], "measure": f"p_{t.name}",
+                             "unit": "probability", **_flat(d)})
+            d = paired_difference(base.average_growth(window)[both], result.average_growth(window)[both])
+            rows.append({"scenario": name, "against": self.names[0],
+                         "measure": f"average_growth_{window[0]}_{window[1]}", "unit": "growth rate", **_flat(d)})
+        return pd.DataFrame(rows, columns=["scenario", "against", "measure", "unit", "difference",
+                                           "ci95_low", "ci95_high", "se", "n"])
+
+    def summary(self) -> dict:
+        base = self.base
+        return {
+            "format_version": 1,
+            "scenarios": self.names,
+            "draws": base.spec.draws, "seed": base.spec.seed, "sampler": base.spec.sampler,
+            "common_random_numbers": True,
+            "growth_window": list(self.growth_window()),
+            "table": self.table().to_dict(orient="records"),
+            "differences": self.differences().to_dict(orient="records"),
+        }
+
+    def per_draw(self) -> pd.DataFrame:
+        """Average growth over the window and target hits per draw, one column per scenario."""
+        window = self.growth_window()
+        cols = {"draw": np.arange(self.base.spec.draws)}
+        for name, result in zip(self.names, self.results):
+            cols[f"{name}:valid"] = result.valid
+            cols[f"{name}:average_growth"] = result.average_growth(window)
+            for t in result.scenario.targets:
+                cols[f"{name}:met_{t.name}"] = result.target_met(t)
+        return pd.DataFrame(cols)
+
+    def save(self, folder: str | Path, force: bool = False, command: str | None = None,
+             charts: bool = True, lang: str | None = None) -> Path:
+        """Write the comparison folder atomically: comparison.json, scenarios.csv, differences.csv,
+        draws.parquet, each scenario's summary.json, a manifest and (with ``charts``) the charts."""
+        from portfolio.outputs import folders as store
+
+        with store.StagedFolder(Path(folder), force) as stage:
+            store.write_json(stage / "comparison.json", self.summary())
+            self.table().to_csv(stage / "scenarios.csv", index=False)
+            self.differences().to_csv(stage / "differences.csv", index=False)
+            self.per_draw().to_parquet(stage / "draws.parquet", index=False)
+            for name, result in zip(self.names, self.results):
+                (stage / "scenarios").mkdir(exist_ok=True)
+                store.write_json(stage / "scenarios" / f"{name}.json", result.summary())
+            if charts:
+                draw_comparison_charts(self, stage, lang)
+            manifest = {"format_version": 1, "kind": "comparison", "command": command,
+                        "runs": [store.manifest(r, command) for r in self.results]}
+            store.write_json(stage / "manifest.json", manifest)
+        return Path(folder)
+
+
+def draw_comparison_charts(comparison: Comparison, folder: Path, lang: str | None) -> None:
+    """The comparison charts, when the chart module is available."""
+    from portfolio.outputs.charts_compare import draw_comparison_charts as draw
+
+    draw(comparison, folder, lang)
+
+
+def _flat(d: dict) -> dict:
+    return {"difference": d["difference"], "ci95_low": d["ci95"][0], "ci95_high": d["ci95"][1],
+            "se": d.get("se", math.nan), "n": d["n"]}
+
+
+def compare(scenarios, draws: int | None = None, seed: int | None = None, workers: int = 1,
+            sampler: str | None = None, overrides=None, actuals=None, ledger=None) -> Comparison:
+    """Simulate each scenario (paths or Scenario objects) on the same draws; → Comparison.
+
+    ``draws``, ``seed`` and ``sampler`` default to the FIRST scenario's simulation section and apply to
+    all, so that the draws are shared (common random numbers).
+    """
+    from portfolio.scenario.loading import load_scenario
+    from portfolio.scenario.schema import Scenario
+    from portfolio.runs.simulate import simulate
+
+    loaded = [s if isinstance(s, Scenario) else load_scenario(Path(s), overrides) for s in scenarios]
+    if len(loaded) < 2:
+        raise ValueError("compare needs at least two scenarios")
+    first = loaded[0].simulation
+    draws = first.draws if draws is None else draws
+    seed = first.seed if seed is None else seed
+    sampler = sampler or first.sampler
+    results = [simulate(s, draws=draws, seed=seed, sampler=sampler, workers=workers, keep_inputs=False,
+                        actuals=actuals, ledger=ledger) for s in loaded]
+    names = []
+    for s in loaded:
+        name = s.meta.name
+        while name in names:
+            name += "_"
+        names.append(name)
+    return Comparison(results, names)
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """The terminal table: probabilities with intervals and paired differences against the first."""
+    table = comparison.table()
+    diffs = comparison.differences()
+    targets = [t.name for t in comparison.base.scenario.targets]
+    window = comparison.growth_window()
+    lines = [f"{comparison.base.spec.draws:,} draws per scenario, seed {comparison.base.spec.seed}, "
+             "common random numbers (differences are paired, against the first scenario)", ""]
+    for target in targets:
+        lines.append(f"P({target})")
+        for _, row in table.iterrows():
+            if f"p_{target}" not in row or pd.isna(row[f"p_{target}"]):
+                continue
+            text = (f"  {row['scenario']:<28} {row[f'p_{target}'] * 100:5.1f}% "
+                    f"[{row[f'p_{target}_ci_low'] * 100:.1f}%, {row[f'p_{target}_ci_high'] * 100:.1f}%]")
+            d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"p_{target}")]
+            if len(d):
+                r = d.iloc[0]
+                half = (r.ci95_high - r.ci95_low) / 2 * 100
+                text += f"   {r.difference * 100:+.1f} ± {half:.2g} points"
+            lines.append(text)
+    lines.append(f"Average growth {window[0]}–{window[1]} (P10 / P50 / P90)")
+    for _, row in table.iterrows():
+        text = (f"  {row['scenario']:<28} {row['average_growth_p10'] * 100:.2f}% / "
+                f"{row['average_growth_p50'] * 100:.2f}% / {row['average_growth_p90'] * 100:.2f}%")
+        d = diffs[(diffs.scenario == row["scenario"]) & diffs.measure.str.startswith("average_growth")]
+        if len(d):
+            r = d.iloc[0]
+            text += f"   mean {r.difference * 100:+.2f} ± {(r.ci95_high - r.ci95_low) / 2 * 100:.2g} pp"
+        lines.append(text)
+    return "\n".join(lines)

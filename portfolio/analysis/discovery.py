@@ -1,0 +1,652 @@
+"""Scenario discovery: when is the target missed?
+
+From the draws of a run folder (``draws.parquet``: every sampled input and the outcomes):
+
+- **Regional sensitivity** (Spear & Hornberger 1980; Pianosi et al. 2016): for each input, the
+  two-sample Kolmogorov–Smirnov distance between its distribution in the draws that hit the target
+  and in those that miss it, with the p-value (``scipy.stats.ks_2samp``), ranked.
+- **PRIM** (Friedman & Fisher 1999, as used for scenario discovery by Bryant & Lempert 2010): start
+  from the box holding every draw and repeatedly peel off the ``alpha`` share (5%) of the remaining
+  draws at the low or high end of one input — the peel that most raises the share of misses left in
+  the box — until the box holds less than ``min_mass`` of all draws. Inputs with a few distinct
+  values (cancellation, shock events) are peeled one value at a time. Each step is a point on the
+  peeling trajectory: coverage (share of all misses inside the box) against density (share of the
+  box's draws that miss).
+
+The box reported is the trajectory's best trade-off: the largest coverage × (density − base rate) /
+(1 − base rate), i.e. coverage times the share of the way from the base rate to a box of misses
+only; the CLI's ``--box STEP`` picks another. Its restrictions are then pruned, least needed first,
+while the box without them keeps at least 95% of the chosen box's trade-off, so the description
+names only what matters; each remaining restriction gets its binomial quasi-p-value (Bryant &
+Lempert 2010; as in the EMA Workbench). Invalid draws (non-finite GDP) are left out and counted.
+
+Peeling objective: the rise in density per draw removed (the "lenient" objective of the EMA
+Workbench), so a peel that removes a whole category — 70% of the draws, say — wins only when it is
+as efficient as a 5% peel.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from portfolio import __version__
+from portfolio.problems import InputError, Problem
+from portfolio.analysis.sensitivity import Names, Outcome, RunFolder, parse_outcomes, short_labels
+
+ALPHA = 0.05
+MIN_MASS = 0.05
+PRUNE_TOLERANCE = 0.05   # a restriction is dropped when the box does as well within 5% without it
+MAX_CATEGORIES = 6       # inputs with at most this many distinct values are peeled by value
+
+
+# ============================================================================================ KS
+def regional_sensitivity(X: pd.DataFrame, miss: np.ndarray) -> pd.DataFrame:
+    """KS distance between each input's distribution in hits and in misses, ranked (largest first).
+
+    Columns: parameter, ks, p_value, median_hits, median_misses, direction ("lower" when misses
+    have the smaller median)."""
+    from scipy import stats
+
+    miss = np.asarray(miss, bool)
+    rows = []
+    for name in X.columns:
+        x = X[name].to_numpy(float)
+        a, b = x[~miss], x[miss]
+        if len(a) == 0 or len(b) == 0:
+            ks, p = math.nan, math.nan
+        else:
+            result = stats.ks_2samp(a, b)
+            ks, p = float(result.statistic), float(result.pvalue)
+        mh = float(np.median(a)) if len(a) else math.nan
+        mm = float(np.median(b)) if len(b) else math.nan
+        ma, mb = (float(np.mean(a)) if len(a) else math.nan), (float(np.mean(b)) if len(b) else math.nan)
+        key_h, key_m = (mh, mm) if mh != mm else (ma, mb)
+        direction = "lower" if key_m < key_h else "higher" if key_m > key_h else "same"
+        rows.append({"parameter": name, "ks": ks, "p_value": p, "median_hits": mh, "median_misses": mm,
+                     "direction": direction})
+    table = pd.DataFrame(rows)
+    return table.sort_values("ks", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+
+
+# ============================================================================================ PRIM
+@dataclass
+class Box:
+    """Restrictions on inputs: (low, high) for continuous inputs (None = open) or allowed values."""
+
+    limits: dict = field(default_factory=dict)           # name → (low | None, high | None)
+    allowed: dict = field(default_factory=dict)          # name → tuple of allowed values
+    mass: float = 1.0
+    coverage: float = 1.0
+    density: float = math.nan
+    count: int = 0
+    misses: int = 0
+
+    @property
+    def restricted(self) -> list[str]:
+        return list(dict.fromkeys([*self.limits, *self.allowed]))
+
+    def contains(self, X: np.ndarray, columns: Sequence[str]) -> np.ndarray:
+        inside = np.ones(len(X), bool)
+        index = {c: j for j, c in enumerate(columns)}
+        for name, (lo, hi) in self.limits.items():
+            x = X[:, index[name]]
+            if lo is not None:
+                inside &= x >= lo
+            if hi is not None:
+                inside &= x <= hi
+        for name, values in self.allowed.items():
+            inside &= np.isin(X[:, index[name]], values)
+        return inside
+
+    def without(self, name: str) -> "Box":
+        return Box({k: v for k, v in self.limits.items() if k != name},
+                   {k: v for k, v in self.allowed.items() if k != name})
+
+
+@dataclass
+class Prim:
+    """The peeling trajectory, the chosen box and what it was found on."""
+
+    columns: list[str]
+    trajectory: list[Box]
+    chosen: int                      # index of the chosen step in the trajectory
+    box: Box                         # the chosen box after pruning
+    base_rate: float
+    n: int
+    misses: int
+    p_values: dict                   # restricted input → quasi-p-value of its restriction
+    alpha: float = ALPHA
+    min_mass: float = MIN_MASS
+
+    def trajectory_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"step": i, "coverage": b.coverage, "density": b.density, "mass": b.mass,
+                              "draws": b.count, "restricted": len(b.restricted),
+                              "objective": objective(b, self.base_rate), "chosen": i == self.chosen}
+                             for i, b in enumerate(self.trajectory)])
+
+
+def objective(box: Box, base_rate: float) -> float:
+    """coverage × (density − base rate) / (1 − base rate): 0 for the full box, 1 for a box holding
+    every miss and nothing else."""
+    if base_rate >= 1 or not math.isfinite(box.density):
+        return 0.0
+    return box.coverage * max(box.density - base_rate, 0.0) / (1.0 - base_rate)
+
+
+def _stats(box: Box, X: np.ndarray, y: np.ndarray, columns, total_misses: int) -> Box:
+    inside = box.contains(X, columns)
+    box.count = int(inside.sum())
+    box.misses = int(y[inside].sum())
+    box.mass = box.count / len(y)
+    box.coverage = box.misses / total_misses if total_misses else math.nan
+    box.density = box.misses / box.count if box.count else math.nan
+    return box
+
+
+def prim(X, y, columns: Sequence[str] | None = None, alpha: float = ALPHA, min_mass: float = MIN_MASS,
+         choose: int | None = None) -> Prim:
+    """Peel a box around the cases with ``y`` true (see the module docstring).
+
+    ``X`` (n, d) array or DataFrame, ``y`` (n,) bool. ``choose`` picks a step of the trajectory
+    instead of the best trade-off."""
+    if isinstance(X, pd.DataFrame):
+        columns = list(X.columns)
+        X = X.to_numpy(float)
+    X = np.asarray(X, float)
+    y = np.asarray(y, bool)
+    columns = list(columns) if columns is not None else [f"x{j}" for j in range(X.shape[1])]
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"alpha must lie in (0, 0.5), got {alpha}")
+    n, d = X.shape
+    total = int(y.sum())
+    base = total / n if n else math.nan
+    categories = {j: np.unique(X[:, j]) for j in range(d) if len(np.unique(X[:, j])) <= MAX_CATEGORIES}
+    continuous = np.array([j for j in range(d) if j not in categories and np.ptp(X[:, j]) > 0], int)
+    box = _stats(Box(), X, y, columns, total)
+    trajectory = [box]
+    inside = np.ones(n, bool)
+    min_count = max(int(math.ceil(min_mass * n)), 1)
+    while total and box.density < 1.0:
+        Xb, yb = X[inside], y[inside]
+        m, k = len(yb), int(yb.sum())
+        best = None                                    # (gain, remaining, kind, j, value)
+        if len(continuous):
+            sub = Xb[:, continuous]
+            lo_q = np.quantile(sub, alpha, axis=0)
+            hi_q = np.quantile(sub, 1 - alpha, axis=0)
+            for side, cut, removed in (("low", lo_q, sub < lo_q), ("high", hi_q, sub > hi_q)):
+                n_rm = removed.sum(axis=0)
+                k_rm = (removed & yb[:, None]).sum(axis=0)
+                remain = m - n_rm
+                ok = (n_rm > 0) & (remain >= min_count)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    gain = np.where(ok, ((k - k_rm) / np.maximum(remain, 1) - k / m) / np.maximum(n_rm, 1), -np.inf)
+                i = int(np.lexsort((remain, gain))[-1])     # best gain per draw removed, then the larger box
+                if ok[i] and (best is None or (gain[i], remain[i]) > best[:2]):
+                    best = (float(gain[i]), int(remain[i]), side, int(continuous[i]), float(cut[i]))
+        for j, values in categories.items():
+            present = [v for v in (box.allowed.get(columns[j], values)) if np.any(Xb[:, j] == v)]
+            if len(present) < 2:
+                continue
+            for v in present:
+                drop = Xb[:, j] == v
+                remain = m - int(drop.sum())
+                if remain < min_count:
+                    continue
+                gain = ((k - int(yb[drop].sum())) / remain - k / m) / int(drop.sum())
+                if best is None or (gain, remain) > best[:2]:
+                    best = (gain, remain, "value", j, float(v))
+        if best is None or best[0] <= 0:
+            break
+        _, _, side, j, value = best
+        name = columns[j]
+        new = Box(dict(box.limits), dict(box.allowed))
+        if side == "value":
+            kept = [v for v in new.allowed.get(name, categories[j]) if v != value and np.any(Xb[:, j] == v)]
+            new.allowed[name] = tuple(float(v) for v in kept)
+        else:
+            lo, hi = new.limits.get(name, (None, None))
+            new.limits[name] = (value, hi) if side == "low" else (lo, value)
+        box = _stats(new, X, y, columns, total)
+        inside = box.contains(X, columns)
+        trajectory.append(box)
+    scores = [objective(b, base) for b in trajectory]
+    if choose is None:
+        chosen = int(np.argmax(scores))
+    else:
+        if not 0 <= choose < len(trajectory):
+            raise InputError([Problem("--box", None, str(choose),
+                                      f"the peeling trajectory has steps 0–{len(trajectory) - 1}")])
+        chosen = int(choose)
+    pruned, p_values = _prune(trajectory[chosen], X, y, columns, total, base, prune=choose is None)
+    return Prim(columns, trajectory, chosen, pruned, base, n, total, p_values, alpha, min_mass)
+
+
+def _quasi_p(box: Box, name: str, X, y, columns, total) -> float:
+    """Binomial quasi-p-value of one restriction: how likely the box's misses would be if the
+    restriction added nothing (the density of the box without it)."""
+    from scipy import stats
+
+    wider = _stats(box.without(name), X, y, columns, total)
+    if box.count == 0 or wider.count == 0:
+        return math.nan
+    return float(stats.binom.sf(box.misses - 1, box.count, wider.density))
+
+
+def _prune(box: Box, X, y, columns, total, base, prune: bool = True, tolerance: float = PRUNE_TOLERANCE):
+    """Drop restrictions, least needed first, while the trade-off stays within ``tolerance`` of the
+    chosen box's; then the quasi-p-value of each remaining restriction."""
+    box = _stats(Box(dict(box.limits), dict(box.allowed)), X, y, columns, total)
+    reference = objective(box, base)
+    while prune and len(box.restricted) > 1:
+        options = [(objective(wider, base), wider) for wider in
+                   (_stats(box.without(name), X, y, columns, total) for name in box.restricted)]
+        score, wider = max(options, key=lambda o: o[0])
+        if score < (1 - tolerance) * reference:
+            break
+        box = wider
+    p_values = {name: _quasi_p(box, name, X, y, columns, total) for name in box.restricted}
+    return box, p_values
+
+
+# ============================================================================================ words
+TEXT = {
+    "and": {"zh": "且", "en": " and "},
+    "below": {"zh": "{label}低于{v}", "en": "{label} below {v}"},
+    "above": {"zh": "{label}高于{v}", "en": "{label} above {v}"},
+    "between": {"zh": "{label}在{a}至{b}之间", "en": "{label} between {a} and {b}"},
+    "is": {"zh": "{label}:{v}", "en": "{label}: {v}"},
+    "box": {"zh": "{conditions}:覆盖全部未达标情形的{coverage},框内未达标比例{density}(全部模拟为{base})",
+            "en": "{conditions}: {coverage} of all misses, {density} miss rate inside (against {base} overall)"},
+    "nobox": {"zh": "没有找到比整体更集中的未达标区域", "en": "no region concentrates the misses more than the whole"},
+}
+
+
+def _tx(key: str, lang: str, **values) -> str:
+    entry = TEXT[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def conditions(box: Box, names: Names) -> list[str]:
+    """Each restriction of the box in plain words, in the order they matter (as given)."""
+    lang = names.lang
+    out = []
+    for name in box.restricted:
+        label = names.label(name)
+        if name in box.allowed:
+            values = box.allowed[name]
+            text = " / ".join(names.value(name, v) for v in values) if len(values) else "–"
+            out.append(_tx("is", lang, label=label, v=text))
+            continue
+        lo, hi = box.limits[name]
+        if lo is not None and hi is not None:
+            out.append(_tx("between", lang, label=label, a=names.value(name, lo), b=names.value(name, hi)))
+        elif lo is not None:
+            out.append(_tx("above", lang, label=label, v=names.value(name, lo)))
+        else:
+            out.append(_tx("below", lang, label=label, v=names.value(name, hi)))
+    return out
+
+
+def describe(result: Prim, names: Names) -> str:
+    """The chosen box in plain words, e.g. "TFP growth below 1.6% and ...: 74% of all misses, 81%
+    miss rate inside (against 60% overall)"."""
+    lang = names.lang
+    box = result.box
+    if not box.restricted:
+        return _tx("nobox", lang)
+    pct = lambda v: f"{v * 100:.0f}%"  # noqa: E731
+    parts = conditions(box, names)
+    if lang == "en":   # mid-sentence: "Capital share" → "capital share" (not "TFP ...")
+        parts = [p if i == 0 or p[1:2].isupper() else p[:1].lower() + p[1:] for i, p in enumerate(parts)]
+    return _tx("box", lang, conditions=TEXT["and"][lang].join(parts),
+               coverage=pct(box.coverage), density=pct(box.density), base=pct(result.base_rate))
+
+
+# ============================================================================================ run folders
+@dataclass
+class Discovery:
+    """Scenario discovery on a run folder: KS table, PRIM result, the box in words, provenance."""
+
+    regional: pd.DataFrame
+    prim: Prim
+    names: Names
+    outcome: Outcome
+    threshold: float
+    meta: dict
+    title: dict
+
+    @property
+    def lang(self) -> str:
+        return self.names.lang
+
+    def description(self, lang: str | None = None) -> str:
+        return describe(self.prim, self._names(lang))
+
+    def _names(self, lang: str | None) -> Names:
+        if lang in (None, self.names.lang):
+            return self.names
+        import copy
+
+        names = copy.copy(self.names)
+        names.lang = lang
+        return names
+
+    def regional_table(self, lang: str | None = None) -> pd.DataFrame:
+        names = self._names(lang)
+        table = self.regional.copy()
+        table.insert(1, "label", [names.label(p) for p in table["parameter"]])
+        return table
+
+    def box_table(self, lang: str | None = None) -> pd.DataFrame:
+        names = self._names(lang)
+        rows = []
+        for name in self.prim.box.restricted:
+            lo, hi = self.prim.box.limits.get(name, (None, None))
+            allowed = self.prim.box.allowed.get(name)
+            rows.append({"parameter": name, "label": names.label(name),
+                         "lower": lo if lo is not None else math.nan, "upper": hi if hi is not None else math.nan,
+                         "allowed": ";".join(f"{v:g}" for v in allowed) if allowed is not None else "",
+                         "lower_text": names.value(name, lo) if lo is not None else "",
+                         "upper_text": names.value(name, hi) if hi is not None else "",
+                         "quasi_p": self.prim.p_values.get(name, math.nan)})
+        return pd.DataFrame(rows, columns=["parameter", "label", "lower", "upper", "allowed", "lower_text",
+                                           "upper_text", "quasi_p"])
+
+    def summary(self, lang: str | None = None) -> dict:
+        box = self.prim.box
+        return {
+            **self.meta,
+            "box": {"description": self.description(lang), "coverage": box.coverage, "density": box.density,
+                    "mass": box.mass, "draws": box.count, "misses": box.misses,
+                    "step": self.prim.chosen, "conditions": conditions(box, self._names(lang)),
+                    "restrictions": self.box_table(lang).to_dict(orient="records")},
+            "regional_top": self.regional_table(lang).head(10).to_dict(orient="records"),
+        }
+
+    def figures(self, lang: str | None = None) -> dict:
+        names = self._names(lang)
+        return {"regional": regional_chart(self, names), "prim-trajectory": trajectory_chart(self, names),
+                "prim-box": box_chart(self, names)}
+
+    def save(self, folder, force: bool = False, charts: bool = True, lang: str | None = None,
+             command: str | None = None, formats=("png", "svg")) -> Path:
+        from portfolio.outputs import style as S
+        from portfolio.outputs.folders import StagedFolder, write_json
+
+        with StagedFolder(Path(folder), force) as stage:
+            self.regional_table(lang).to_csv(stage / "regional.csv", index=False, float_format="%.10g")
+            self.prim.trajectory_frame().to_csv(stage / "prim_trajectory.csv", index=False, float_format="%.10g")
+            self.box_table(lang).to_csv(stage / "prim_box.csv", index=False, float_format="%.10g")
+            files = []
+            if charts:
+                for name, fig in self.figures(lang).items():
+                    with S.house_style(lang or self.lang):
+                        for fmt in formats:
+                            files.append(S.save(fig, stage / f"{name}.{fmt}", fmt).name)
+            summary = self.summary(lang)
+            summary["command"] = command
+            summary["files"] = ["discovery.json", "regional.csv", "prim_trajectory.csv", "prim_box.csv", *files]
+            write_json(stage / "discovery.json", summary)
+        return Path(folder)
+
+    def format(self, top: int = 10) -> str:
+        m = self.meta
+        o = self.outcome
+        what = f"{o.label('en')} below {_threshold_text(o, self.threshold)}"
+        lines = [f"When is the target missed? {m['scenario']} — {what}",
+                 f"{m['misses']:,} misses in {m['draws_used']:,} valid draws ({self.prim.base_rate:.1%})"
+                 + (f"; {m['invalid_draws']:,} invalid draws left out" if m["invalid_draws"] else "")]
+        lines.append("Regional sensitivity (KS distance between hits and misses):")
+        for _, r in self.regional_table("en").head(top).iterrows():
+            lines.append(f"  {str(r['label'])[:56]:<56} KS {r['ks']:.3f}  p {r['p_value']:.1e}  "
+                         f"{r['direction']} in misses")
+        lines.append(f"PRIM box (step {self.prim.chosen} of {len(self.prim.trajectory) - 1}):")
+        lines.append("  " + self.description("en"))
+        return "\n".join(lines)
+
+
+def _threshold_text(o: Outcome, threshold: float) -> str:
+    return f"{threshold * 100:.2f}%" if o.percent else f"{threshold:,.6g}"
+
+
+def discover(folder, outcome: str | None = None, below: float | None = None,
+             params: Sequence[str] | None = None, lang: str | None = None, alpha: float = ALPHA,
+             min_mass: float = MIN_MASS, box: int | None = None) -> Discovery:
+    """Regional sensitivity and PRIM on a run folder's draws.
+
+    The miss is "outcome below ``below``": by default the first target's outcome below its threshold;
+    ``outcome`` names another target or a continuous outcome (``average_growth``, ``growth_2023``,
+    ``gdp_2025``), which needs ``below`` unless it is a target. ``params`` (paths or globs) restricts
+    the inputs (default: every sampled input that varies)."""
+    began = time.perf_counter()
+    run = folder if isinstance(folder, RunFolder) else RunFolder(folder)
+    targets = run.targets
+    if outcome is None:
+        if not targets:
+            raise InputError([Problem("--outcome", None, "", "the run has no targets; name an outcome and --below")])
+        outcome = f"target:{targets[0]['name']}"
+    chosen = parse_outcomes(outcome, targets, run.years)[0]
+    if chosen.kind == "probability":
+        chosen = parse_outcomes(chosen.target, targets, run.years)[0]
+    threshold = below if below is not None else chosen.threshold
+    if threshold is None:
+        raise InputError([Problem("--below", None, "", f"give the level that counts as a miss for {chosen.name} "
+                                  "(e.g. --below 0.09 or --below 9%)")])
+    inputs = run.resolve_inputs(params) if params else [k for k in run.inputs]
+    frame = run.read(inputs + chosen.columns())
+    total = len(frame)
+    frame = frame[frame["valid"].astype(bool)]
+    values = chosen.from_frame(frame)
+    ok = np.isfinite(values)
+    frame, values = frame[ok], values[ok]
+    invalid = total - len(frame)
+    X = frame[inputs]
+    varying = [c for c in inputs if X[c].nunique(dropna=True) > 1]
+    X = X[varying]
+    miss = values < float(threshold)
+    names = Names(run.scenario, lang or run.language)
+    regional = regional_sensitivity(X, miss)
+    result = prim(X, miss, alpha=alpha, min_mass=min_mass, choose=box)
+    meta = {
+        "format_version": 1, "package_version": __version__, "run_folder": str(run.folder.resolve()),
+        "scenario": run.name, "title": run.title, "outcome": chosen.name, "outcome_label": chosen.label(names.lang),
+        "miss_if_below": float(threshold), "draws": total, "draws_used": int(len(frame)),
+        "invalid_draws": int(invalid), "misses": int(miss.sum()), "miss_rate": float(miss.mean()) if len(miss) else None,
+        "inputs": len(varying), "prim": {"alpha": alpha, "min_mass": min_mass, "steps": len(result.trajectory) - 1,
+                                         "chosen_step": result.chosen,
+                                         "rule": "max coverage × (density − base) / (1 − base); pruned"},
+        "ranges": {n: [float(X[n].min()), float(X[n].max())] for n in result.box.restricted},
+        "seconds": round(time.perf_counter() - began, 3),
+    }
+    return Discovery(regional, result, names, chosen, float(threshold), meta, run.title)
+
+
+# ============================================================================================ charts
+CHART_TEXT = {
+    "regional.title": {"zh": "哪些输入区分达标与未达标:KS距离", "en": "Which inputs separate hits from misses: KS distance"},
+    "regional.lower": {"zh": "未达标时偏低", "en": "lower in misses"},
+    "regional.higher": {"zh": "未达标时偏高", "en": "higher in misses"},
+    "regional.xlabel": {"zh": "KS统计量(0 = 分布相同,1 = 完全分开)", "en": "KS statistic (0 = same distribution, 1 = fully separated)"},
+    "traj.title": {"zh": "PRIM剥离轨迹:覆盖率与密度", "en": "PRIM peeling trajectory: coverage and density"},
+    "traj.x": {"zh": "覆盖率(框内未达标情形占全部未达标情形的比例)", "en": "Coverage (share of all misses inside the box)"},
+    "traj.y": {"zh": "密度(框内未达标比例)", "en": "Density (miss rate inside the box)"},
+    "traj.base": {"zh": "整体未达标比例 {v}", "en": "Miss rate overall {v}"},
+    "traj.chosen": {"zh": "选定的框", "en": "Chosen box"},
+    "traj.note": {"zh": "选定的框:覆盖率 {c},密度 {d}", "en": "chosen box: coverage {c}, density {d}"},
+    "traj.restricted": {"zh": "受限输入个数", "en": "Inputs restricted"},
+    "traj.points": {"zh": "剥离步骤(颜色:受限输入个数)", "en": "Peeling steps (colour: inputs restricted)"},
+    "box.title": {"zh": "PRIM:未达标集中的情形", "en": "PRIM: where the misses concentrate"},
+    "box.summary": {"zh": "框内包含全部未达标情形的{coverage} · 框内未达标比例{density}(整体{base})",
+                    "en": "the box holds {coverage} of all misses · {density} of its draws miss ({base} overall)"},
+    "box.range": {"zh": "模拟范围", "en": "Range in the draws"},
+    "box.box": {"zh": "框内范围", "en": "Inside the box"},
+    "box.axis": {"zh": "在模拟范围内的位置(0 = 最小值,1 = 最大值)", "en": "Position within the range in the draws (0 = lowest, 1 = highest)"},
+    "subtitle": {"zh": "{title} · {what}", "en": "{title} · {what}"},
+    "what": {"zh": "{outcome}低于{threshold}视为未达标 · {misses:,}/{n:,} 次未达标",
+             "en": "miss: {outcome} below {threshold} · {misses:,} of {n:,} draws miss"},
+}
+
+
+def _ct(key: str, lang: str, **values) -> str:
+    entry = CHART_TEXT[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def _figure(height_cm: float):
+    from matplotlib.figure import Figure
+
+    from portfolio.outputs import style as S
+
+    fig = Figure(figsize=(S.WIDTH_CM * S.CM, height_cm * S.CM), layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.04, w_pad=0.04, hspace=0.04, wspace=0.02)
+    return fig, fig.subplots()
+
+
+def _header(fig, ax, d: Discovery, names: Names, title: str, extra: str | None = None) -> None:
+    from portfolio.outputs import texts as L
+    from portfolio.outputs import style as S
+
+    lang = names.lang
+    fig.suptitle(title, x=0.012, ha="left", fontsize=S.BASE_RC["figure.titlesize"])
+    what = _ct("what", lang, outcome=d.outcome.label(lang), threshold=_threshold_text(d.outcome, d.threshold),
+               misses=d.meta["misses"], n=d.meta["draws_used"])
+    lines = [L.shorten(L.pick(d.title, lang), 64), what] + ([extra] if extra else [])
+    ax.set_title("\n".join(lines), loc="left", fontsize=7, color=S.GREY, pad=6, linespacing=1.5)
+
+
+def regional_chart(d: Discovery, names: Names | None = None, top: int = 15):
+    """KS distances of the inputs that best separate hits from misses, coloured by direction."""
+    from matplotlib.patches import Patch
+
+    from portfolio.outputs import style as S
+
+    names = names or d.names
+    lang = names.lang
+    table = d.regional.dropna(subset=["ks"]).head(top)
+    with S.house_style(lang):
+        k = len(table)
+        fig, ax = _figure(3.8 + 0.5 * max(k, 3))
+        _header(fig, ax, d, names, _ct("regional.title", lang))
+        colours = [S.VERMILLION if r == "lower" else S.BLUE for r in table["direction"]]
+        hatches = ["" if r == "lower" else "///" for r in table["direction"]]
+        ys = np.arange(k - 1, -1, -1)
+        bars = ax.barh(ys, table["ks"], height=0.66, color=colours, edgecolor="#333333", lw=0.35)
+        for bar, hatch in zip(bars, hatches):
+            bar.set_hatch(hatch)
+        for y, (ks, p) in zip(ys, zip(table["ks"], table["p_value"])):
+            ax.text(ks + 0.005, y, f"{ks:.2f}" + ("" if p < 0.001 else f" (p={p:.2g})"), va="center",
+                    fontsize=6.5, color="#444444")
+        ax.set_yticks(ys, short_labels([names.label(p) for p in table["parameter"]], lang))
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlim(0, max(0.1, float(table["ks"].max()) * 1.18) if k else 1)
+        ax.set_ylim(-0.6, k - 0.4)
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(_ct("regional.xlabel", lang))
+        handles = [Patch(facecolor=S.VERMILLION, edgecolor="#333333", lw=0.35, label=_ct("regional.lower", lang)),
+                   Patch(facecolor=S.BLUE, edgecolor="#333333", lw=0.35, hatch="///", label=_ct("regional.higher", lang))]
+        fig.legend(handles=handles, loc="outside lower center", ncols=2)
+    return fig
+
+
+def trajectory_chart(d: Discovery, names: Names | None = None):
+    """Coverage against density along the peeling trajectory, the chosen box marked."""
+    from matplotlib.ticker import FuncFormatter
+
+    from portfolio.outputs import style as S
+
+    names = names or d.names
+    lang = names.lang
+    t = d.prim.trajectory_frame()
+    with S.house_style(lang):
+        fig, ax = _figure(10.5)
+        _header(fig, ax, d, names, _ct("traj.title", lang))
+        ax.plot(t["coverage"] * 100, t["density"] * 100, color=S.GREY, lw=0.8, zorder=1)
+        points = ax.scatter(t["coverage"] * 100, t["density"] * 100, c=t["restricted"], cmap="viridis", s=14,
+                            edgecolors="#333333", linewidths=0.3, zorder=2, label=_ct("traj.points", lang))
+        box = d.prim.box
+        ax.scatter([box.coverage * 100], [box.density * 100], marker="*", s=150, color=S.VERMILLION,
+                   edgecolors=S.BLACK, linewidths=0.6, zorder=4, label=_ct("traj.chosen", lang))
+        ax.annotate(_ct("traj.note", lang, c=f"{box.coverage:.0%}", d=f"{box.density:.0%}"),
+                    (box.coverage * 100, box.density * 100), xytext=(14, 14), textcoords="offset points",
+                    fontsize=7.5, color=S.VERMILLION, ha="left", va="bottom",
+                    bbox={"facecolor": "white", "edgecolor": S.VERMILLION, "lw": 0.6, "boxstyle": "round,pad=0.3"},
+                    arrowprops={"arrowstyle": "-", "color": S.VERMILLION, "lw": 0.7})
+        ax.axhline(d.prim.base_rate * 100, color=S.BLACK, lw=0.9, ls="--",
+                   label=_ct("traj.base", lang, v=f"{d.prim.base_rate:.0%}"))
+        ax.set_xlim(0, 102)
+        ax.set_ylim(max(0, d.prim.base_rate * 100 - 5), 101)
+        ax.set_xlabel(_ct("traj.x", lang))
+        ax.set_ylabel(_ct("traj.y", lang))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+        ax.grid(True, axis="both")
+        bar = fig.colorbar(points, ax=ax, shrink=0.8, pad=0.01)
+        bar.set_label(_ct("traj.restricted", lang))
+        bar.outline.set_visible(False)
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=3)
+    return fig
+
+
+def box_chart(d: Discovery, names: Names | None = None):
+    """The chosen box: each restricted input's range in the draws and the part inside the box."""
+    from matplotlib.patches import Patch
+
+    from portfolio.outputs import style as S
+
+    names = names or d.names
+    lang = names.lang
+    box = d.prim.box
+    restricted = box.restricted
+    with S.house_style(lang):
+        k = max(len(restricted), 1)
+        fig, ax = _figure(4.6 + 0.9 * k)
+        pct = lambda v: f"{v * 100:.0f}%"  # noqa: E731
+        summary = _ct("box.summary", lang, coverage=pct(box.coverage), density=pct(box.density),
+                      base=pct(d.prim.base_rate))
+        _header(fig, ax, d, names, _ct("box.title", lang), summary)
+        ranges = d.meta.get("ranges") or {}
+        for i, name in enumerate(restricted):
+            y = k - 1 - i
+            lo_all, hi_all = ranges.get(name, (0.0, 1.0))
+            width = (hi_all - lo_all) or 1.0
+            ax.barh(y, 1.0, left=0.0, height=0.5, color=S.LIGHT_GREY, edgecolor="#8A8A8A", lw=0.4)
+            if name in box.allowed:
+                text = " / ".join(names.value(name, v) for v in box.allowed[name])
+                ax.text(0.5, y, text, ha="center", va="center", fontsize=7.5, color=S.BLACK)
+                continue
+            lo, hi = box.limits[name]
+            a = 0.0 if lo is None else (lo - lo_all) / width
+            b = 1.0 if hi is None else (hi - lo_all) / width
+            ax.barh(y, b - a, left=a, height=0.5, color=S.VERMILLION, alpha=0.8, edgecolor=S.BLACK, lw=0.6,
+                    hatch="///")
+            if lo is not None:
+                ax.text(a, y + 0.3, names.value(name, lo), ha="center", va="bottom", fontsize=7, color=S.VERMILLION)
+            if hi is not None:
+                ax.text(b, y + 0.3, names.value(name, hi), ha="center", va="bottom", fontsize=7, color=S.VERMILLION)
+        ticks = []
+        for n, short in zip(restricted, short_labels([names.label(n) for n in restricted], lang)):
+            lo_all, hi_all = ranges.get(n, (math.nan, math.nan))
+            span = f"{names.value(n, lo_all)} – {names.value(n, hi_all)}" if n not in box.allowed else ""
+            ticks.append(short + (f"\n{span}" if span else ""))
+        ax.set_yticks(range(k - 1, k - 1 - len(restricted), -1), ticks)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlim(-0.03, 1.03)
+        ax.set_ylim(-0.8, k - 0.2)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.grid(False)
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(_ct("box.axis", lang))
+        handles = [Patch(facecolor=S.LIGHT_GREY, edgecolor="#8A8A8A", label=_ct("box.range", lang)),
+                   Patch(facecolor=S.VERMILLION, alpha=0.8, edgecolor=S.BLACK, hatch="///", label=_ct("box.box", lang))]
+        fig.legend(handles=handles, loc="outside lower center", ncols=2)
+    return fig

@@ -1,0 +1,202 @@
+"""Goal seek: the value of one input at which the probability of a target reaches a level.
+
+Every evaluation uses the same seed and draws (common random numbers), so the probability is a
+deterministic, step-wise function of the lever. The lever is first evaluated on a grid across the
+bounds — which shows whether the level is reachable and whether the response is monotone — and the root
+is then refined inside the bracketing cell with Brent's method. The Monte Carlo tolerance is the
+standard error of the probability at the root divided by the local slope, as a 95% half-width.
+
+Levers: any numeric input by its path (``economy.tfp_growth``, ``projects.airport.capex``; an input
+given as a distribution is shifted so that its MEDIAN is the lever value), a project's
+``projects.<id>.planned_start``, and ``capex_scale`` (a factor on every project's capex).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from portfolio.model.compiled import Compiled, compile_scenario
+from portfolio.uncertainty.distributions import Distribution
+from portfolio.problems import InputError, Problem, UserError
+
+Z95 = 1.959963984540054
+GRID = 9
+
+
+class GoalSeekError(UserError, ValueError):
+    """The level cannot be reached within the bounds, or the response is not monotone."""
+
+
+@dataclass(frozen=True)
+class Shifted(Distribution):
+    """A distribution moved by ``delta`` (same shape): ppf(u) = base.ppf(u) + delta."""
+
+    base: Distribution
+    delta: float
+
+    def ppf(self, u):
+        return self.base.ppf(u) + self.delta
+
+    def mean(self) -> float:
+        return self.base.mean() + self.delta
+
+    def var(self) -> float:
+        return self.base.var()
+
+    def bounds(self) -> tuple[float, float]:
+        lo, hi = self.base.bounds()
+        return (lo + self.delta, hi + self.delta)
+
+    def describe(self) -> str:
+        return f"{self.base.describe()} {self.delta:+g}"
+
+
+@dataclass
+class GoalSeekResult:
+    lever: str
+    target: str
+    probability: float            # the level asked for
+    value: float | None           # the lever value found
+    tolerance: float | None       # 95% Monte Carlo half-width on the value
+    achieved: float | None        # P at the value found
+    grid: list[tuple[float, float]]  # (lever value, P) evaluated
+    draws: int
+    seed: int
+    current: float                # the lever's value (median) in the scenario
+    current_probability: float    # P at the scenario's own value
+    median: bool                  # the lever is a distribution: the value is its median
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def lever_value(c: Compiled, lever: str) -> float:
+    """The lever's current value (median for a distribution)."""
+    if lever in ("capex_scale", "portfolio.capex_scale"):
+        return c.fixed["portfolio.capex_scale"]
+    if lever in c.fixed:
+        return c.fixed[lever]
+    if lever in c.random:
+        return float(c.random[lever].ppf(np.array([0.5]))[0])
+    plan = _planned_start_plan(c, lever)
+    if plan is not None:
+        return plan.planned_start
+    candidates = sorted(set(c.fixed) | set(c.random) | {"capex_scale"} |
+                        {f"projects.{p.id}.planned_start" for p in c.projects})
+    hint = difflib.get_close_matches(lever, candidates, n=1)
+    raise InputError([Problem("--lever", None, lever, "not a numeric input of this scenario"
+                              + (f" (did you mean '{hint[0]}'?)" if hint else ""))])
+
+
+def with_lever(c: Compiled, lever: str, value: float) -> Compiled:
+    """A copy of the compiled scenario with the lever set to ``value``."""
+    out = copy.copy(c)
+    out.fixed = dict(c.fixed)
+    out.random = dict(c.random)
+    if lever in ("capex_scale", "portfolio.capex_scale"):
+        out.fixed["portfolio.capex_scale"] = value
+    elif lever in c.fixed:
+        out.fixed[lever] = value
+    elif lever in c.random:
+        base = c.random[lever]
+        out.random[lever] = Shifted(base, value - float(base.ppf(np.array([0.5]))[0]))
+    else:
+        plan = _planned_start_plan(c, lever)
+        out.projects = [dataclasses.replace(p, planned_start=value) if p is plan else p for p in c.projects]
+    return out
+
+
+def _planned_start_plan(c: Compiled, lever: str):
+    parts = lever.split(".")
+    if len(parts) == 3 and parts[0] == "projects" and parts[2] == "planned_start":
+        return next((p for p in c.projects if p.id == parts[1]), None)
+    return None
+
+
+def default_bounds(lever: str, current: float) -> tuple[float, float]:
+    if lever in ("capex_scale", "portfolio.capex_scale"):
+        return (0.25, 3.0)
+    if lever.endswith(".planned_start"):
+        return (current - 3.0, current + 3.0)
+    if current == 0:
+        return (-0.1, 0.1)
+    return tuple(sorted((current * 0.5, current * 1.5)))
+
+
+def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, float] | None = None,
+              target: str | None = None, draws: int | None = None, seed: int | None = None,
+              sampler: str | None = None, workers: int = 1, actuals=None, ledger=None) -> GoalSeekResult:
+    """Find the lever value at which P(target) = ``probability`` (see the module docstring)."""
+    from portfolio.runs.results import Result
+    from portfolio.runs.simulate import RunSpec, conditioning, run_draws
+
+    if not 0 < probability < 1:
+        raise InputError([Problem("--probability", None, "", f"expected a level in (0, 1), got {probability:g}")])
+    actuals, ledger = conditioning(scenario, actuals, ledger)
+    c = compile_scenario(scenario, actuals=actuals, ledger=ledger)
+    goal = _target(scenario, target)
+    current = lever_value(c, lever)
+    lo, hi = bounds if bounds is not None else default_bounds(lever, current)
+    if not lo < hi:
+        raise InputError([Problem("--bounds", None, "", f"low {lo:g} must be below high {hi:g}")])
+    sim = scenario.simulation
+    spec = RunSpec(draws=draws or sim.draws, seed=sim.seed if seed is None else seed,
+                   sampler=sampler or sim.sampler, workers=workers, chunk_size=8192)
+    cache: dict[float, float] = {}
+
+    def p_at(x: float) -> float:
+        if x not in cache:
+            compiled = with_lever(c, lever, x)
+            result = Result(compiled, spec, run_draws(compiled, spec, keep_inputs=False), 0.0, 0.0)
+            met = result.target_met(goal)
+            cache[x] = float(met.sum() / max(result.valid.sum(), 1))
+        return cache[x]
+
+    xs = np.linspace(lo, hi, GRID)
+    ps = np.array([p_at(float(x)) for x in xs])
+    grid = [(float(x), float(p)) for x, p in zip(xs, ps)]
+    noise = max(3.0 / spec.draws, 0.005)
+    rising = ps[-1] >= ps[0]
+    steps = np.diff(ps) if rising else -np.diff(ps)
+    if np.any(steps < -noise):
+        raise GoalSeekError(f"P({goal.name}) is not monotone in {lever} over [{lo:g}, {hi:g}]: "
+                            + ", ".join(f"{x:.6g}→{p:.1%}" for x, p in grid)
+                            + "; narrow --bounds to a monotone range")
+    if not min(ps) <= probability <= max(ps):
+        raise GoalSeekError(f"P({goal.name}) = {probability:.1%} is out of reach for {lever} in "
+                            f"[{lo:g}, {hi:g}]: it ranges from {ps.min():.1%} to {ps.max():.1%}")
+    f = lambda x: p_at(float(x)) - probability  # noqa: E731
+    i = next(k for k in range(GRID - 1) if (f(xs[k]) <= 0 <= f(xs[k + 1])) or (f(xs[k]) >= 0 >= f(xs[k + 1])))
+    a, b = float(xs[i]), float(xs[i + 1])
+    if f(a) == 0:
+        root = a
+    elif f(b) == 0:
+        root = b
+    else:
+        root = optimize.brentq(f, a, b, xtol=(hi - lo) * 1e-5, maxiter=60)
+    xtol = (hi - lo) * 1e-5
+    if not c.random:  # nothing uncertain: no Monte Carlo error, only the root finder's
+        tolerance = xtol
+    else:
+        slope = abs(ps[i + 1] - ps[i]) / (xs[i + 1] - xs[i])
+        se = math.sqrt(probability * (1 - probability) / spec.draws)
+        tolerance = max(Z95 * se / slope if slope > 0 else math.inf, xtol)
+    achieved = p_at(root)
+    return GoalSeekResult(lever, goal.name, probability, float(root), float(tolerance), achieved, grid,
+                          spec.draws, spec.seed, current, p_at(current), lever in c.random)
+
+
+def _target(scenario, name: str | None):
+    if name is None:
+        return scenario.targets[0]
+    for t in scenario.targets:
+        if t.name == name:
+            return t
+    known = ", ".join(t.name for t in scenario.targets)
+    raise InputError([Problem("--target", None, name, f"unknown target (known: {known})")])

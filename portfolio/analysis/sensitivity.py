@@ -1,0 +1,1362 @@
+"""Sensitivity analysis: which uncertain inputs move an outcome, in one tidy table for every method.
+
+Methods
+-------
+On a design evaluated by the engine (``designs.evaluate_design``; other inputs at their medians by
+default, so the indices are about the chosen inputs):
+
+- ``tornado``: one input at a time swung to its P10 and P90, the others at their medians. For the
+  probability of a target each swing is a full Monte Carlo over the other inputs with the scenario's
+  seed (common random numbers: every swing sees the same draws), reporting P at the input's P10 and
+  P90 with Wilson intervals and the paired interval of the difference.
+- ``morris``: elementary effects on trajectories (Morris 1991; Campolongo, Cariboni & Saltelli 2007)
+  in probability space — the p grid levels are the mid-quantiles (i + 1/2)/p of each input, so
+  unbounded distributions never reach their tails. ``mu_star`` is SALib's unscaled value: the mean
+  absolute change of the outcome per unit step on that probability scale.
+- ``sobol``: Saltelli (2002/2010) design from a scrambled Sobol' sequence, first-order ``S1`` and
+  total-order ``ST`` indices (Jansen estimator in SALib) with bootstrap 95% intervals; second-order
+  ``S2`` on request.
+
+Given data — the draws of an existing run folder (``draws.parquet``), no new simulation:
+
+- ``pawn`` (Pianosi & Wagener 2015/2018): KS distance between the unconditional and conditional
+  output distributions; statistics over conditioning intervals (median is the headline).
+- ``rbd-fast`` (Tarantola et al. 2006; Plischke 2010): first-order index by random balance design.
+- ``delta`` (Borgonovo 2007; Plischke et al. 2013): moment-independent delta and first-order S1.
+
+Every estimator is SALib's (Herman & Usher 2017; Iwanaga et al. 2022); this module builds the designs,
+runs the engine, drops failed rows and writes the results in one schema:
+
+``method, outcome, year, parameter, label, index, value, conf_low, conf_high``
+
+``parameter`` is the scenario path (``--set`` path), ``label`` its human name in the chosen language;
+``index`` names the statistic (``S1``, ``ST``, ``S2``, ``mu_star``, ``sigma``, ``swing``...);
+``conf_low``/``conf_high`` bound a 95% interval where the method gives one. Outcomes are fractions
+(growth), 亿元 (GDP) or probabilities. Failed runs (non-finite or non-positive GDP) are counted and
+reported; a Sobol' block or Morris trajectory with a failed row is left out of the estimate.
+
+The given-data methods assume independent inputs; a run with rank correlations (Iman–Conover) shares
+the attribution between correlated inputs.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import difflib
+import io
+import fnmatch
+import json
+import math
+import re
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from portfolio import __version__
+from portfolio.model.compiled import Compiled, compile_scenario
+from portfolio.model.designs import (default_parameters, evaluate_cases, evaluate_design, is_nuisance, medians,
+                      resolve_parameters)
+from portfolio.problems import InputError, Problem
+
+METHODS = ("tornado", "morris", "sobol", "pawn", "rbd-fast", "delta")
+DESIGN_METHODS = ("tornado", "morris", "sobol")
+GIVEN_DATA_METHODS = ("pawn", "rbd-fast", "delta")
+COLUMNS = ["method", "outcome", "year", "parameter", "label", "index", "value", "conf_low", "conf_high"]
+MAIN_INDEX = {"tornado": "swing", "morris": "mu_star", "sobol": "ST", "pawn": "median",
+              "rbd-fast": "S1", "delta": "delta"}
+DEFAULT_N = {"tornado": 4096, "morris": 64, "sobol": 1024}
+Z95 = 1.959963984540054
+BASE = "(base)"
+DUMMY = "(dummy)"      # given data: an independent random input with no effect, the estimator's noise level
+
+
+# =========================================================================================== names
+# field → (English, Chinese, unit kind); unit kinds are formatted by ``format_value``
+ECONOMY_FIELDS = {
+    "capital_output_ratio": ("capital–output ratio", "资本产出比", "number"),
+    "capital_share": ("capital share", "资本份额", "pct"),
+    "depreciation": ("depreciation rate", "折旧率", "pct"),
+    "investment_rate": ("investment rate outside the portfolio", "非项目投资率", "pct"),
+    "investment_rate_change": ("yearly change of the investment rate", "投资率年变化", "pct"),
+    "tfp_growth": ("TFP growth", "全要素生产率增速", "pct"),
+    "tfp_shock_sd": ("size of yearly TFP shocks", "全要素生产率冲击标准差", "pct"),
+    "tfp_shock_persistence": ("persistence of TFP shocks", "全要素生产率冲击持续性", "number"),
+    "population_growth": ("population growth", "人口增速", "pct"),
+    "working_age_share_growth": ("growth of the working-age share", "劳动年龄人口占比变化", "pct"),
+    "participation_growth": ("growth of participation", "劳动参与率变化", "pct"),
+    "human_capital_growth": ("human capital growth", "人力资本增速", "pct"),
+    "local_multiplier": ("local multiplier (projects' default)", "本地乘数(项目默认)", "ratio"),
+    "gfcf_share": ("GFCF share of capex (projects' default)", "固定资本形成比例(项目默认)", "pct"),
+    "local_content": ("local content (projects' default)", "本地化率(项目默认)", "pct"),
+    "integrated_efficiency": ("efficiency of portfolio capital (integrated mode)", "项目资本效率(整合模式)", "pct"),
+}
+PROJECT_FIELDS = {
+    "capex": ("capex", "投资", "money"),
+    "cost_ratio": ("cost overrun ratio", "成本超支倍数", "ratio"),
+    "duration_ratio": ("build-time overrun ratio", "工期超期倍数", "ratio"),
+    "start_delay": ("start delay", "开工延迟", "years"),
+    "build_years": ("build time", "建设期", "years"),
+    "cancelled": ("cancelled", "取消", "event"),
+    "local_content": ("local content", "本地化率", "pct"),
+    "gfcf_share": ("GFCF share", "固定资本形成比例", "pct"),
+    "multiplier": ("local multiplier", "本地乘数", "ratio"),
+    "output_value": ("output value", "产值", "money_year"),
+    "value_added_ratio": ("value-added ratio", "增加值率", "pct"),
+    "ramp_years": ("ramp-up time", "达产期", "years"),
+    "displacement": ("displacement", "挤出比例", "pct"),
+    "tfp_uplift": ("TFP uplift", "全要素生产率提升", "pct"),
+    "capacity": ("capacity", "装机容量", "mw"),
+}
+TECH_FIELDS = {
+    "full_load_hours": ("full-load hours", "利用小时数", "hours"),
+    "curtailment": ("curtailment", "弃电率", "pct"),
+    "degradation": ("degradation", "年衰减率", "pct"),
+    "tariff": ("tariff", "电价", "yuan_kwh"),
+    "value_added_ratio": ("value-added ratio", "增加值率", "pct"),
+    "fixed_opex": ("fixed O&M", "固定运维成本", "number"),
+    "duration_hours": ("storage duration", "储能时长", "hours"),
+    "round_trip_efficiency": ("round-trip efficiency", "充放电效率", "pct"),
+    "cycles_per_year": ("cycles per year", "年循环次数", "number"),
+    "service_fee": ("service fee", "服务费", "yuan_kwh"),
+    "utilisation_hours": ("utilisation hours", "利用小时数", "hours"),
+    "capex_factor": ("capex factor", "造价系数", "ratio"),
+}
+
+
+class Names:
+    """Human labels, units and value formats of parameter paths, from the resolved scenario data
+    (``rundata.resolved_scenario``: the same dict a run folder's manifest holds)."""
+
+    def __init__(self, scenario: dict | None, lang: str = "en"):
+        scenario = scenario or {}
+        self.lang = lang if lang in ("zh", "en") else "en"
+        projects = scenario.get("projects") or []
+        if isinstance(projects, dict):
+            projects = [dict(v, id=k) for k, v in projects.items()]
+        self.projects = {p.get("id"): p.get("name") for p in projects if isinstance(p, dict)}
+        tech = ((scenario.get("energy") or {}).get("technologies")) or {}
+        self.techs = {k: (v or {}).get("label") for k, v in tech.items()}
+        unc = scenario.get("uncertainty") or {}
+        drivers = unc.get("drivers") or []
+        if isinstance(drivers, dict):
+            drivers = [dict(v, name=k) for k, v in drivers.items()]
+        self.drivers = {d.get("name"): d.get("label") for d in drivers if isinstance(d, dict)}
+        shocks = unc.get("shocks") or []
+        if isinstance(shocks, dict):
+            shocks = [dict(v, name=k) for k, v in shocks.items()]
+        self.shocks = {s.get("name"): s.get("label") for s in shocks if isinstance(s, dict)}
+
+    def _pick(self, value, fallback: str) -> str:
+        if isinstance(value, dict):
+            return value.get(self.lang) or value.get("en") or value.get("zh") or fallback
+        return value or fallback
+
+    def _join(self, owner: str, what: str) -> str:
+        return f"{owner}·{what}" if self.lang == "zh" else f"{owner}: {what}"
+
+    def _field(self, table: dict, key: str) -> str:
+        en, zh, _ = table.get(key, (key.replace("_", " "), key, "number"))
+        return zh if self.lang == "zh" else en
+
+    def label(self, name: str) -> str:
+        """``projects.airport.capex`` → "Airport: capex" / "机场·投资"."""
+        parts = name.split(".")
+        zh = self.lang == "zh"
+        if parts[0] == "economy" and len(parts) == 3 and parts[1] == "tfp_innovation":
+            return f"{parts[2]}年全要素生产率冲击" if zh else f"TFP shock {parts[2]}"
+        if parts[0] == "economy" and len(parts) == 2:
+            text = self._field(ECONOMY_FIELDS, parts[1])
+            return text[:1].upper() + text[1:]
+        if parts[0] == "projects" and len(parts) == 3:
+            owner = self._pick(self.projects.get(parts[1]), parts[1])
+            return self._join(owner, self._field(PROJECT_FIELDS, parts[2]))
+        if parts[:2] == ["energy", "technologies"] and len(parts) == 4:
+            owner = self._pick(self.techs.get(parts[2]), parts[2])
+            return self._join(owner, self._field(TECH_FIELDS, parts[3]))
+        if parts[:2] == ["uncertainty", "drivers"] and len(parts) == 4:
+            owner = self._pick(self.drivers.get(parts[2]), parts[2])
+            what = {"start_delay": ("shared start delay", "共同开工延迟"),
+                    "cost_factor": ("shared cost factor", "共同成本系数")}.get(parts[3], (parts[3], parts[3]))
+            return self._join(owner, what[1] if zh else what[0])
+        if parts[:2] == ["uncertainty", "shocks"] and len(parts) == 4:
+            owner = self._pick(self.shocks.get(parts[2]), parts[2].replace("_", " "))
+            return f"冲击“{owner}”发生" if zh else f"shock '{owner}' occurs"
+        if parts[:2] == ["uncertainty", "price_paths"] and len(parts) == 5 and parts[3] == "innovation":
+            return f"{parts[2]}价格冲击({parts[4]}年)" if zh else f"{parts[2]} price shock {parts[4]}"
+        return name
+
+    def unit(self, name: str) -> str:
+        parts = name.split(".")
+        if parts[0] == "economy" and len(parts) == 3:
+            return "sd"
+        if parts[0] == "economy" and len(parts) == 2:
+            return ECONOMY_FIELDS.get(parts[1], ("", "", "number"))[2]
+        if parts[0] == "projects" and len(parts) == 3:
+            return PROJECT_FIELDS.get(parts[2], ("", "", "number"))[2]
+        if parts[:2] == ["energy", "technologies"] and len(parts) == 4:
+            return TECH_FIELDS.get(parts[3], ("", "", "number"))[2]
+        if parts[:2] == ["uncertainty", "drivers"]:
+            return "years" if parts[-1] == "start_delay" else "ratio"
+        if parts[-1] == "occurs":
+            return "event"
+        if "innovation" in parts:
+            return "sd"
+        return "number"
+
+    def value(self, name: str, x: float) -> str:
+        """A value of the parameter in words a planner reads: 1.6%, 1.3 years, 35 亿元, 1,200 MW."""
+        return format_value(self.unit(name), x, self.lang)
+
+
+def format_value(unit: str, x: float, lang: str = "en") -> str:
+    zh = lang == "zh"
+    if x is None or not math.isfinite(x):
+        return "–"
+    if unit == "pct":
+        v = x * 100
+        digits = 2 if abs(v) < 1 and v != 0 else 1
+        return f"{v:.{digits}f}%"
+    if unit == "years":
+        return f"{x:.1f}年" if zh else f"{x:.1f} years"
+    if unit == "money":
+        return f"{x:,.1f} 亿元"
+    if unit == "money_year":
+        return f"{x:,.1f} 亿元/年" if zh else f"{x:,.1f} 亿元/yr"
+    if unit == "mw":
+        return f"{x / 10:,.0f} 万千瓦" if zh else f"{x:,.0f} MW"
+    if unit == "hours":
+        return f"{x:,.0f} 小时" if zh else f"{x:,.0f} h"
+    if unit == "yuan_kwh":
+        return f"{x:.3f} 元/千瓦时" if zh else f"{x:.3f} 元/kWh"
+    if unit == "ratio":
+        return f"{x:.2f}倍" if zh else f"{x:.2f}×"
+    if unit == "event":
+        return ("是" if x >= 0.5 else "否") if zh else ("yes" if x >= 0.5 else "no")
+    if unit == "sd":
+        return f"{x:+.2f} 个标准差" if zh else f"{x:+.2f} sd"
+    return f"{x:.3g}"
+
+
+# =========================================================================================== outcomes
+@dataclass(frozen=True)
+class Outcome:
+    """What the indices are about: average growth over a window, growth or GDP in a year, a target's
+    value, or the probability of a target (tornado only)."""
+
+    kind: str                              # average_growth | growth | gdp | target | probability
+    name: str                              # the tidy table's ``outcome``
+    year: int | None = None                # the year of a one-year outcome
+    window: tuple[int, int] | None = None  # average growth
+    target: str | None = None
+    threshold: float | None = None
+    metric: str | None = None              # the target's metric
+    target_label: dict | None = None
+
+    @property
+    def unit(self) -> str:
+        if self.kind == "probability":
+            return "probability"
+        if self.kind in ("average_growth", "growth"):
+            return "fraction"
+        if self.kind == "gdp":
+            return "亿元"
+        return {"average_growth": "fraction", "min_growth": "fraction", "gdp_level": "亿元",
+                "energy_capacity": "MW"}.get(self.metric, "")
+
+    @property
+    def percent(self) -> bool:
+        return self.unit in ("fraction", "probability")
+
+    def columns(self) -> list[str]:
+        """draws.parquet columns this outcome is computed from."""
+        if self.kind == "average_growth":
+            return [f"gdp_{self.window[0] - 1}", f"gdp_{self.window[1]}"]
+        if self.kind == "growth":
+            return [f"growth_{self.year}"]
+        if self.kind == "gdp":
+            return [f"gdp_{self.year}"]
+        return [f"target_{self.target}"]
+
+    def from_arrays(self, gdp: np.ndarray, growth: np.ndarray, targets: dict, years: np.ndarray) -> np.ndarray:
+        """Values per row from engine outputs (gdp (n, T+1), growth (n, T), targets {name: (n,)})."""
+        y0 = int(years[0])
+        with np.errstate(all="ignore"):
+            if self.kind == "average_growth":
+                first, last = self.window
+                return (gdp[:, last - y0] / gdp[:, first - 1 - y0]) ** (1.0 / (last - first + 1)) - 1.0
+            if self.kind == "growth":
+                return growth[:, self.year - y0 - 1]
+            if self.kind == "gdp":
+                return gdp[:, self.year - y0]
+        return np.asarray(targets[self.target], float)
+
+    def from_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        """Values per draw from draws.parquet columns."""
+        if self.kind == "average_growth":
+            first, last = self.window
+            with np.errstate(all="ignore"):
+                a = frame[f"gdp_{first - 1}"].to_numpy(float)
+                b = frame[f"gdp_{last}"].to_numpy(float)
+                return (b / a) ** (1.0 / (last - first + 1)) - 1.0
+        return frame[self.columns()[0]].to_numpy(float)
+
+    def label(self, lang: str = "en") -> str:
+        zh = lang == "zh"
+        if self.kind == "average_growth":
+            a, b = self.window
+            return f"{a}–{b}年年均实际增速" if zh else f"average real growth {a}–{b}"
+        if self.kind == "growth":
+            return f"{self.year}年实际增速" if zh else f"real growth {self.year}"
+        if self.kind == "gdp":
+            return f"{self.year}年GDP(亿元)" if zh else f"GDP {self.year} (亿元)"
+        text = self.target
+        if isinstance(self.target_label, dict):
+            text = self.target_label.get(lang) or self.target_label.get("en") or self.target
+        if self.kind == "probability":
+            return f"达成概率:{text}" if zh else f"P({text})"
+        return text
+
+
+def target_specs(targets) -> list[dict]:
+    """Targets as plain dicts (name, metric, window, threshold, label) from a Scenario's targets or
+    from summary.json's ``targets``."""
+    out = []
+    for t in targets:
+        if isinstance(t, dict):
+            window = tuple(int(y) for y in (t.get("window") or ()))
+            out.append({"name": t["name"], "metric": t.get("metric"), "window": window,
+                        "threshold": t.get("threshold"), "label": t.get("label")})
+        else:
+            label = t.label.model_dump() if getattr(t, "label", None) is not None else None
+            out.append({"name": t.name, "metric": t.metric, "window": tuple(t.years),
+                        "threshold": float(t.threshold), "label": label})
+    return out
+
+
+def default_window(targets: list[dict], years: Sequence[int]) -> tuple[int, int]:
+    """The first average-growth target's window (else min-growth), else the first five years."""
+    for metric in ("average_growth", "min_growth"):
+        for t in targets:
+            if t["metric"] == metric and t["window"]:
+                return tuple(t["window"])
+    first = int(years[0]) + 1
+    return (first, min(first + 4, int(years[-1])))
+
+
+_YEAR = re.compile(r"^(growth|gdp)_(\d{4})$")
+_AVG = re.compile(r"^average_growth_(\d{4})_(\d{4})$")
+
+
+def parse_outcomes(spec: str | None, targets: list[dict], years: Sequence[int], window=None,
+                   per_year: bool = False, where: str = "--outcome") -> list[Outcome]:
+    """Outcome(s) named by ``spec``:
+
+    ``average_growth`` (over ``window``, default the first growth target's), ``average_growth_2021_2025``,
+    ``growth_2023``, ``gdp_2025``, ``growth`` / ``gdp`` (every year of the window), a target's name
+    or ``target:NAME`` (its value), ``probability`` or ``probability:NAME`` (P(target met)).
+    ``per_year`` turns a growth or GDP outcome into one outcome per year of the window."""
+    years = [int(y) for y in years]
+    by_name = {t["name"]: t for t in targets}
+    spec = (spec or "average_growth").strip()
+    win = tuple(int(y) for y in window) if window else default_window(targets, years)
+
+    def bad(message: str):
+        return InputError([Problem(where, None, spec, message)])
+
+    if win[0] > win[1] or win[0] < years[1] or win[1] > years[-1]:
+        raise InputError([Problem("--window", None, f"{win[0]} {win[1]}",
+                                  f"the window must lie within {years[1]}–{years[-1]}")])
+    m_avg, m_year = _AVG.match(spec), _YEAR.match(spec)
+    family = None
+    if spec in by_name:                      # a target's own name wins over the keywords
+        m_avg = m_year = None
+    if spec not in by_name and (spec == "average_growth" or m_avg):
+        if m_avg:
+            win = (int(m_avg.group(1)), int(m_avg.group(2)))
+            if not (years[1] <= win[0] <= win[1] <= years[-1]):
+                raise bad(f"years must lie within {years[1]}–{years[-1]}")
+        out = [Outcome("average_growth", f"average_growth_{win[0]}_{win[1]}", window=win)]
+        family = "growth"
+    elif spec in ("growth", "gdp") and spec not in by_name:
+        family, per_year, out = spec, True, []
+    elif m_year:
+        kind, year = m_year.group(1), int(m_year.group(2))
+        valid = years[1:] if kind == "growth" else years
+        if year not in valid:
+            raise bad(f"no such year; {kind} is simulated for {valid[0]}–{valid[-1]}")
+        out = [Outcome(kind, spec, year=year)]
+        family = kind
+    else:
+        kind, name = "target", spec
+        for prefix, k in (("probability:", "probability"), ("probability_", "probability"),
+                          ("target:", "target"), ("target_", "target")):
+            if spec.startswith(prefix) and spec[len(prefix):] in by_name:
+                kind, name = k, spec[len(prefix):]
+        if spec == "probability":
+            if not targets:
+                raise bad("the scenario has no targets")
+            kind, name = "probability", targets[0]["name"]
+        if name not in by_name:
+            examples = ["average_growth", "growth_<year>", "gdp_<year>", "probability",
+                        *[t["name"] for t in targets], *[f"probability:{t['name']}" for t in targets]]
+            hint = difflib.get_close_matches(spec, examples, n=1, cutoff=0.6)
+            raise bad("unknown outcome" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                      + "; one of: average_growth, average_growth_<first>_<last>, growth_<year>, "
+                      "gdp_<year>, growth, gdp, a target name (" + ", ".join(by_name) + "), "
+                      "probability[:<target>]")
+        t = by_name[name]
+        out = [Outcome(kind, f"probability_{name}" if kind == "probability" else f"target_{name}",
+                       target=name, threshold=t["threshold"], metric=t["metric"],
+                       window=t["window"] or None, target_label=t.get("label"))]
+    if per_year:
+        if family is None:
+            raise bad("--per-year needs a growth or GDP outcome (average_growth, growth, gdp)")
+        if family == "growth":
+            out = [Outcome("growth", f"growth_{y}", year=y) for y in range(win[0], win[1] + 1)]
+        else:
+            out = [Outcome("gdp", f"gdp_{y}", year=y) for y in range(win[0], win[1] + 1)]
+    return out
+
+
+# =========================================================================================== result
+@dataclass
+class SensitivityResult:
+    """The tidy table of one sensitivity analysis plus what it was run on (``meta``)."""
+
+    method: str
+    table: pd.DataFrame
+    meta: dict
+    outcomes: list[Outcome]
+    names: Names
+    title: dict = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        return self.names.lang
+
+    @property
+    def main_index(self) -> str:
+        return MAIN_INDEX[self.method]
+
+    def ranking(self, outcome: str | None = None) -> pd.DataFrame:
+        """Parameters ranked by the method's headline index (absolute value) for one outcome."""
+        t = self.table
+        outcome = outcome or self.outcomes[0].name
+        rows = t[(t["outcome"] == outcome) & (t["index"] == self.main_index) & ~t["parameter"].isin([BASE, DUMMY])]
+        order = rows["value"].abs().sort_values(ascending=False, na_position="last").index
+        return rows.loc[order].reset_index(drop=True)
+
+    def figures(self, lang: str | None = None, top: int = 15) -> dict:
+        """{name: matplotlib Figure}: the tornado or index bars, and a per-year heatmap."""
+        names = self.names if lang in (None, self.lang) else _relabel(self, lang)
+        out = {}
+        if len(self.outcomes) > 1:
+            out[f"{self.method}-per-year"] = heatmap_chart(self, names, top)
+        elif self.method == "tornado":
+            out["tornado"] = tornado_chart(self, names, top)
+        else:
+            out[self.method] = index_chart(self, names, top)
+        return out
+
+    def save(self, folder, force: bool = False, charts: bool = True, lang: str | None = None,
+             command: str | None = None, formats=("png", "svg")) -> Path:
+        """Write ``indices.csv``, ``indices.parquet``, ``sensitivity.json`` and the charts, atomically."""
+        from portfolio.outputs import style as S
+        from portfolio.outputs.folders import StagedFolder, write_json
+
+        with StagedFolder(Path(folder), force) as stage:
+            table = self.table if lang in (None, self.lang) else _relabelled_table(self, lang)
+            table.to_csv(stage / "indices.csv", index=False, float_format="%.10g")
+            table.to_parquet(stage / "indices.parquet", index=False)
+            meta = dict(self.meta, command=command or self.meta.get("command"))
+            files = []
+            if charts:
+                for name, fig in self.figures(lang).items():
+                    with S.house_style(lang or self.lang):
+                        for fmt in formats:
+                            files.append(S.save(fig, stage / f"{name}.{fmt}", fmt).name)
+            meta["files"] = ["indices.csv", "indices.parquet", "sensitivity.json", *files]
+            write_json(stage / "sensitivity.json", meta)
+        return Path(folder)
+
+    def format(self, top: int = 12) -> str:
+        """A short text report (the CLI prints it)."""
+        m = self.meta
+        lines = [f"{self.method} sensitivity of {self.outcomes[0].label('en')}"
+                 + (f" (and {len(self.outcomes) - 1} more years)" if len(self.outcomes) > 1 else "")
+                 + f" — {m['source']}"]
+        runs = m.get("runs") or {}
+        if runs and self.method in GIVEN_DATA_METHODS:
+            lines.append(f"{runs.get('used', 0):,} valid draws of the run used, {runs.get('failed', 0):,} invalid "
+                         f"left out; {m['seconds']['total']:.1f} s")
+        elif runs:
+            lines.append(f"{runs.get('rows', 0):,} rows evaluated, {runs.get('failed', 0):,} failed"
+                         + (f" ({runs.get('dropped', 0):,} {runs.get('dropped_what', 'rows')} left out)"
+                            if runs.get("failed") else "")
+                         + f"; {m['seconds']['total']:.1f} s")
+        outcome = self.outcomes[0]
+        fmt = (lambda v: f"{v * 100:+.2f} pp") if outcome.percent else (lambda v: f"{v:+,.4g}")
+        t = self.table[self.table["outcome"] == outcome.name]
+        if self.method == "tornado":
+            base = t[t["parameter"] == BASE]["value"]
+            if len(base):
+                b = float(base.iloc[0])
+                lines.append(f"base {b * 100:.2f}%" if outcome.percent else f"base {b:,.4g}")
+            lines.append(f"  {'input':<58} {'P10 → P90 swing':>16}")
+            for _, r in self.ranking().head(top).iterrows():
+                lo = _lookup(t, r["parameter"], "input_p10")
+                hi = _lookup(t, r["parameter"], "input_p90")
+                lines.append(f"  {_cut(r['label'], 58)} {fmt(r['value']):>16}   "
+                             f"({self.names.value(r['parameter'], lo)} → {self.names.value(r['parameter'], hi)})")
+        else:
+            extra = {"sobol": ["S1"], "morris": ["sigma"], "delta": ["S1"], "pawn": ["mean"], "rbd-fast": []}
+            heads = [self.main_index] + extra[self.method]
+            lines.append(f"  {'input':<58} " + " ".join(f"{h + ' [95% interval]':>28}" if self.method != "pawn" else f"{h:>28}" for h in heads))
+            for _, r in self.ranking().head(top).iterrows():
+                cells = []
+                for h in heads:
+                    row = t[(t["parameter"] == r["parameter"]) & (t["index"] == h)]
+                    if not len(row):
+                        cells.append(f"{'':>28}")
+                        continue
+                    v, lo, hi = (float(row[k].iloc[0]) for k in ("value", "conf_low", "conf_high"))
+                    text = f"{v:8.3g}" + (f" [{lo:7.3g}, {hi:7.3g}]" if math.isfinite(lo) else " " * 19)
+                    cells.append(f"{text:>28}")
+                lines.append(f"  {_cut(r['label'], 58)} " + " ".join(cells))
+            noise = t[(t["parameter"] == DUMMY) & (t["index"] == self.main_index)]
+            if len(noise):
+                lines.append(f"  noise level ({self.main_index} of a random input with no effect): "
+                             f"{float(noise['value'].iloc[0]):.3g}")
+        return "\n".join(lines)
+
+
+def _lookup(t: pd.DataFrame, parameter: str, index: str) -> float:
+    row = t[(t["parameter"] == parameter) & (t["index"] == index)]
+    return float(row["value"].iloc[0]) if len(row) else math.nan
+
+
+def _cut(text: str, n: int) -> str:
+    """``text`` cut to ``n`` display columns (CJK characters count 2) and padded to exactly ``n``."""
+    from portfolio.outputs.texts import shorten
+
+    text = shorten(str(text), n)
+    width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return text + " " * max(n - width, 0)
+
+
+def _relabel(result: SensitivityResult, lang: str) -> Names:
+    names = copy.copy(result.names)
+    names.lang = lang
+    return names
+
+
+def _relabelled_table(result: SensitivityResult, lang: str) -> pd.DataFrame:
+    names = _relabel(result, lang)
+    table = result.table.copy()
+    table["label"] = [_pair_label(names, p) for p in table["parameter"]]
+    return table
+
+
+def _pair_label(names: Names, parameter: str) -> str:
+    if parameter == BASE:
+        return "全部输入取中位数" if names.lang == "zh" else "every input at its median"
+    if parameter == DUMMY:
+        return "噪声参照(无影响的随机输入)" if names.lang == "zh" else "noise level (a random input with no effect)"
+    if ":" in parameter:
+        a, b = parameter.split(":", 1)
+        return f"{names.label(a)} × {names.label(b)}"
+    return names.label(parameter)
+
+
+def _rows(method: str, outcome: Outcome, names: Names, parameter: str, index: str, value,
+          low=math.nan, high=math.nan) -> dict:
+    return {"method": method, "outcome": outcome.name,
+            "year": outcome.year if outcome.year is not None else pd.NA,
+            "parameter": parameter, "label": _pair_label(names, parameter), "index": index,
+            "value": float(value), "conf_low": float(low), "conf_high": float(high)}
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table["year"] = table["year"].astype("Int64")
+    return table
+
+
+# =========================================================================================== design methods
+def _compiled(scenario) -> Compiled:
+    return scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
+
+
+def _scenario_data(c: Compiled) -> dict:
+    from portfolio.outputs.rundata import resolved_scenario
+
+    return resolved_scenario(c.scenario)
+
+
+def _setup(scenario, params, outcome, window, per_year, lang):
+    c = _compiled(scenario)
+    names = resolve_parameters(c, params)
+    if not names:
+        raise InputError([Problem("--params", None, "", "no uncertain inputs to analyse")])
+    outcomes = parse_outcomes(outcome, target_specs(c.scenario.targets), c.years, window, per_year)
+    label_lang = lang or c.scenario.meta.language or "en"
+    return c, names, outcomes, Names(_scenario_data(c), label_lang)
+
+
+def _meta(method: str, c: Compiled, names: Names, params: list[str], outcomes: list[Outcome], **extra) -> dict:
+    from portfolio.scenario.loading import origin
+
+    resolved = origin(c.scenario)
+    files = {}
+    if resolved is not None:
+        files = {label: {"path": resolved.paths.get(label, label), "sha256": digest}
+                 for label, digest in resolved.files.items()}
+    return {
+        "format_version": 1, "package_version": __version__, "salib_version": _salib_version(),
+        "method": method, "source": c.scenario.meta.name, "scenario": c.scenario.meta.name,
+        "title": c.scenario.meta.title.model_dump(), "input_files": files,
+        "outcomes": [{"name": o.name, "label": o.label(names.lang), "unit": o.unit} for o in outcomes],
+        "parameters": [{"name": p, "label": names.label(p), "distribution": c.random[p].describe()}
+                       for p in params],
+        **extra,
+    }
+
+
+def _salib_version() -> str:
+    import SALib
+
+    return getattr(SALib, "__version__", "")
+
+
+def _resolve_seed(c: Compiled, seed, sampler):
+    sim = c.scenario.simulation
+    return (sim.seed if seed is None else int(seed)), (sampler or sim.sampler)
+
+
+def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None = None, *,
+            per_year: bool = False, window=None, draws: int | None = None, seed: int | None = None,
+            sampler: str | None = None, lang: str | None = None, low: float = 0.1,
+            high: float = 0.9) -> SensitivityResult:
+    """One-at-a-time swings of each input to its P10 and P90 (see the module docstring).
+
+    Continuous outcomes: the other inputs at their medians (one engine call for all swings).
+    ``probability`` outcomes: ``draws`` Monte Carlo draws per swing (default 4,096) with common
+    random numbers."""
+    began = time.perf_counter()
+    c, params, outcomes, names = _setup(scenario, params, outcome, window, per_year, lang)
+    seed, sampler = _resolve_seed(c, seed, sampler)
+    q = np.array([low, high])
+    swings = {p: c.random[p].ppf(q).astype(float) for p in params}
+    rows: list[dict] = []
+    if outcomes[0].kind == "probability":
+        o = outcomes[0]
+        n = int(draws or DEFAULT_N["tornado"])
+        cases = [{}] + [{p: v} for p in params for v in swings[p]]
+        values, valid = evaluate_cases(c, cases, n, lambda out: out["targets"][o.target], seed=seed, sampler=sampler)
+        with np.errstate(invalid="ignore"):
+            met = (values >= o.threshold) & valid
+        p_all = met.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+        from portfolio.runs.results import wilson_interval
+
+        ci = [wilson_interval(int(met[i].sum()), int(valid[i].sum())) for i in range(len(cases))]
+        rows.append(_rows("tornado", o, names, BASE, "base", p_all[0], *ci[0]))
+        for i, p in enumerate(params):
+            a, b = 1 + 2 * i, 2 + 2 * i
+            d = met[b].astype(float) - met[a].astype(float)
+            half = Z95 * d.std(ddof=1) / math.sqrt(n) if n > 1 else math.nan
+            swing = p_all[b] - p_all[a]
+            rows += [_rows("tornado", o, names, p, "input_p10", swings[p][0]),
+                     _rows("tornado", o, names, p, "input_p90", swings[p][1]),
+                     _rows("tornado", o, names, p, "at_p10", p_all[a], *ci[a]),
+                     _rows("tornado", o, names, p, "at_p90", p_all[b], *ci[b]),
+                     _rows("tornado", o, names, p, "swing", swing, swing - half, swing + half)]
+        runs = {"rows": int(values.size), "failed": int((~valid).sum()), "dropped": 0,
+                "draws_per_case": n, "cases": len(cases)}
+        seconds = {"engine": time.perf_counter() - began}
+        others = "random"
+    else:
+        base = medians(c)
+        k = len(params)
+        design = {p: np.full(1 + 2 * k, base[p]) for p in params}
+        for i, p in enumerate(params):
+            design[p][1 + 2 * i], design[p][2 + 2 * i] = swings[p]
+        run = evaluate_design(c, design, scale="value", others="median")
+        for o in outcomes:
+            y = o.from_arrays(run.gdp, run.growth, run.targets, run.years)
+            y = np.where(run.valid, y, np.nan)
+            rows.append(_rows("tornado", o, names, BASE, "base", y[0]))
+            for i, p in enumerate(params):
+                lo, hi = y[1 + 2 * i], y[2 + 2 * i]
+                rows += [_rows("tornado", o, names, p, "input_p10", swings[p][0]),
+                         _rows("tornado", o, names, p, "input_p90", swings[p][1]),
+                         _rows("tornado", o, names, p, "at_p10", lo),
+                         _rows("tornado", o, names, p, "at_p90", hi),
+                         _rows("tornado", o, names, p, "swing", hi - lo)]
+        runs = {"rows": run.rows, "failed": run.failed, "dropped": run.failed}
+        seconds = {"engine": run.seconds}
+        others = "median"
+    seconds["total"] = time.perf_counter() - began
+    meta = _meta("tornado", c, names, params, outcomes, others=others, seed=seed, sampler=sampler,
+                 quantiles=[low, high], runs=runs, seconds=seconds)
+    return SensitivityResult("tornado", _frame(rows), meta, outcomes, names, meta["title"])
+
+
+def _problem(params: list[str], bounds=(0.0, 1.0)) -> dict:
+    return {"num_vars": len(params), "names": list(params), "bounds": [list(bounds)] * len(params)}
+
+
+def _no_probability(outcomes: list[Outcome], method: str) -> None:
+    if outcomes[0].kind == "probability":
+        raise InputError([Problem("--outcome", None, outcomes[0].name,
+                                  f"{method} needs a continuous outcome; the probability of a target is "
+                                  "for --method tornado (use the target's name for its value)")])
+
+
+def morris(scenario, params: Sequence[str] | None = None, outcome: str | None = None, *, N: int | None = None,
+           levels: int = 4, others: str = "median", per_year: bool = False, window=None,
+           seed: int | None = None, sampler: str | None = None, lang: str | None = None,
+           num_resamples: int = 100) -> SensitivityResult:
+    """Morris elementary effects on ``N`` trajectories (default 64) with ``levels`` grid levels."""
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    began = time.perf_counter()
+    c, params, outcomes, names = _setup(scenario, params, outcome, window, per_year, lang)
+    _no_probability(outcomes, "morris")
+    seed, sampler = _resolve_seed(c, seed, sampler)
+    n = int(N or DEFAULT_N["morris"])
+    edge = 1.0 / (2 * levels)
+    problem = _problem(params, (edge, 1.0 - edge))
+    X = sample.sample(problem, n, num_levels=levels, seed=seed)
+    t_design = time.perf_counter() - began
+    run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler)
+    t1 = time.perf_counter()
+    size = len(params) + 1
+    rows: list[dict] = []
+    dropped = 0
+    for o in outcomes:
+        y = np.where(run.valid, o.from_arrays(run.gdp, run.growth, run.targets, run.years), np.nan)
+        keep = np.isfinite(y).reshape(-1, size).all(axis=1)
+        dropped = max(dropped, int((~keep).sum()))
+        mask = np.repeat(keep, size)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = analyze.analyze(problem, X[mask], y[mask], num_resamples=num_resamples, conf_level=0.95,
+                                 num_levels=levels, seed=seed)
+        for j, p in enumerate(params):
+            ms, conf = float(si["mu_star"][j]), float(si["mu_star_conf"][j])
+            rows += [_rows("morris", o, names, p, "mu_star", ms, ms - conf, ms + conf),
+                     _rows("morris", o, names, p, "mu", si["mu"][j]),
+                     _rows("morris", o, names, p, "sigma", si["sigma"][j])]
+    t2 = time.perf_counter()
+    meta = _meta("morris", c, names, params, outcomes, others=others, seed=seed, sampler=sampler,
+                 trajectories=n, levels=levels, probability_grid=[edge + i * (1 - 2 * edge) / (levels - 1)
+                                                                  for i in range(levels)],
+                 runs={"rows": run.rows, "failed": run.failed, "dropped": dropped, "dropped_what": "trajectories"},
+                 seconds={"design": t_design, "engine": t1 - began - t_design, "analysis": t2 - t1,
+                          "total": t2 - began})
+    return SensitivityResult("morris", _frame(rows), meta, outcomes, names, meta["title"])
+
+
+def sobol(scenario, params: Sequence[str] | None = None, outcome: str | None = None, *, N: int | None = None,
+          second_order: bool = False, others: str = "median", per_year: bool = False, window=None,
+          seed: int | None = None, sampler: str | None = None, lang: str | None = None,
+          num_resamples: int = 100) -> SensitivityResult:
+    """Sobol' first- and total-order indices (second-order on request) on N·(D+2) rows (N·(2D+2)
+    with ``second_order``); ``N`` (default 1,024) must be a power of two."""
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    began = time.perf_counter()
+    c, params, outcomes, names = _setup(scenario, params, outcome, window, per_year, lang)
+    _no_probability(outcomes, "sobol")
+    if len(params) < 2:
+        raise InputError([Problem("--params", None, ",".join(params), "sobol needs at least two inputs")])
+    seed, sampler = _resolve_seed(c, seed, sampler)
+    n = int(N or DEFAULT_N["sobol"])
+    if n < 2 or n & (n - 1):
+        raise InputError([Problem("-N", None, str(n), "Sobol' designs need a power of two "
+                                  f"(e.g. {2 ** max(1, round(math.log2(max(n, 2))))})")])
+    problem = _problem(params)
+    X = sample.sample(problem, n, calc_second_order=second_order, scramble=True, seed=seed)
+    t_design = time.perf_counter() - began
+    run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler)
+    t1 = time.perf_counter()
+    D = len(params)
+    step = 2 * D + 2 if second_order else D + 2
+    rows: list[dict] = []
+    dropped = 0
+    for o in outcomes:
+        y = np.where(run.valid, o.from_arrays(run.gdp, run.growth, run.targets, run.years), np.nan)
+        blocks = y.reshape(-1, step)
+        keep = np.isfinite(blocks).all(axis=1)
+        dropped = max(dropped, int((~keep).sum()))
+        if keep.sum() < 2:
+            raise ValueError(f"too few Sobol' blocks evaluated without failure ({int(keep.sum())})")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = analyze.analyze(problem, blocks[keep].ravel(), calc_second_order=second_order,
+                                 num_resamples=num_resamples, conf_level=0.95, seed=seed)
+        for j, p in enumerate(params):
+            for key in ("S1", "ST"):
+                v, conf = float(si[key][j]), float(si[f"{key}_conf"][j])
+                rows.append(_rows("sobol", o, names, p, key, v, v - conf, v + conf))
+        if second_order:
+            for a in range(D):
+                for b in range(a + 1, D):
+                    v, conf = float(si["S2"][a, b]), float(si["S2_conf"][a, b])
+                    rows.append(_rows("sobol", o, names, f"{params[a]}:{params[b]}", "S2", v, v - conf, v + conf))
+    t2 = time.perf_counter()
+    meta = _meta("sobol", c, names, params, outcomes, others=others, seed=seed, sampler=sampler, N=n,
+                 second_order=second_order, num_resamples=num_resamples,
+                 runs={"rows": run.rows, "failed": run.failed, "dropped": dropped, "dropped_what": "blocks"},
+                 seconds={"design": t_design, "engine": t1 - began - t_design, "analysis": t2 - t1,
+                          "total": t2 - began})
+    return SensitivityResult("sobol", _frame(rows), meta, outcomes, names, meta["title"])
+
+
+# =========================================================================================== given data
+class RunFolder:
+    """The parts of a run folder the given-data methods and scenario discovery read."""
+
+    OUTCOME_PREFIXES = ("gdp_", "growth_", "target_")
+
+    def __init__(self, folder, where: str = "RUN_DIR"):
+        import pyarrow.parquet as pq
+
+        self.folder = Path(folder)
+        label = str(folder)
+        if not self.folder.exists():
+            raise InputError([Problem(label, None, "", "no such run folder")])
+        if not self.folder.is_dir():
+            raise InputError([Problem(label, None, "", "not a run folder (give the folder `portfolio run` wrote)")])
+        if (self.folder / "INCOMPLETE").exists():
+            raise InputError([Problem(label, None, "", "the run did not finish writing (INCOMPLETE marker); run it again")])
+        draws = self.folder / "draws.parquet"
+        if not draws.is_file():
+            raise InputError([Problem(label, None, "", "no draws.parquet in this folder: not a run folder "
+                                      "(make one with `portfolio run SCENARIO --out FOLDER`)")])
+        try:
+            self.columns = pq.read_schema(draws).names
+            self.summary = _read_json(self.folder / "summary.json")
+            self.manifest = _read_json(self.folder / "manifest.json")
+        except (OSError, ValueError) as exc:
+            raise InputError([Problem(label, None, "", f"cannot read the run folder ({type(exc).__name__}: {exc})")]) from None
+        self.draws_path = draws
+        self.inputs = [k for k in self.columns
+                       if k not in ("draw", "valid") and not k.startswith(self.OUTCOME_PREFIXES)]
+        self.years = sorted(int(k[4:]) for k in self.columns if re.fullmatch(r"gdp_\d{4}", k))
+        if not self.years:
+            raise InputError([Problem(label, None, "", "draws.parquet has no gdp_<year> columns")])
+        self.scenario = (self.manifest or {}).get("resolved_scenario") or {}
+        self.targets = target_specs((self.summary or {}).get("targets") or [])
+
+    @property
+    def name(self) -> str:
+        return (self.summary or {}).get("scenario") or self.folder.name
+
+    @property
+    def title(self) -> dict:
+        return (self.summary or {}).get("title") or {"en": self.name, "zh": self.name}
+
+    @property
+    def language(self) -> str:
+        lang = ((self.scenario.get("meta") or {}).get("language"))
+        return lang if lang in ("zh", "en") else "en"
+
+    def compiled(self) -> Compiled | None:
+        """The run's scenario rebuilt from the manifest (None when it cannot be)."""
+        from portfolio.scenario.loading import Resolved, validate
+
+        if not self.scenario:
+            return None
+        try:
+            return compile_scenario(validate(Resolved(data=copy.deepcopy(self.scenario), provenance={})))
+        except Exception:  # noqa: BLE001 — an old or hand-edited manifest: fall back to the columns
+            return None
+
+    def default_inputs(self) -> list[str]:
+        c = self.compiled()
+        if c is not None:
+            chosen = [k for k in default_parameters(c) if k in self.inputs]
+            if chosen:
+                return chosen
+        return [k for k in self.inputs if not is_nuisance(k)]
+
+    def resolve_inputs(self, patterns, where: str = "--params") -> list[str]:
+        if not patterns:
+            return self.default_inputs()
+        chosen, problems = [], []
+        for pattern in patterns:
+            for item in [p.strip() for p in str(pattern).split(",") if p.strip()]:
+                if any(ch in item for ch in "*?["):
+                    hits = [k for k in self.inputs if fnmatch.fnmatchcase(k, item)]
+                    if not hits:
+                        problems.append(Problem(where, None, item, "matches no sampled input of this run"))
+                elif item in self.inputs:
+                    hits = [item]
+                else:
+                    hits = []
+                    hint = difflib.get_close_matches(item, self.inputs, n=1, cutoff=0.6)
+                    problems.append(Problem(where, None, item, "not a sampled input of this run"
+                                            + (f" (did you mean '{hint[0]}'?)" if hint else "")))
+                chosen.extend(h for h in hits if h not in chosen)
+        if problems:
+            raise InputError(problems)
+        return chosen
+
+    def read(self, columns: list[str]) -> pd.DataFrame:
+        return pd.read_parquet(self.draws_path, columns=list(dict.fromkeys([*columns, "valid"])))
+
+
+def _read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def given_data(folder, method: str, params: Sequence[str] | None = None, outcome: str | None = None, *,
+               N: int | None = None, per_year: bool = False, window=None, lang: str | None = None,
+               seed: int | None = None, num_resamples: int = 100, delta_resamples: int = 20,
+               delta_rows: int = 2000) -> SensitivityResult:
+    """PAWN, RBD-FAST or delta indices from the draws of a run folder (no new simulation).
+
+    Uses the valid draws (the first ``N`` if given); inputs that never vary are left out. Delta is
+    the costly one (kernel densities per class and bootstrap): each bootstrap sample holds
+    ``delta_rows`` draws and there are ``delta_resamples`` of them (about 1 s per input)."""
+    from SALib.analyze import pawn as pawn_m
+    from SALib.analyze import rbd_fast as rbd_m
+
+    if method not in GIVEN_DATA_METHODS:
+        raise ValueError(f"not a given-data method: {method!r}")
+    began = time.perf_counter()
+    run = folder if isinstance(folder, RunFolder) else RunFolder(folder)
+    params = run.resolve_inputs(params)
+    outcomes = parse_outcomes(outcome, run.targets, run.years, window, per_year)
+    _no_probability(outcomes, method)
+    names = Names(run.scenario, lang or run.language)
+    needed = [col for o in outcomes for col in o.columns()]
+    missing = [col for col in needed if col not in run.columns]
+    if missing:
+        raise InputError([Problem("--outcome", None, outcomes[0].name,
+                                  f"this run has no column {missing[0]} in draws.parquet")])
+    frame = run.read(params + needed)
+    total = len(frame)
+    frame = frame[frame["valid"].astype(bool)]
+    invalid = total - len(frame)
+    if N:
+        frame = frame.iloc[: int(N)]
+    X_all = frame[params].to_numpy(float)
+    constant = [p for j, p in enumerate(params) if np.nanstd(X_all[:, j]) == 0]
+    params = [p for p in params if p not in constant]
+    if not params:
+        raise InputError([Problem("--params", None, "", "none of the chosen inputs varies in this run")])
+    seed = int((run.summary or {}).get("seed", 0)) if seed is None else int(seed)
+    dummy = np.random.default_rng([seed, 20_180_101]).uniform(size=len(frame))
+    X_all = np.column_stack([frame[params].to_numpy(float), dummy])
+    columns = params + [DUMMY]
+    rows: list[dict] = []
+    used = 0
+    for o in outcomes:
+        y = o.from_frame(frame)
+        ok = np.isfinite(y) & np.isfinite(X_all).all(axis=1)
+        X, y = X_all[ok], y[ok]
+        used = max(used, len(y))
+        if len(y) < 50:
+            raise InputError([Problem(str(run.folder), None, "", f"only {len(y)} usable draws; need at least 50")])
+        problem = {"num_vars": len(columns), "names": columns,
+                   "bounds": [[float(X[:, j].min()), float(X[:, j].max())] for j in range(len(columns))]}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if method == "pawn":
+                with _quiet(seed):
+                    si = pawn_m.analyze(problem, X, y, S=10, seed=seed)
+                for j, p in enumerate(columns):
+                    for key in ("median", "mean", "minimum", "maximum", "CV"):
+                        rows.append(_rows(method, o, names, p, key, si[key][j]))
+            elif method == "rbd-fast":
+                si = rbd_m.analyze(problem, X, y, M=10, num_resamples=num_resamples, conf_level=0.95, seed=seed)
+                for j, p in enumerate(columns):
+                    v, conf = float(si["S1"][j]), float(si["S1_conf"][j])
+                    rows.append(_rows(method, o, names, p, "S1", v, v - conf, v + conf))
+            else:
+                for j, p in enumerate(columns):
+                    found = _delta(X[:, j], y, p, delta_resamples, delta_rows, seed)
+                    for key in ("delta", "S1"):
+                        v, conf = found[key]
+                        rows.append(_rows(method, o, names, p, key, v, v - conf, v + conf))
+    seconds = time.perf_counter() - began
+    correlated = [list(p.get("between", [])) for p in ((run.scenario.get("uncertainty") or {}).get("correlations") or [])
+                  if isinstance(p, dict)]
+    meta = {
+        "format_version": 1, "package_version": __version__, "salib_version": _salib_version(),
+        "method": method, "source": str(run.folder), "run_folder": str(run.folder.resolve()),
+        "scenario": run.name, "title": run.title, "run_seed": (run.summary or {}).get("seed"),
+        "run_sampler": (run.summary or {}).get("sampler"), "analysis_seed": seed,
+        "outcomes": [{"name": o.name, "label": o.label(names.lang), "unit": o.unit} for o in outcomes],
+        "parameters": [{"name": p, "label": names.label(p)} for p in params],
+        "left_out_constant": constant,
+        "noise_reference": f"parameter {DUMMY!r}: an independent uniform input with no effect on the outcome; "
+                           "indices at or below its value are not distinguishable from estimation noise",
+        "settings": {"num_resamples": num_resamples, "pawn_intervals": 10, "rbd_fast_harmonics": 10,
+                     "delta_resamples": delta_resamples, "delta_rows": delta_rows},
+        "runs": {"rows": total, "failed": invalid, "dropped": invalid, "dropped_what": "invalid draws",
+                 "used": used},
+        "correlated_inputs": correlated,
+        "seconds": {"analysis": seconds, "total": seconds},
+    }
+    return SensitivityResult(method, _frame(rows), meta, outcomes, names, run.title)
+
+
+@contextlib.contextmanager
+def _quiet(seed: int):
+    """Run a SALib estimator that draws from NumPy's global random state (PAWN, delta) seeded with
+    ``seed``, with its console notices and warnings muted; the global state, warning filters and
+    warning format are restored afterwards."""
+    state = np.random.get_state()
+    np.random.seed(int(seed) % 2**32)
+    format_warning = warnings.formatwarning
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        warnings.formatwarning = format_warning
+        np.random.set_state(state)
+
+
+def _delta(x: np.ndarray, y: np.ndarray, name: str, resamples: int, rows: int, seed: int) -> dict:
+    """Borgonovo's delta ("raw": the draws as sampled, Plischke et al. 2013 bias-reduced) and the
+    first-order S1 of the same partition, both SALib's, with half-widths of 95% intervals.
+
+    SALib's ``delta.analyze`` (1.6) also computes its "balanced" and "step" variants, three times
+    the cost; its module functions compute the raw one alone. It draws from NumPy's global random
+    state, which is seeded here and restored afterwards."""
+    from SALib.analyze import delta as delta_m
+
+    rows = min(int(rows), len(y))
+    with _quiet(seed):
+        try:
+            exp = 2.0 / (7.0 + np.tanh((1500.0 - rows) / 500.0))        # SALib's partition size
+            m = np.linspace(0, rows, int(np.round(min(int(np.ceil(rows ** exp)), 48))) + 1)
+            grid = np.linspace(np.min(y), np.max(y), 100)
+            d, d_conf, _ = delta_m.bias_reduced_delta(y, grid, x, m, resamples, 0.95, rows, "raw", None,
+                                                      name, max(int(len(x) * 0.005), 10))
+            pick = np.random.randint(y.size, size=rows)
+            s1 = delta_m.sobol_first(y[pick], x[pick], m)
+            s1_conf = delta_m.sobol_first_conf(y, x, m, resamples, 0.95, rows)
+        except (AttributeError, TypeError):                          # another SALib version
+            problem = {"num_vars": 1, "names": [name], "bounds": [[float(x.min()), float(x.max())]]}
+            si = delta_m.analyze(problem, x[:, None], y, num_resamples=resamples, conf_level=0.95,
+                                 seed=seed, y_resamples=rows)
+            key = "delta_raw" if "delta_raw" in si else "delta"
+            d, d_conf = si[key][0], si[f"{key}_conf"][0]
+            s1, s1_conf = si["S1"][0], si["S1_conf"][0]
+    return {"delta": (float(d), float(d_conf)), "S1": (float(s1), float(s1_conf))}
+
+
+def run_sensitivity(source, method: str, **kwargs) -> SensitivityResult:
+    """Dispatch: a Scenario (or Compiled) for tornado/morris/sobol, a run folder for the others."""
+    if method not in METHODS:
+        raise InputError([Problem("--method", None, method, f"unknown method (one of {', '.join(METHODS)})")])
+    if method in GIVEN_DATA_METHODS:
+        kwargs.pop("others", None)
+        kwargs.pop("second_order", None)
+        kwargs.pop("draws", None)
+        kwargs.pop("sampler", None)
+        return given_data(source, method, **kwargs)
+    func = {"tornado": tornado, "morris": morris, "sobol": sobol}[method]
+    if method == "tornado":
+        n = kwargs.pop("N", None)
+        kwargs.pop("others", None)
+        kwargs.pop("second_order", None)
+        kwargs.setdefault("draws", n)
+    else:
+        kwargs.pop("draws", None)
+        if method == "morris":
+            kwargs.pop("second_order", None)
+    return func(source, **kwargs)
+
+
+# =========================================================================================== charts
+TEXT = {
+    "tornado.title": {"zh": "龙卷风图:{outcome}", "en": "Tornado: {outcome}"},
+    "tornado.low": {"zh": "输入取P10", "en": "Input at its P10"},
+    "tornado.high": {"zh": "输入取P90", "en": "Input at its P90"},
+    "tornado.base": {"zh": "基准 {value}", "en": "Base {value}"},
+    "tornado.note_median": {"zh": "其他输入取中位数", "en": "other inputs at their medians"},
+    "tornado.note_mc": {"zh": "每个输入 {n:,} 次模拟,共同随机数", "en": "{n:,} draws per swing, common random numbers"},
+    "index.title": {"zh": "{method}敏感性指数:{outcome}", "en": "{method} sensitivity: {outcome}"},
+    "heat.title": {"zh": "{method}敏感性逐年变化({what}):{index}", "en": "{method} sensitivity of {what} by year: {index}"},
+    "heat.growth": {"zh": "实际增速", "en": "real growth"},
+    "heat.gdp": {"zh": "GDP", "en": "GDP"},
+    "heat.year": {"zh": "年份", "en": "Year"},
+    "subtitle": {"zh": "{title} · {what}", "en": "{title} · {what}"},
+    "ci": {"zh": "须线:95% 置信区间", "en": "whiskers: 95% interval"},
+    "S1": {"zh": "一阶指数 S1", "en": "First-order S1"},
+    "ST": {"zh": "总效应指数 ST", "en": "Total-order ST"},
+    "mu_star": {"zh": "μ*(平均绝对基本效应)", "en": "μ* (mean absolute elementary effect)"},
+    "sigma": {"zh": "σ(非线性/交互作用)", "en": "σ (non-linearity / interactions)"},
+    "median": {"zh": "PAWN 指数(中位数)", "en": "PAWN index (median)"},
+    "delta": {"zh": "δ 指数", "en": "Delta δ"},
+    "swing": {"zh": "P10→P90 变化", "en": "P10 → P90 swing"},
+    "xlabel.sobol": {"zh": "占{outcome}方差的比例", "en": "Share of the variance of {outcome}"},
+    "xlabel.morris": {"zh": "{outcome}的变化({unit},每步为概率刻度上的一个单位)",
+                      "en": "Change in {outcome} ({unit} per unit step on the probability scale)"},
+    "xlabel.pawn": {"zh": "KS距离(0 = 无影响,1 = 完全决定)", "en": "KS distance (0 = no influence, 1 = decides it)"},
+    "xlabel.rbd-fast": {"zh": "一阶指数(占方差的比例)", "en": "First-order index (share of the variance)"},
+    "xlabel.delta": {"zh": "指数(0 = 无影响)", "en": "Index (0 = no influence)"},
+    "unit.pp": {"zh": "百分点", "en": "percentage points"},
+    "noise": {"zh": "噪声水平(无影响的随机输入)", "en": "Noise level (a random input with no effect)"},
+    "unit.outcome": {"zh": "结果单位", "en": "outcome units"},
+    "what.sobol": {"zh": "基础样本 N = {N:,} · 共 {rows:,} 次计算", "en": "N = {N:,} · {rows:,} runs"},
+    "what.morris": {"zh": "{trajectories} 条轨迹 · 共 {rows:,} 次计算", "en": "{trajectories} trajectories · {rows:,} runs"},
+    "what.given": {"zh": "{used:,} 次模拟的抽样数据", "en": "given data: {used:,} draws of the run"},
+}
+METHOD_NAMES = {"tornado": {"zh": "龙卷风", "en": "Tornado"}, "morris": {"zh": "Morris", "en": "Morris"},
+                "sobol": {"zh": "Sobol", "en": "Sobol'"}, "pawn": {"zh": "PAWN", "en": "PAWN"},
+                "rbd-fast": {"zh": "RBD-FAST", "en": "RBD-FAST"}, "delta": {"zh": "Delta", "en": "Delta"}}
+
+
+def short_labels(labels: list[str], lang: str) -> list[str]:
+    """Tick labels cut to fit the chart, kept distinct (``labels.shorten_all`` where it exists)."""
+    from portfolio.outputs import texts as L
+
+    limit = 30 if lang == "zh" else 44
+    if hasattr(L, "shorten_all"):
+        return L.shorten_all([str(x) for x in labels], limit)
+    return [L.shorten(str(x), limit) for x in labels]
+
+
+def _t(key: str, lang: str, **values) -> str:
+    entry = TEXT[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def _figure(height_cm: float):
+    from matplotlib.figure import Figure
+
+    from portfolio.outputs import style as S
+
+    fig = Figure(figsize=(S.WIDTH_CM * S.CM, height_cm * S.CM), layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.04, w_pad=0.04, hspace=0.04, wspace=0.02)
+    return fig, fig.subplots()
+
+
+def _header(fig, ax, result: SensitivityResult, lang: str, title: str, what: str) -> None:
+    from portfolio.outputs import texts as L
+    from portfolio.outputs import style as S
+
+    fig.suptitle(title, x=0.012, ha="left", fontsize=S.BASE_RC["figure.titlesize"])
+    room = 78 - sum(2 if ord(ch) > 0x2E80 else 1 for ch in what)   # the axes start after the labels
+    scenario = L.shorten(L.pick(result.title, lang), max(room, 16))
+    ax.set_title(_t("subtitle", lang, title=scenario, what=what), loc="left", fontsize=7, color=S.GREY, pad=6)
+
+
+def _what(result: SensitivityResult, lang: str) -> str:
+    m = result.meta
+    if result.method == "sobol":
+        return _t("what.sobol", lang, N=m["N"], rows=m["runs"]["rows"])
+    if result.method == "morris":
+        return _t("what.morris", lang, trajectories=m["trajectories"], rows=m["runs"]["rows"])
+    if result.method == "tornado":
+        if m.get("others") == "random":
+            return _t("tornado.note_mc", lang, n=m["runs"]["draws_per_case"])
+        return _t("tornado.note_median", lang)
+    return _t("what.given", lang, used=m["runs"].get("used", 0))
+
+
+def _value_text(outcome: Outcome, v: float) -> str:
+    return f"{v * 100:.1f}%" if outcome.percent else f"{v:,.4g}"
+
+
+def tornado_chart(result: SensitivityResult, names: Names | None = None, top: int = 15):
+    """Tornado bars: the outcome with each input at its P10 and P90 around the base, largest first."""
+    from matplotlib.ticker import FuncFormatter
+
+    from portfolio.outputs import style as S
+
+    names = names or result.names
+    lang = names.lang
+    o = result.outcomes[0]
+    t = result.table[result.table["outcome"] == o.name]
+    ranked = result.ranking(o.name).head(top)
+    scale = 100.0 if o.percent else 1.0
+    base = float(t[t["parameter"] == BASE]["value"].iloc[0]) * scale
+    with S.house_style(lang):
+        fig, ax = _figure(3.6 + 0.62 * max(len(ranked), 3))
+        _header(fig, ax, result, lang, _t("tornado.title", lang, outcome=o.label(lang)), _what(result, lang))
+        k = len(ranked)
+        labels_, spans = [], []
+        span = _span(t, base, scale, ranked)
+        for i, r in enumerate(ranked.itertuples()):
+            y = k - 1 - i
+            p = r.parameter
+            lo, hi = _lookup(t, p, "at_p10") * scale, _lookup(t, p, "at_p90") * scale
+            ax.barh(y, lo - base, left=base, height=0.62, color=S.BLUE, edgecolor="#1F3F66", lw=0.4,
+                    label=_t("tornado.low", lang) if i == 0 else None)
+            ax.barh(y, hi - base, left=base, height=0.62, color=S.ORANGE, edgecolor="#8A5A00", lw=0.4,
+                    hatch="///", label=_t("tornado.high", lang) if i == 0 else None)
+            gap = 0.012 * span
+            same_side = (lo - base) * (hi - base) > 0 or min(abs(lo - base), abs(hi - base)) < 1e-12
+            inner = lo if abs(lo - base) < abs(hi - base) else hi
+            for value, which in ((lo, "input_p10"), (hi, "input_p90")):
+                text = names.value(p, _lookup(t, p, which))
+                spans.append(value)
+                right = value >= base
+                if same_side and value is inner:       # both swings on one side: label the smaller
+                    right = not (max(lo, hi) - base > base - min(lo, hi))   # across the base line
+                    x = base + (gap if right else -gap)
+                else:
+                    x = value + (gap if right else -gap)
+                ax.text(x, y, text, ha="left" if right else "right", va="center", fontsize=6.3, color="#444444")
+            labels_.append(names.label(p))
+        ax.axvline(base, color=S.BLACK, lw=0.9)
+        ax.text(base, k - 0.45, _t("tornado.base", lang, value=_value_text(o, base / scale)),
+                ha="center", va="bottom", fontsize=7, color=S.BLACK,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+        ax.set_yticks(range(k - 1, -1, -1), short_labels(labels_, lang))
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(-0.6, k - 0.1 + 0.5)
+        lo_all = min(spans + [base]) if spans else base - 1
+        hi_all = max(spans + [base]) if spans else base + 1
+        pad = 0.22 * (hi_all - lo_all or 1.0)
+        ax.set_xlim(lo_all - pad, hi_all + pad)
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
+        ax.spines["left"].set_visible(False)
+        if o.percent:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _percent_tick(v)))
+        ax.set_xlabel(o.label(lang))
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=2, handlelength=1.8)
+    return fig
+
+
+def _percent_tick(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def _span(t, base, scale, ranked) -> float:
+    values = [base]
+    for p in ranked["parameter"]:
+        values += [_lookup(t, p, "at_p10") * scale, _lookup(t, p, "at_p90") * scale]
+    values = [v for v in values if math.isfinite(v)]
+    return (max(values) - min(values)) or 1.0
+
+
+def index_chart(result: SensitivityResult, names: Names | None = None, top: int = 15):
+    """Index bars with their 95% intervals, largest first (Sobol': S1 and ST side by side)."""
+    from matplotlib.lines import Line2D
+
+    from portfolio.outputs import style as S
+
+    names = names or result.names
+    lang = names.lang
+    o = result.outcomes[0]
+    t = result.table[result.table["outcome"] == o.name]
+    ranked = result.ranking(o.name).head(top)
+    series = {"sobol": [("S1", S.BLUE, ""), ("ST", S.ORANGE, "///")], "morris": [("mu_star", S.BLUE, "")],
+              "pawn": [("median", S.BLUE, "")], "rbd-fast": [("S1", S.BLUE, "")],
+              "delta": [("delta", S.BLUE, ""), ("S1", S.ORANGE, "///")]}[result.method]
+    with S.house_style(lang):
+        k = len(ranked)
+        fig, ax = _figure(3.6 + 0.55 * max(k, 3))
+        title = _t("index.title", lang, method=METHOD_NAMES[result.method][lang], outcome=o.label(lang))
+        _header(fig, ax, result, lang, title, _what(result, lang))
+        width = 0.8 / len(series)
+        any_ci = False
+        scale = 100.0 if result.method == "morris" and o.percent else 1.0
+        for s, (key, colour, hatch) in enumerate(series):
+            vals, lows, highs = [], [], []
+            for p in ranked["parameter"]:
+                row = t[(t["parameter"] == p) & (t["index"] == key)]
+                vals.append(float(row["value"].iloc[0]) if len(row) else math.nan)
+                lows.append(float(row["conf_low"].iloc[0]) if len(row) else math.nan)
+                highs.append(float(row["conf_high"].iloc[0]) if len(row) else math.nan)
+            vals, lows, highs = (np.array(v) * scale for v in (vals, lows, highs))
+            ys = np.arange(k - 1, -1, -1) + (len(series) - 1) / 2 * width - s * width
+            err = None
+            if np.isfinite(lows).any():
+                any_ci = True
+                err = np.vstack([np.clip(vals - lows, 0, None), np.clip(highs - vals, 0, None)])
+                err = np.nan_to_num(err)
+            ax.barh(ys, vals, height=width * 0.92, color=colour, hatch=hatch, edgecolor="#333333", lw=0.35,
+                    xerr=err, error_kw={"elinewidth": 0.7, "capsize": 1.6, "ecolor": "#222222"},
+                    label=_t(key, lang))
+        noise = t[(t["parameter"] == DUMMY) & (t["index"] == series[0][0])]
+        if len(noise) and math.isfinite(float(noise["value"].iloc[0])):
+            ax.axvline(float(noise["value"].iloc[0]), color=S.VERMILLION, lw=1.0, ls="--",
+                       label=_t("noise", lang))
+        if result.method == "morris":
+            sig = [float(t[(t["parameter"] == p) & (t["index"] == "sigma")]["value"].iloc[0]) for p in ranked["parameter"]]
+            ax.plot(np.array(sig) * scale, np.arange(k - 1, -1, -1), "D", ms=3.2, color=S.BLACK, mfc="white",
+                    mew=0.8, label=_t("sigma", lang))
+        ax.set_yticks(range(k - 1, -1, -1), short_labels([names.label(p) for p in ranked["parameter"]], lang))
+        ax.tick_params(axis="y", length=0)
+        ax.axvline(0, color="#333333", lw=0.6)
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
+        ax.spines["left"].set_visible(False)
+        ax.set_ylim(-0.6, k - 0.4)
+        if result.method in ("sobol", "rbd-fast", "delta"):
+            lo, hi = ax.get_xlim()
+            ax.set_xlim(min(lo, -0.02), max(hi, 0.1))
+        ax.set_xlabel(_t(f"xlabel.{result.method}", lang, outcome=o.label(lang),
+                         unit=_t("unit.pp" if scale == 100 else "unit.outcome", lang)))
+        handles, labels = ax.get_legend_handles_labels()
+        order = sorted(range(len(labels)), key=lambda i: labels[i] == _t("noise", lang))   # bars first
+        handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+        if any_ci:
+            handles.append(Line2D([], [], color="#222222", lw=0.7, marker="|", ms=5))
+            labels.append(_t("ci", lang))
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 3), handlelength=1.8)
+    return fig
+
+
+def heatmap_chart(result: SensitivityResult, names: Names | None = None, top: int = 15):
+    """Per-year heatmap: the headline index of the most influential inputs in each year."""
+    from portfolio.outputs import style as S
+
+    names = names or result.names
+    lang = names.lang
+    key = result.main_index
+    t = result.table[(result.table["index"] == key) & ~result.table["parameter"].isin([BASE, DUMMY])]
+    pivot = t.pivot_table(index="parameter", columns="year", values="value", aggfunc="first")
+    order = pivot.abs().max(axis=1).sort_values(ascending=False).index[:top]
+    pivot = pivot.loc[order]
+    signed = result.method == "tornado"
+    percent = signed and result.outcomes[0].percent
+    data = pivot.to_numpy(float) * (100 if percent else 1)
+    with S.house_style(lang):
+        fig, ax = _figure(4.2 + 0.52 * max(len(order), 3))
+        family = _t("heat.gdp" if result.outcomes[0].kind == "gdp" else "heat.growth", lang)
+        title = _t("heat.title", lang, method=METHOD_NAMES[result.method][lang], index=_t(key, lang), what=family)
+        _header(fig, ax, result, lang, title, _what(result, lang))
+        vmax = np.nanmax(np.abs(data)) if np.isfinite(data).any() else 1.0
+        if signed:
+            im = ax.imshow(data, aspect="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        else:
+            im = ax.imshow(np.clip(data, 0, None), aspect="auto", cmap="Blues", vmin=0, vmax=max(vmax, 1e-9))
+        for i in range(data.shape[0]):
+            for j in range(data.shape[1]):
+                v = data[i, j]
+                if not math.isfinite(v):
+                    continue
+                dark = abs(v) > 0.6 * vmax
+                ax.text(j, i, f"{v:.2f}" if not percent else f"{v:+.2f}", ha="center", va="center", fontsize=6.3,
+                        color="white" if dark else "#222222")
+        ax.set_xticks(range(len(pivot.columns)), [str(int(y)) for y in pivot.columns])
+        ax.set_yticks(range(len(order)), short_labels([names.label(p) for p in order], lang))
+        ax.tick_params(length=0)
+        ax.grid(False)
+        for side in ("top", "right", "left", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.set_xlabel(_t("heat.year", lang))
+        bar = fig.colorbar(im, ax=ax, shrink=0.8, pad=0.01)
+        bar.set_label(_t(key, lang) + (" (pp)" if percent and lang == "en" else "(百分点)" if percent else ""))
+        bar.outline.set_visible(False)
+    return fig

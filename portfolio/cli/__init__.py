@@ -1,0 +1,30 @@
+"""The ``portfolio`` command: a thin layer over the Python API.
+
+Every command turns bad input into one clear message per problem (``FILE:LINE: key.path: ...``) and
+exit status 2, never a traceback. Set PORTFOLIO_DEBUG=1 to see tracebacks of internal errors.
+The command modules import only click at the top, so `portfolio --help` and `--version` start fast.
+"""
+from __future__ import annotations
+
+import click
+
+from portfolio import __version__
+from portfolio.cli import analysis, calibrate, outputs, planning, run, scenario, sweep
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="portfolio")
+def main():
+    """Project-portfolio scenario modeller for regional development plans.
+
+    Loads scenarios (investment, an energy base, major-project schedules) and runs Monte Carlo growth
+    simulations to test whether average GDP growth stays at or above a target.
+    """
+
+
+
+for command in (scenario.validate, scenario.show, run.run, planning.compare, planning.goal_seek,
+                calibrate.required, calibrate.calibrate, planning.rerun, outputs.chart, outputs.report,
+                outputs.export, analysis.sensitivity, analysis.discover, sweep.sweep, run.bench,
+                scenario.schema, scenario.init):
+    main.add_command(command)

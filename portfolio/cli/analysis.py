@@ -1,0 +1,157 @@
+"""Analysis commands: `portfolio sensitivity` and `portfolio discover` (registered on the `portfolio`
+group). Thin layers over ``portfolio.sensitivity`` and ``portfolio.discovery``."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from portfolio.cli.common import command_line, friendly
+from portfolio.problems import InputError, Problem
+
+
+def _percent_or_number(ctx, param, value):
+    """``9%`` → 0.09; ``0.09`` → 0.09; ``2500`` → 2500."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise click.BadParameter(f"expected a number or a percentage such as 9%, got {value!r}") from None
+
+
+def _destination(out: Path | None, stem: str) -> Path:
+    if out is not None:
+        return out
+    return Path("outputs") / f"{stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def _check_out(out: Path, force: bool) -> None:
+    from portfolio.outputs.folders import OutputError, check_destination
+
+    try:
+        check_destination(out, force)
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.command(epilog="Example: portfolio sensitivity scenarios/chuxiong/baseline.yaml --method sobol -N 1024 "
+                     "--params 'economy.*' --per-year  (and on a run folder, no new simulation: "
+                     "portfolio sensitivity outputs/baseline --method pawn)")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--method", required=True,
+              type=click.Choice(["tornado", "morris", "sobol", "pawn", "rbd-fast", "delta"]),
+              help="tornado/morris/sobol evaluate a design on a scenario file; pawn/rbd-fast/delta read the "
+                   "draws of a run folder.")
+@click.option("--params", "params", multiple=True, metavar="PATH",
+              help="Inputs to analyse by scenario path; globs and comma lists work "
+                   "('projects.*.start_delay'). Default: the scenario's inputs given as distributions.")
+@click.option("--outcome", metavar="NAME",
+              help="average_growth (default: over the first growth target's window), "
+                   "average_growth_<first>_<last>, growth_<year>, gdp_<year>, a target's name (its value), "
+                   "probability[:<target>] (tornado only).")
+@click.option("--per-year", is_flag=True, help="Indices for every year of the window (growth or GDP).")
+@click.option("--window", type=(int, int), metavar="FIRST LAST", help="The window of average growth and --per-year.")
+@click.option("-N", "size", type=click.IntRange(min=1), metavar="SIZE",
+              help="sobol: base samples, a power of two (default 1024; runs N·(D+2)); morris: trajectories "
+                   "(default 64); tornado with a probability: draws per swing (default 4096); "
+                   "pawn/rbd-fast/delta: use the first N valid draws (default all).")
+@click.option("--second-order", is_flag=True, help="sobol: also second-order indices (runs N·(2D+2)).")
+@click.option("--others", type=click.Choice(["median", "random"]), default="median", show_default=True,
+              help="morris/sobol: the inputs not analysed at their medians, or drawn as in a Monte Carlo run.")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's or the run's).")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a scenario value (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default outputs/sensitivity-<scenario>-<method>-<timestamp>/).")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option("--no-charts", is_flag=True, help="Do not draw the chart.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart and label language (default: the scenario's).")
+@click.option("--json", "as_json", is_flag=True, help="Print sensitivity.json instead of the text report.")
+@friendly
+def sensitivity(source, method, params, outcome, per_year, window, size, second_order, others, seed, overrides,
+                out, force, no_charts, lang, as_json):
+    """Which uncertain inputs move an outcome: tornado, Morris, Sobol', PAWN, RBD-FAST or delta.
+
+    Writes indices.csv and indices.parquet (method, outcome, year, parameter, label, index, value,
+    conf_low, conf_high), sensitivity.json and a chart.
+    """
+    from portfolio.analysis.sensitivity import GIVEN_DATA_METHODS, run_sensitivity
+
+    given = method in GIVEN_DATA_METHODS
+    if not source.exists():
+        raise InputError([Problem(str(source), None, "", "no such file or folder")])
+    if given and not source.is_dir():
+        raise InputError([Problem(str(source), None, "",
+                                  f"--method {method} reads the draws of a run folder, not a scenario file; "
+                                  f"run `portfolio run {source} --out FOLDER` first, then "
+                                  f"`portfolio sensitivity FOLDER --method {method}`")])
+    if not given and source.is_dir():
+        raise InputError([Problem(str(source), None, "",
+                                  f"--method {method} evaluates a scenario file (a run folder is for "
+                                  "pawn, rbd-fast and delta)")])
+    if given and overrides:
+        raise click.UsageError("--set applies to a scenario file, not to a run folder")
+    kwargs = dict(params=list(params) or None, outcome=outcome, per_year=per_year, window=window, lang=lang,
+                  seed=seed, N=size, others=others, second_order=second_order)
+    if given:
+        stem = f"sensitivity-{source.resolve().name}-{method}"
+        subject = source
+    else:
+        from portfolio.scenario.loading import load_scenario
+
+        subject = load_scenario(source, overrides)
+        stem = f"sensitivity-{subject.meta.name}-{method}"
+    destination = _destination(out, stem)
+    _check_out(destination, force)
+    result = run_sensitivity(subject, method, **kwargs)
+    folder = result.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())
+    if as_json:
+        click.echo((folder / "sensitivity.json").read_text(encoding="utf-8"), nl=False)
+        return
+    click.echo(result.format())
+    click.echo(f"Folder: {folder}")
+
+
+@click.command(epilog="Example: portfolio discover outputs/baseline --outcome average_growth --below 8%")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--outcome", metavar="NAME",
+              help="A target's name (default: the first target; a miss is its outcome below its threshold) "
+                   "or average_growth, growth_<year>, gdp_<year> with --below.")
+@click.option("--below", callback=_percent_or_number, metavar="VALUE",
+              help="The level below which the outcome counts as a miss (9% or 0.09; 亿元 for GDP).")
+@click.option("--params", "params", multiple=True, metavar="PATH",
+              help="Inputs to consider (paths, globs, comma lists). Default: every sampled input that varies.")
+@click.option("--box", "box", type=click.IntRange(min=0), metavar="STEP",
+              help="Report this step of the peeling trajectory instead of the best trade-off (not pruned).")
+@click.option("--min-mass", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True,
+              help="PRIM stops when the box holds less than this share of the draws.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default outputs/discover-<run>-<timestamp>/).")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option("--no-charts", is_flag=True, help="Do not draw the charts.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart and label language (default: the scenario's).")
+@click.option("--json", "as_json", is_flag=True, help="Print discovery.json instead of the text report.")
+@friendly
+def discover(run_dir, outcome, below, params, box, min_mass, out, force, no_charts, lang, as_json):
+    """When is the target missed? Regional sensitivity (KS) and PRIM boxes on a run folder's draws.
+
+    Writes regional.csv, prim_trajectory.csv, prim_box.csv, discovery.json and charts.
+    """
+    from portfolio.analysis.discovery import discover as run_discovery
+
+    if run_dir.exists() and not run_dir.is_dir():
+        raise InputError([Problem(str(run_dir), None, "", "not a run folder (give the folder `portfolio run` wrote)")])
+    destination = _destination(out, f"discover-{run_dir.resolve().name}")
+    _check_out(destination, force)
+    found = run_discovery(run_dir, outcome=outcome, below=below, params=list(params) or None, lang=lang,
+                          min_mass=min_mass, box=box)
+    folder = found.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())
+    if as_json:
+        click.echo(json.dumps(json.loads((folder / "discovery.json").read_text(encoding="utf-8")), indent=2,
+                              ensure_ascii=False))
+        return
+    click.echo(found.format())
+    click.echo(f"Folder: {folder}")

@@ -1,0 +1,102 @@
+"""What every command shares: friendly errors, the command line as typed, the progress bar, and
+small option parsers. Importing it is cheap (click only), so `portfolio --help` stays fast."""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from portfolio.problems import InputError, UserError
+
+EXIT_INPUT = 2
+
+
+def friendly(func):
+    """Run a command; print input problems and exit 2; hide tracebacks of other errors."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.", err=True)
+            sys.exit(EXIT_INPUT)
+        except UserError as exc:   # a request that cannot be done as asked: one line
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+            sys.stderr.close()
+            sys.exit(0)
+        except OSError as exc:  # disk full, permission denied, ... while writing outputs
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"error: {exc.strerror or exc}{where}; nothing was written to the output folder", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted.", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 — the last line of defence for planners
+            if os.environ.get("PORTFOLIO_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                       "(this is a bug in portfolio; rerun with PORTFOLIO_DEBUG=1 for details)", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def command_line() -> str:
+    """The command as typed, rebuilt from the parsed parameters (also right when called from Python)."""
+    import shlex
+
+    ctx = click.get_current_context()
+    words = ctx.command_path.split()
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value in (None, False, ()) or (param.default is not None and value == param.default):
+            continue
+        values = value if isinstance(value, (tuple, list)) else [value]
+        for item in values:
+            if isinstance(param, click.Argument):
+                words.append(str(item))
+            elif param.is_flag:
+                words.append(param.opts[0])
+            else:
+                words += [param.opts[0], str(item)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+class Progress:
+    """A progress bar on stderr (only when it is a terminal and not --quiet)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.bar = total, enabled, None
+
+    def __enter__(self):
+        if self.enabled:
+            self.bar = click.progressbar(length=self.total, label="simulating", file=sys.stderr,
+                                         show_eta=True, show_percent=True, width=30)
+            self.bar.__enter__()
+        return self.advance
+
+    def advance(self, k: int) -> None:
+        if self.bar is not None:
+            self.bar.update(k)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def positive(ctx, param, value):
+    if value is not None and value < 1:
+        raise click.BadParameter(f"must be a positive whole number, got {value}")
+    return value
+
+

@@ -1,0 +1,110 @@
+"""Planning questions: compare, goal seek, rerun (registered on the `portfolio` group)."""
+from __future__ import annotations
+
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from portfolio.cli.common import command_line, friendly
+
+
+@click.command(epilog="Example: portfolio compare scenarios/chuxiong/baseline.yaml "
+                     "scenarios/chuxiong/energy-late.yaml --draws 20000")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--draws", type=click.IntRange(min=1), help="Draws per scenario (default: the first scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all scenarios.")
+@click.option("--sampler", type=click.Choice(["mc", "lhs"]))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value in every scenario.")
+@click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path), help="Observed growth (CSV/XLSX).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), help="Project ledger (CSV/XLSX).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Comparison folder (default outputs/compare-<timestamp>/).")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option("--no-charts", is_flag=True, help="Do not draw the comparison charts.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart language.")
+@click.option("--json", "as_json", is_flag=True, help="Print comparison.json instead of the table.")
+@friendly
+def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers, out, force, no_charts, lang,
+            as_json):
+    """Compare scenarios on the same draws (common random numbers): probabilities and paired differences."""
+    from portfolio.analysis.compare import compare as run_compare
+    from portfolio.analysis.compare import format_comparison
+    from portfolio.outputs.folders import OutputError, check_destination
+
+    if len(scenarios) < 2:
+        raise click.UsageError("give at least two scenario files")
+    if out is None:
+        out = Path("outputs") / f"compare-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    try:
+        check_destination(out, force)
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    comparison = run_compare(scenarios, draws=draws, seed=seed, workers=workers, sampler=sampler,
+                             overrides=overrides, actuals=actuals, ledger=ledger)
+    folder = comparison.save(out, force=force, command=command_line(), charts=not no_charts, lang=lang)
+    if as_json:
+        click.echo(json.dumps(json.loads((folder / "comparison.json").read_text(encoding="utf-8")),
+                              indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_comparison(comparison))
+        click.echo(f"Comparison folder: {folder}")
+
+
+@click.command("goal-seek", epilog="Example: portfolio goal-seek scenarios/chuxiong/baseline.yaml "
+                                  "--lever economy.investment_rate --probability 0.5 --draws 4000")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lever", required=True, help="Input path (economy.tfp_growth, projects.ID.capex, "
+              "projects.ID.planned_start) or capex_scale.")
+@click.option("--probability", type=float, required=True, help="Target probability level, e.g. 0.5.")
+@click.option("--bounds", type=(float, float), metavar="LOW HIGH", help="Search range of the lever (base units).")
+@click.option("--target", help="Target name (default: the scenario's first target).")
+@click.option("--draws", type=click.IntRange(min=100), help="Draws per evaluation (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value first.")
+@click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path), help="Observed growth (CSV/XLSX).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), help="Project ledger (CSV/XLSX).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@friendly
+def goal_seek(scenario, lever, probability, bounds, target, draws, seed, overrides, actuals, ledger, workers,
+              as_json):
+    """Find the value of an input at which the probability of a target reaches a level."""
+    from portfolio.analysis.goalseek import GoalSeekError
+    from portfolio.analysis.goalseek import goal_seek as seek
+    from portfolio.scenario.loading import load_scenario
+
+    loaded = load_scenario(scenario, overrides)
+    try:
+        found = seek(loaded, lever, probability, bounds=bounds, target=target, draws=draws, seed=seed,
+                     workers=workers, actuals=actuals, ledger=ledger)
+    except GoalSeekError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    if as_json:
+        click.echo(json.dumps(found.as_dict(), indent=2))
+        return
+    what = f"the median of {lever}" if found.median else lever
+    click.echo(f"P({found.target}) reaches {found.probability:.0%} at {what} = {found.value:.6g} "
+               f"± {found.tolerance:.2g} (95% Monte Carlo tolerance; {found.draws:,} draws, seed {found.seed})")
+    click.echo(f"  the scenario's own value {found.current:.6g} gives P = {found.current_probability:.1%}")
+    click.echo("  grid: " + ", ".join(f"{x:.6g} → {p:.1%}" for x, p in found.grid))
+
+
+@click.command(epilog="Example: portfolio rerun outputs/chuxiong-baseline-20261126-101500")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--from-manifest", is_flag=True, help="Rerun from the manifest's resolved scenario even if "
+              "input files changed.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@friendly
+def rerun(run_dir, from_manifest, workers):
+    """Reproduce a run from its manifest bit for bit, or say which input file changed."""
+    from portfolio.runs.rerun import rerun as do_rerun
+
+    report = do_rerun(run_dir, from_manifest=from_manifest, workers=workers)
+    for line in report.lines():
+        click.echo(line, err=not report.reproduced)
+    raise SystemExit(0 if report.reproduced else 1)

@@ -1,0 +1,71 @@
+"""Scenario files: `portfolio validate`, `show`, `schema` and `init`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from portfolio.cli.common import friendly
+from portfolio.problems import InputError
+
+
+@click.command(epilog="Example: portfolio validate scenarios/chuxiong/*.yaml")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value (repeatable).")
+@friendly
+def validate(files, overrides):
+    """Check scenario files; print one OK line per valid file."""
+    from portfolio.scenario.loading import label_for, load_scenario
+
+    problems = []
+    for path in files:
+        try:
+            scenario = load_scenario(path, overrides)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        click.echo(f"OK {label_for(path)}: {scenario.meta.name} — {len(scenario.projects)} projects, "
+                   f"{len(scenario.targets)} targets, {scenario.meta.base_year + 1}–{scenario.meta.horizon}")
+    if problems:
+        raise InputError(problems)
+
+
+@click.command(epilog="Example: portfolio show scenarios/chuxiong/airport-cancelled.yaml --explain")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value (repeatable).")
+@click.option("--explain", is_flag=True, help="Show the file and line each value came from.")
+@friendly
+def show(file, overrides, explain):
+    """Print the fully resolved scenario (after extends, registers and --set) as YAML."""
+    from portfolio.scenario.resolved_yaml import dump
+    from portfolio.scenario.loading import load_scenario, origin
+
+    scenario = load_scenario(file, overrides)
+    resolved = origin(scenario)
+    click.echo(dump(resolved.data, resolved.provenance if explain else None), nl=False)
+
+
+@click.command(epilog="Example: portfolio schema > scenario.schema.json")
+@friendly
+def schema():
+    """Print the JSON Schema of the scenario format (for editors)."""
+    from portfolio.scenario.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@click.command(epilog="Example: portfolio init my-region")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Write into a non-empty folder (overwrites the scaffold files).")
+@friendly
+def init(directory, force):
+    """Create a new region's scenario scaffold (valid as generated, with comments)."""
+    from portfolio.scenario.scaffold import write_scaffold
+
+    written = write_scaffold(directory, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: portfolio validate {written[0]}")
+
+

@@ -1,0 +1,235 @@
+"""Project schedules on a calendar-year grid: dates, spending profiles, ramp-up, dependencies.
+
+Time is measured in decimal years: calendar year ``t`` is the interval ``[t, t+1)`` and
+``2021.5`` is about 2 July 2021. Array functions are vectorised over draws: per-draw inputs
+have shape ``(n,)`` (or any shape, or scalars, broadcast together) and the output gains a
+trailing year axis, ``(n, T)`` for ``years`` of length ``T``. Scalar-only inputs give ``(1, T)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from portfolio.scenario.graph import topological_order
+from portfolio.scenario.ledger import LedgerEntry
+from portfolio.scenario.schema import PROFILES
+
+__all__ = ["PROFILES", "profile_cdf", "spending_shares", "interval_fraction", "ramp_fraction",
+           "resolve_schedule"]
+
+
+# --------------------------------------------------------------------------- helpers
+def _grid(years, *arrays):
+    """Broadcast per-draw arrays to a common shape (at least 1-D), add a year axis."""
+    yrs = np.asarray(years, dtype=float)
+    if yrs.ndim != 1:
+        raise ValueError("years must be a 1-D array of calendar years")
+    arrs = np.broadcast_arrays(*[np.atleast_1d(np.asarray(a, dtype=float)) for a in arrays])
+    return yrs, [a[..., None] for a in arrs]
+
+
+# --------------------------------------------------------------------------- spending
+def profile_cdf(name: str, x):
+    """Cumulative share of a build's cost spent at progress ``x``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PROFILES`: ``uniform`` x; ``s_curve`` 3x^2 - 2x^3 (smoothstep: slow
+        start and finish, peak mid-build); ``front_loaded`` 1 - (1 - x)^2; ``back_loaded`` x^2.
+    x : array_like
+        Progress through the build, fraction of its duration [-]; clipped to [0, 1].
+
+    Returns
+    -------
+    ndarray
+        Cumulative share spent [-], in [0, 1].
+    """
+    x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
+    if name == "uniform":
+        return x
+    if name == "s_curve":
+        return x * x * (3.0 - 2.0 * x)
+    if name == "front_loaded":
+        return 1.0 - (1.0 - x) ** 2
+    if name == "back_loaded":
+        return x * x
+    raise ValueError(f"unknown spending profile {name!r}; choose one of {', '.join(PROFILES)}")
+
+
+def spending_shares(start, duration, years, profile: str = "uniform"):
+    """Share of a build's total cost spent in each calendar year.
+
+    Share in year t = F((t + 1 - start)/d) - F((t - start)/d), with F = :func:`profile_cdf`.
+
+    Parameters
+    ----------
+    start : array_like
+        Construction start [decimal year], per draw.
+    duration : array_like
+        Build duration [years], >= 0, fractional allowed. 0 puts the whole cost in the
+        calendar year containing ``start``.
+    years : array_like of int, shape (T,)
+        Calendar years of the output.
+    profile : str
+        Spending profile, one of :data:`PROFILES`.
+
+    Returns
+    -------
+    ndarray, shape (n, T)
+        Share of the total [-]. Spending outside ``years`` is not in the output, so a row
+        sums to 1 only when the whole build falls inside the range.
+    """
+    yrs, (s, d) = _grid(years, start, duration)
+    if np.any(d < 0):
+        raise ValueError("spending_shares: duration must be >= 0 years")
+    pos = d > 0
+    edges = np.append(yrs, yrs[-1] + 1.0) if len(yrs) else yrs
+    lag = edges - s                      # each year boundary, relative to the start
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cum = np.where(pos, profile_cdf(profile, lag / np.where(pos, d, 1.0)), (lag > 0).astype(float))
+    return np.diff(cum, axis=-1)       # spent within [t, t+1): the cumulative share at both ends
+
+
+def interval_fraction(a, b, years):
+    """Fraction of each calendar year covered by the interval ``[a, b)``.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Interval start and end [decimal year]; ``b`` may be ``+inf`` (open-ended) and
+        ``a`` may be ``+inf`` (never starts).
+    years : array_like of int, shape (T,)
+
+    Returns
+    -------
+    ndarray, shape (n, T)
+        Covered fraction of year t [-], in [0, 1].
+    """
+    yrs, (a, b) = _grid(years, a, b)
+    lo, hi = yrs, yrs + 1.0
+    return np.maximum(np.clip(b, lo, hi) - np.clip(a, lo, hi), 0.0)
+
+
+def ramp_fraction(cod, ramp_years, years):
+    """Average utilisation over each calendar year for a linear ramp-up after COD.
+
+    u(tau) = min(max(tau - cod, 0) / R, 1) (a step at ``cod`` when R = 0). With the integral
+    G(x) = 0 (x < c), (x - c)^2 / (2R) (c <= x <= c + R), R/2 + (x - c - R) (x > c + R),
+    the average over year t is G(t + 1) - G(t).
+
+    Parameters
+    ----------
+    cod : array_like
+        Commercial operation date [decimal year]; ``+inf`` = never.
+    ramp_years : array_like
+        Time from COD to full utilisation [years], >= 0.
+    years : array_like of int, shape (T,)
+
+    Returns
+    -------
+    ndarray, shape (n, T)
+        Mean utilisation in year t [-], in [0, 1].
+    """
+    yrs, (c, r) = _grid(years, cod, ramp_years)
+    if np.any(r < 0):
+        raise ValueError("ramp_fraction: ramp_years must be >= 0")
+    edges = np.append(yrs, yrs[-1] + 1.0) if len(yrs) else yrs
+    with np.errstate(invalid="ignore"):
+        x = edges - c
+        y = np.clip(x, 0.0, r)
+        G = np.where(r > 0, y * y / (2.0 * np.where(r > 0, r, 1.0)), 0.0) + np.maximum(x - r, 0.0)
+    return np.diff(G, axis=-1)         # integral of utilisation over [t, t+1)
+
+
+def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, cancelled,
+                     deps, order=None, ledger=None):
+    """Start, COD and cancellation of every project, honouring finish-to-start dependencies.
+
+    start_j = planned_start_j + delay_j, then start_j = max(start_j, cod_i + lag) for each
+    predecessor i; cod_j = start_j + build_j * duration_ratio_j. A project whose predecessor
+    is cancelled is cancelled too (its finish-to-start condition can never hold).
+
+    Parameters
+    ----------
+    planned_start : array_like, shape (n, J)
+        Planned construction start [decimal year]; projects are columns.
+    start_delay : array_like, shape (n, J)
+        Delay of the start [years].
+    build_years : array_like, shape (n, J)
+        Planned build time [years].
+    duration_ratio : array_like, shape (n, J)
+        Actual / planned build time [-].
+    cancelled : array_like of bool, shape (n, J)
+        Own cancellation draw.
+    deps : list of list of (int, float or array_like)
+        ``deps[j]`` = predecessors of project j as ``(column index, lag_years)``; a lag may be
+        a scalar or a per-draw array ``(n,)``.
+    order : list of int, optional
+        Column indices, predecessors first; computed from ``deps`` when omitted.
+    ledger : dict of int -> LedgerEntry, optional
+        Reported state of some projects (by column): operating projects get their actual dates,
+        projects under construction their actual start and a COD of report date + (1 − share
+        complete) × build × ratio, projects not started a start no earlier than the report date,
+        cancelled ones are cancelled in every draw. Dependencies of projects already started are
+        not re-imposed.
+
+    Returns
+    -------
+    start, cod : ndarray, shape (n, J)
+        [decimal year]. Cancelled projects keep finite values; the caller masks them.
+    cancelled : ndarray of bool, shape (n, J)
+        Own or inherited cancellation.
+    """
+    ps, dl, by, dr, cx = np.broadcast_arrays(
+        np.asarray(planned_start, float), np.asarray(start_delay, float),
+        np.asarray(build_years, float), np.asarray(duration_ratio, float),
+        np.asarray(cancelled, bool))
+    if ps.ndim != 2:
+        raise ValueError("resolve_schedule: inputs must broadcast to (n, J)")
+    J = ps.shape[1]
+    if len(deps) != J:
+        raise ValueError(f"resolve_schedule: deps has {len(deps)} entries for {J} projects")
+    if order is None:
+        names = [str(j) for j in range(J)]
+        order = [int(k) for k in topological_order(names, {str(j): [str(i) for i, _ in deps[j]] for j in range(J)})]
+    order = list(order)
+    if sorted(order) != list(range(J)):
+        raise ValueError("resolve_schedule: order must list every column index exactly once")
+    start = ps + dl
+    cod = np.empty_like(start)
+    out_cx = cx.copy()
+    placed: set[int] = set()
+    ledger = ledger or {}
+    for j in order:
+        entry = ledger.get(j)
+        started = entry is not None and entry.status in ("operating", "under_construction")
+        for i, lag in deps[j]:
+            if i not in placed:
+                raise ValueError(f"resolve_schedule: predecessor {i} of project {j} comes later in order")
+            if not started:
+                start[:, j] = np.maximum(start[:, j], cod[:, i] + np.asarray(lag, float))
+                out_cx[:, j] |= out_cx[:, i]
+        cod[:, j] = start[:, j] + by[:, j] * dr[:, j]
+        if entry is not None:
+            _apply_ledger(entry, j, start, cod, out_cx, by, dr)
+        placed.add(j)
+    return start, cod, out_cx
+
+
+def _apply_ledger(entry: LedgerEntry, j: int, start, cod, cancelled, build, ratio) -> None:
+    if entry.status == "cancelled":
+        cancelled[:, j] = True
+    elif entry.status == "operating":
+        cod[:, j] = entry.actual_cod
+        start[:, j] = (entry.actual_start if entry.actual_start is not None
+                       else entry.actual_cod - build[:, j] * ratio[:, j])
+        cancelled[:, j] = False
+    elif entry.status == "under_construction":
+        start[:, j] = entry.actual_start
+        remaining = (1.0 - (entry.share_complete or 0.0)) * build[:, j] * ratio[:, j]
+        cod[:, j] = np.maximum(entry.report_date, entry.actual_start) + remaining
+        cancelled[:, j] = False
+    else:  # not_started: the sampled start, but never before the report date
+        late = np.maximum(start[:, j], entry.report_date)
+        cod[:, j] += late - start[:, j]
+        start[:, j] = late

@@ -1,0 +1,152 @@
+"""Comparison charts, in the house style: drawn from the comparison tables (scenarios.csv,
+differences.csv, draws.parquet, comparison.json), so a saved comparison can be redrawn.
+
+1. ``compare_probabilities``  P(target) per scenario with its 95% interval, and the paired difference
+                               against the first scenario written beside each bar
+2. ``compare_distributions``  average growth over the target window per scenario, side by side
+                               (box: P25–P75 and median; whiskers: P5–P95), with the threshold
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from portfolio.outputs import texts as L
+from portfolio.outputs import style as S
+
+TEXT = {
+    "prob_title": {"zh": "各情景实现目标的概率", "en": "Probability of meeting the target, by scenario"},
+    "prob_axis": {"zh": "实现概率", "en": "probability"},
+    "dist_title": {"zh": "各情景{a}–{b}年平均增速分布", "en": "Average growth {a}–{b}, by scenario"},
+    "dist_axis": {"zh": "年均实际增速(箱体P25–P75,竖线中位数,须线P5–P95)",
+                  "en": "average real growth per year (box P25–P75, bar median, whiskers P5–P95)"},
+    "threshold": {"zh": "目标 {t}", "en": "target {t}"},
+    "subtitle": {"zh": "共同随机数 · 每个情景 {draws:,} 次模拟 · 种子 {seed} · 差值为与首个情景的配对差(95%区间)",
+                 "en": "common random numbers · {draws:,} draws per scenario · seed {seed} · differences are "
+                       "paired against the first scenario (95% interval)"},
+    "base": {"zh": "基准", "en": "reference"},
+}
+
+
+def _t(key: str, lang: str, **values) -> str:
+    return TEXT[key][lang].format(**values)
+
+
+def _names(table: pd.DataFrame, lang: str) -> list[str]:
+    column = "title_zh" if lang == "zh" else "title_en"
+    names = [str(x) if isinstance(x, str) and x else str(s) for x, s in zip(table[column], table["scenario"])]
+    return L.shorten_all(names, 26 if lang == "zh" else 40)
+
+
+TOP_CM = 1.3  # the band above the plot for the title and the subtitle (as in the run charts)
+
+
+def _figure(n: int):
+    from matplotlib.figure import Figure
+
+    height = max(6.5, 2.6 + 0.75 * n)
+    fig = Figure(figsize=(S.WIDTH_CM * S.CM, height * S.CM), layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.04, w_pad=0.04, rect=(0, 0, 1, 1 - TOP_CM / height))
+    return fig, fig.subplots()
+
+
+def _header(fig, title: str, summary: dict, lang: str) -> None:
+    height_cm = fig.get_figheight() / S.CM
+    fig.text(0.012, 1 - 0.25 / height_cm, title, ha="left", va="top",
+             fontsize=S.BASE_RC["figure.titlesize"], color="#111111")
+    fig.text(0.012, 1 - 0.82 / height_cm, _t("subtitle", lang, draws=int(summary["draws"]), seed=summary["seed"]),
+             ha="left", va="top", fontsize=6.5, color="#666666")
+
+
+def compare_probabilities(table: pd.DataFrame, differences: pd.DataFrame, summary: dict, lang: str,
+                          target: str | None = None, label: str | None = None):
+    """Horizontal bars of P(target) per scenario with 95% intervals; paired differences as text."""
+    target = target or next(c[2:] for c in table.columns if c.startswith("p_") and not c.endswith(("_low", "_high")))
+    with S.house_style(lang):
+        fig, ax = _figure(len(table))
+        names = _names(table, lang)
+        y = np.arange(len(table))[::-1]
+        p = table[f"p_{target}"].to_numpy() * 100
+        low = table[f"p_{target}_ci_low"].to_numpy() * 100
+        high = table[f"p_{target}_ci_high"].to_numpy() * 100
+        colours = [S.GREY if i == 0 else S.BLUE for i in range(len(table))]
+        ax.barh(y, p, color=colours, edgecolor="#333333", linewidth=0.5, height=0.6)
+        ax.errorbar(p, y, xerr=[p - low, high - p], fmt="none", ecolor="#111111", elinewidth=0.9, capsize=2.5)
+        ax.set_yticks(y, names)
+        ax.set_xlim(0, max(100.0, float(np.nanmax(high)) * 1.05) if np.nanmax(high) > 60 else
+                    max(10.0, float(np.nanmax(high)) * 1.45))
+        ax.set_xlabel(f"{_t('prob_axis', lang)} (%)")
+        for i, (yy, scenario) in enumerate(zip(y, table["scenario"])):
+            if i == 0:
+                text = _t("base", lang)
+            else:
+                d = differences[(differences.scenario == scenario) & (differences.measure == f"p_{target}")]
+                if not len(d):
+                    continue
+                r = d.iloc[0]
+                text = f"{r.difference * 100:+.1f} ± {(r.ci95_high - r.ci95_low) / 2 * 100:.1f}"
+            ax.text(high[i] + ax.get_xlim()[1] * 0.01, yy, f"{p[i]:.1f}%  ({text})", va="center", fontsize=7)
+        ax.grid(axis="y", visible=False)
+        _header(fig, _t("prob_title", lang) + (":" if lang == "en" else "：") + (label or target), summary, lang)
+    return fig
+
+
+def compare_distributions(table: pd.DataFrame, per_draw: pd.DataFrame, summary: dict, lang: str,
+                          threshold: float | None = None):
+    """Average growth per scenario: P25–P75 box with the median, P5–P95 whiskers, the threshold line."""
+    from matplotlib.patches import Rectangle
+
+    a, b = summary["growth_window"]
+    with S.house_style(lang):
+        fig, ax = _figure(len(table))
+        names = _names(table, lang)
+        y = np.arange(len(table))[::-1]
+        for i, (yy, scenario) in enumerate(zip(y, table["scenario"])):
+            valid = per_draw[f"{scenario}:valid"].to_numpy(bool)
+            values = per_draw[f"{scenario}:average_growth"].to_numpy()[valid] * 100
+            if not len(values):
+                continue
+            p5, p25, p50, p75, p95 = np.percentile(values, [5, 25, 50, 75, 95])
+            colour = S.GREY if i == 0 else S.BLUE
+            ax.add_patch(Rectangle(
+                (p25, yy - 0.28), p75 - p25, 0.56, facecolor=colour, edgecolor="#333333", linewidth=0.5))
+            ax.plot([p50, p50], [yy - 0.28, yy + 0.28], color="#111111", lw=1.4)
+            ax.plot([p5, p25], [yy, yy], color="#333333", lw=0.9)
+            ax.plot([p75, p95], [yy, yy], color="#333333", lw=0.9)
+
+        if threshold is not None:
+            ax.axvline(threshold * 100, color=S.VERMILLION, lw=1.2, ls="--",
+                       label=_t("threshold", lang, t=L.percent(threshold)))
+            ax.legend(loc="lower right", fontsize=7)
+        ax.set_yticks(y, names)
+        ax.set_ylim(-0.7, len(table) - 0.3)
+        ax.autoscale(axis="x")
+        ax.set_xlabel(f"{_t('dist_axis', lang)} (%)")
+        ax.grid(axis="y", visible=False)
+        _header(fig, _t("dist_title", lang, a=a, b=b), summary, lang)
+    return fig
+
+
+def draw_comparison_charts(comparison, folder: Path, lang: str | None = None,
+                           formats=("png", "svg")) -> list[Path]:
+    """Write both comparison charts into folder/charts/ (language: the first scenario's)."""
+    lang = lang or comparison.base.scenario.meta.language
+    summary = comparison.summary()
+    table = comparison.table()
+    target = comparison.base.first_growth_target()
+    label = L.pick(target.label.model_dump(), lang) if target is not None and target.label else None
+    figures = {
+        "compare_probabilities": compare_probabilities(table, comparison.differences(), summary, lang,
+                                                       target.name if target else None, label),
+        "compare_distributions": compare_distributions(table, comparison.per_draw(), summary, lang,
+                                                       target.threshold if target else None),
+    }
+    out = Path(folder) / "charts"
+    out.mkdir(exist_ok=True)
+    written = []
+    for name, fig in figures.items():
+        for fmt in formats:
+            written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
+    return written

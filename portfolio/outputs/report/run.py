@@ -1,0 +1,403 @@
+"""The planning-draft report of a run: HTML (one self-contained file), Markdown (with image files) and
+DOCX (for Word), in Simplified Chinese or English.
+
+Contents, in order: a one-sentence headline (the probability of meeting the first growth target and
+the main reason), a key-figures table, every chart with a caption, the assumptions (each input: value
+or distribution, P5–P95 range in the draws, source), the project assumptions, method notes and caveats
+(what the model leaves out), and the run manifest (seed, version, input hashes).
+
+Everything is built from the run folder (``rundata.RunData``); the charts are drawn afresh in the
+report's language by ``charts``. Sources of economy and energy inputs are the comments on their lines
+in the scenario file, read when the input files are still there with the SHA-256 the manifest recorded.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import re
+import shlex
+from pathlib import Path
+
+from portfolio.outputs import texts as L
+from portfolio.outputs.report.document import Chart, Report, Table
+from portfolio.outputs.rundata import RunData
+
+SKIP_KEYS = {"id", "name", "kind", "source", "notes", "label", "technology"}
+MAX_SOURCE = 180  # characters of a source shown in the report (the workbook keeps them whole)
+
+
+def build(data: RunData, lang: str | None = None, kinds=None) -> Report:
+    """Everything a report holds, in one language, as text, tables and PNG images."""
+    from portfolio.outputs.charts import available_kinds, draw
+    from portfolio.outputs import style as S
+
+    lang = lang or data.language
+    if lang not in L.LANGS:
+        raise ValueError(f"language must be zh or en, got {lang!r}")
+    charts = []
+    for n, kind in enumerate(kinds or available_kinds(data), start=1):
+        fig = draw(kind, data, lang)
+        buffer = io.BytesIO()
+        with S.house_style(lang):
+            fig.savefig(buffer, format="png", dpi=S.DPI, metadata={"Software": None})
+        charts.append(Chart(kind, L.text("report.caption", lang, n=n, text=L.text(f"caption.{kind}", lang)),
+                            buffer.getvalue()))
+    title = L.pick(data.title, lang)
+    region = L.pick(data.region, lang) if data.region else ""
+    return Report(
+        lang=lang,
+        title=L.text("report.title", lang, title=title),
+        subtitle=" · ".join(x for x in (region, data.summary.get("scenario", "")) if x),
+        headline=headline(data, lang),
+        key_figures=key_figures(data, lang),
+        charts=charts,
+        assumptions=assumptions_report_table(data, lang),
+        projects=projects_table(data, lang),
+        notes=L.text("report.notes", lang, prices=data.price_year),
+        caveats=L.text("report.caveats", lang),
+        manifest=manifest_table(data, lang),
+    )
+
+
+def _target_label(target: dict, lang: str) -> str:
+    label = target.get("label")
+    if label:
+        return L.pick(label, lang)
+    return target.get("name", "")
+
+
+def headline(data: RunData, lang: str) -> str:
+    """One sentence: the probability of meeting the first growth target, and the main reason."""
+    target = data.growth_target() or (data.summary.get("targets") or [None])[0]
+    if target is None:
+        return ""
+    p = target.get("probability")
+    low, high = target.get("ci95") or (None, None)
+    avg = data.summary.get("average_growth") or {}
+    contributions = data.summary.get("contributions") or {}
+    if target.get("metric") in ("average_growth", "min_growth"):
+        threshold = L.percent(target.get("threshold"))
+        median = L.percent(avg.get("p50"))
+        baseline = sum(contributions.get(k) or 0 for k in ("tfp", "capital", "labour"))
+        portfolio = sum(contributions.get(k) or 0 for k in ("construction", "operation", "energy"))
+        key = "report.reason_gap" if p is not None and p < 0.5 else "report.reason_above"
+        reason = L.text(key, lang, median=median, threshold=threshold, baseline=f"{baseline:.1f}",
+                        portfolio=f"{portfolio:.1f}")
+    else:
+        reason = ""
+    critical = data.summary.get("critical_projects") or []
+    if critical and (critical[0].get("miss_increase") or 0) > 0:
+        top = critical[0]
+        reason += L.text("report.reason_critical", lang, project=L.pick(top.get("name"), lang, top["id"]),
+                         points=f"{top['miss_increase'] * 100:.0f}")
+    label = _target_label(target, lang)
+    if lang == "en":
+        label = label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
+    return L.text("report.headline", lang, draws=data.n_valid, target=label, p=L.percent(p),
+                  low=L.percent(low), high=L.percent(high), reason=reason)
+
+
+def _outcome_text(target: dict, value: float, lang: str) -> str:
+    if value is None:
+        return "–"
+    metric = target.get("metric")
+    if metric in ("average_growth", "min_growth"):
+        return L.percent(value)
+    if metric == "energy_capacity":
+        return L.capacity_text(value, lang)
+    return f"{value:,.0f} {L.text('unit.money_short', lang)}"
+
+
+def key_figures(data: RunData, lang: str) -> Table:
+    s = data.summary
+    rows = []
+    for t in s.get("targets", []):
+        low, high = t.get("ci95") or (None, None)
+        out = t.get("outcome") or {}
+        rows.append([_target_label(t, lang),
+                     L.text("report.kf.probability", lang, p=L.percent(t.get("probability"))) +
+                     f" [{L.percent(low)}, {L.percent(high)}]",
+                     "P10 {} · P50 {} · P90 {}".format(*(_outcome_text(t, out.get(q), lang)
+                                                         for q in ("p10", "p50", "p90")))])
+    avg = s.get("average_growth") or {}
+    if avg:
+        first, last = avg["window"]
+        rows.append([L.text("report.kf.avg_growth", lang, first=first, last=last),
+                     f"{L.text('mean', lang)} {L.percent(avg.get('mean'), 2)}",
+                     f"P10 {L.percent(avg.get('p10'))} · P50 {L.percent(avg.get('p50'))} · P90 {L.percent(avg.get('p90'))}"])
+    gdp = s.get("gdp") or {}
+    if gdp:
+        rows.append([L.text("report.kf.gdp", lang, year=gdp["year"]), f"{L.text('mean', lang)} {gdp['mean']:,.0f}",
+                     f"P10 {gdp['p10']:,.0f} · P50 {gdp['p50']:,.0f} · P90 {gdp['p90']:,.0f}"])
+    c = s.get("contributions") or {}
+    if c:
+        first, last = c["window"]
+        portfolio = sum(c.get(k) or 0 for k in ("construction", "operation", "energy"))
+        parts = " · ".join(f"{L.text(f'contrib.{k}', lang)} {c.get(k, 0):.2f}"
+                           for k in ("tfp", "capital", "labour", "construction", "operation", "energy"))
+        rows.append([L.text("report.kf.contribution", lang, first=first, last=last), f"{portfolio:.2f}", parts])
+    e = s.get("energy")
+    if e:
+        rows.append([L.text("report.kf.energy", lang, year=e["year"]),
+                     f"{L.text('mean', lang)} {L.capacity_text(e['mean'], lang)}",
+                     " · ".join(f"{q.upper()} {L.capacity_text(e[q], lang)}" for q in ("p10", "p50", "p90"))])
+    for r in (s.get("critical_projects") or [])[:3]:
+        rows.append([L.text("report.kf.critical", lang), L.pick(r.get("name"), lang, r["id"]),
+                     L.text("report.kf.critical_detail", lang, late=L.percent(r["miss_if_late"], 0),
+                            on_time=L.percent(r["miss_if_on_time"], 0), share=L.percent(r["late_share"], 0))])
+    rows.append([L.text("report.kf.invalid", lang), f"{s.get('invalid_draws', 0):,}", ""])
+    return Table([L.text("report.figure", lang), L.text("report.value", lang), L.text("report.interval", lang)],
+                 rows, [0.34, 0.26, 0.40])
+
+
+# ====================================================================================== assumptions
+def spec_text(value) -> str:
+    """A scenario value as a planner reads it: compact distributions, year maps, lists."""
+    if isinstance(value, dict):
+        if "dist" in value:
+            args = ", ".join(f"{k}={spec_text(v)}" for k, v in value.items() if k != "dist")
+            return f"{value['dist']}({args})"
+        if "reference_class" in value and len(value) == 1:
+            return f"reference class {value['reference_class']}"
+        return ", ".join(f"{k}: {spec_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(spec_text(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _fmt(x: float) -> str:
+    if x is None or not math.isfinite(x):
+        return ""
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+def source_comments(data: RunData) -> dict[str, str]:
+    """{dotted key path: the comment on its line in the scenario file}, when the input files are there
+    unchanged (same SHA-256 as in the manifest) and the run's command line can be read; else {}."""
+    manifest = data.manifest or {}
+    files = manifest.get("input_files") or {}
+    try:
+        for label, entry in files.items():
+            if hashlib.sha256(Path(entry["path"]).read_bytes()).hexdigest() != entry["sha256"]:
+                return {}
+        words = shlex.split(manifest.get("command") or "")
+        if "run" not in words:
+            return {}
+        args = words[words.index("run") + 1:]
+        overrides, scenario_path, i = [], None, 0
+        while i < len(args):
+            word = args[i]
+            if word == "--set" and i + 1 < len(args):
+                overrides.append(args[i + 1])
+                i += 2
+                continue
+            if word.startswith("--set="):
+                overrides.append(word[len("--set="):])
+            elif word.startswith("-"):
+                i += 2 if word in ("--draws", "--seed", "--sampler", "--out", "--workers", "--lang",
+                                   "--actuals", "--ledger") else 1
+                continue
+            elif scenario_path is None:
+                scenario_path = word
+            i += 1
+        if scenario_path is None:
+            return {}
+        wanted = scenario_path.replace("\\", "/").lstrip("./")
+        matches = [entry["path"] for label, entry in files.items()
+                   if label == scenario_path or entry["path"] == scenario_path
+                   or entry["path"].replace("\\", "/").endswith("/" + wanted)]
+        if len(matches) != 1:
+            return {}
+        from portfolio.scenario.loading import load_scenario, origin
+
+        resolved = origin(load_scenario(matches[0], overrides))
+        if resolved is None:
+            return {}
+    except Exception:  # noqa: BLE001 — sources are a courtesy; the report stands without them
+        return {}
+    if set(resolved.files.values()) != {entry["sha256"] for entry in files.values()}:
+        return {}
+    texts: dict[str, list[str]] = {}
+    out = {}
+    for path, where in resolved.provenance.items():
+        label, line = where if isinstance(where, tuple) else (None, None)
+        if not path or not line or not str(label).endswith((".yaml", ".yml")):
+            continue
+        if label not in texts:
+            try:
+                texts[label] = Path(resolved.paths.get(label, label)).read_text(encoding="utf-8").splitlines()
+            except OSError:
+                texts[label] = []
+        lines = texts[label]
+        if 0 < line <= len(lines):
+            match = re.search(r"\s#\s?(.*)$", lines[line - 1])
+            comment = match.group(1).strip() if match else ""
+            above, i = [], line - 2
+            while not comment and i >= 0 and lines[i].lstrip().startswith("#"):  # a comment block above
+                above.insert(0, lines[i].lstrip()[1:].strip())
+                i -= 1
+            comment = comment or " ".join(above)
+            if comment:
+                out[".".join(str(p) for p in path)] = comment
+    return out
+
+
+def assumption_rows(data: RunData, lang: str = "en") -> list[dict]:
+    """Every input of the scenario: section, key path, value or distribution, P5/P50/P95 in the draws
+    (for sampled inputs), source. Projects' inputs come after the economy, energy and uncertainty."""
+    scenario = data.scenario or {}
+    inputs = data.inputs()
+    comments = source_comments(data)
+    quantiles = {}
+    if len(inputs):
+        qs = inputs.quantile([0.05, 0.5, 0.95])
+        quantiles = {c: tuple(float(qs[c].iloc[i]) for i in range(3)) for c in inputs.columns}
+    rows: list[dict] = []
+    used = set()
+
+    def add(section: str, path: str, value, source: str = "") -> None:
+        q = quantiles.get(path)
+        if q is not None:
+            used.add(path)
+        rows.append({"section": section, "input": path, "spec": spec_text(value),
+                     "p5": q[0] if q else None, "p50": q[1] if q else None, "p95": q[2] if q else None,
+                     "source": source or comments.get(path, "")})
+
+    def walk(section: str, prefix: str, value, source: str = "") -> None:
+        if isinstance(value, dict) and "dist" not in value and not _is_year_map(value):
+            for k, v in value.items():
+                if k in SKIP_KEYS:
+                    continue
+                walk(section, f"{prefix}.{k}", v, source)
+        else:
+            add(section, prefix, value, source)
+
+    for key, value in (scenario.get("economy") or {}).items():
+        walk("economy", f"economy.{key}", value)
+    energy = scenario.get("energy") or {}
+    for key, value in energy.items():
+        if key == "technologies":
+            for tech, spec in (value or {}).items():
+                walk("energy", f"energy.technologies.{tech}", spec)
+        elif key == "emission_factor" and isinstance(value, dict):
+            add("energy", "energy.emission_factor", value.get("value"),
+                value.get("source") or comments.get("energy.emission_factor", ""))
+        else:
+            walk("energy", f"energy.{key}", value)
+    uncertainty = scenario.get("uncertainty") or {}
+    for i, corr in enumerate(uncertainty.get("correlations") or []):
+        between = corr.get("between") or []
+        add("uncertainty", f"uncertainty.correlations[{i}]",
+            f"rank({' ~ '.join(between)}) = {spec_text(corr.get('rank'))}",
+            comments.get(f"uncertainty.correlations.{i}", ""))
+    for group in ("drivers", "shocks"):
+        for item in uncertainty.get(group) or []:
+            name = item.get("name", "")
+            for k, v in item.items():
+                if k in ("name", "label"):
+                    continue
+                walk("uncertainty", f"uncertainty.{group}.{name}.{k}", v)
+    for name, spec in (uncertainty.get("price_paths") or {}).items():
+        walk("uncertainty", f"uncertainty.price_paths.{name}", spec)
+    for project in scenario.get("projects") or []:
+        pid = project.get("id", "")
+        source = project.get("source", "")
+        for k, v in project.items():
+            if k in SKIP_KEYS:
+                continue
+            walk(f"projects.{pid}", f"projects.{pid}.{k}", v, source)
+        for extra in ("cost_ratio", "duration_ratio", "gfcf_share", "multiplier", "local_content", "capex", "capacity"):
+            path = f"projects.{pid}.{extra}"
+            if path in quantiles and path not in used:
+                basis = (f"reference class {project['reference_class']}" if project.get("reference_class")
+                         and extra in ("cost_ratio", "duration_ratio") else
+                         "economy default" if extra in ("gfcf_share", "multiplier", "local_content") else "derived")
+                add(f"projects.{pid}", path, basis, source)
+    for column in quantiles:   # sampled inputs not named in the scenario (e.g. technology capex factors)
+        if column in used or re.search(r"\.\d{4}$", column) or column.endswith((".cancelled", ".occurs")):
+            continue
+        add(column.split(".")[0], column, "derived")
+    return rows
+
+
+def _is_year_map(value: dict) -> bool:
+    return bool(value) and all(re.fullmatch(r"\d{4}", str(k)) for k in value)
+
+
+def assumptions_report_table(data: RunData, lang: str) -> Table:
+    """Economy, energy and uncertainty inputs (projects have their own table)."""
+    rows = []
+    for r in assumption_rows(data, lang):
+        if r["section"].startswith("projects"):
+            continue
+        rng = f"{_fmt(r['p5'])} – {_fmt(r['p95'])}" if r["p5"] is not None else ""
+        rows.append([r["input"], r["spec"], rng, _clip(r["source"])])
+    return Table([L.text("report.col.input", lang), L.text("report.col.spec", lang),
+                  L.text("report.col.range", lang), L.text("report.col.source", lang)], rows, [0.26, 0.22, 0.14, 0.38])
+
+
+def projects_table(data: RunData, lang: str) -> Table:
+    scenario = data.scenario or {}
+    specs = {p.get("id"): p for p in scenario.get("projects") or []}
+    rows = []
+    for r in data.projects.itertuples():
+        spec = specs.get(r.id, {})
+        capex = spec.get("capex")
+        if capex is None and spec.get("capacity") is not None:
+            capex = f"{spec_text(spec.get('capacity'))} × capex/kW"
+        risk = []
+        if spec.get("reference_class"):
+            risk.append(L.text("report.risk.class", lang, name=spec["reference_class"]))
+        if r.p_cancelled and r.p_cancelled > 0:
+            risk.append(L.text("report.risk.cancel", lang, p=L.percent(r.p_cancelled, 0)))
+        if spec.get("depends_on"):
+            risk.append(L.text("report.risk.after", lang, ids=", ".join(spec["depends_on"])))
+        name = r.name_zh if lang == "zh" else r.name_en
+        rows.append([str(name), L.kind_label(r.kind, lang), spec_text(capex) if capex is not None else "",
+                     _year_text(r.planned_start), spec_text(spec.get("build_years", "")), "; ".join(risk),
+                     _clip(spec.get("source", ""))])
+    return Table([L.text("report.col.project", lang), L.text("report.col.kind", lang), L.text("report.col.capex", lang),
+                  L.text("report.col.start", lang), L.text("report.col.build", lang), L.text("report.col.risk", lang),
+                  L.text("report.col.source", lang)], rows, [0.19, 0.06, 0.13, 0.09, 0.08, 0.15, 0.30])
+
+
+def _year_text(x: float) -> str:
+    """A decimal year as a month: 2023.378 → 2023-05."""
+    if x is None or not math.isfinite(x):
+        return ""
+    year = int(math.floor(x))
+    month = min(12, int((x - year) * 12 + 1e-9) + 1)
+    return f"{year}-{month:02d}"
+
+
+def _clip(text: str, limit: int = MAX_SOURCE) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def manifest_table(data: RunData, lang: str) -> Table:
+    m = data.manifest or {}
+    s = data.summary
+    rows = [[L.text("report.m.scenario", lang), str(s.get("scenario", ""))],
+            [L.text("report.m.draws", lang), f"{s.get('draws', 0):,}"],
+            [L.text("report.m.seed", lang), str(s.get("seed", ""))],
+            [L.text("report.m.sampler", lang), str(s.get("sampler", ""))],
+            [L.text("report.m.version", lang), str(m.get("package_version") or s.get("package_version", ""))]]
+    if m.get("command"):
+        rows.append([L.text("report.m.command", lang), m["command"]])
+    if m.get("started"):
+        rows.append([L.text("report.m.started", lang), m["started"]])
+    if m.get("wall_seconds") is not None:
+        rows.append([L.text("report.m.wall", lang), f"{m['wall_seconds']:g}"])
+    for label, entry in (m.get("input_files") or {}).items():
+        rows.append([L.text("report.m.input", lang, label=label), f"sha256 {entry.get('sha256', '')}"])
+    return Table([L.text("report.col.item", lang), L.text("report.value", lang)], rows, [0.3, 0.7])
+
+

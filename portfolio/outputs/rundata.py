@@ -1,0 +1,220 @@
+"""What charts, reports and exports read: a run's saved tables, loaded the same way from a run
+folder or from a ``Result`` in memory.
+
+``RunData.from_folder(path)`` reads ``summary.json``, ``years.csv``, ``projects.csv``, ``energy.csv``,
+the few ``draws.parquet`` columns a chart needs and ``manifest.json``; ``RunData.from_result(result)``
+builds the same objects from memory by passing them through the same text formats (JSON, CSV), so a
+chart drawn during ``portfolio run`` and one re-drawn later by ``portfolio chart`` are the same.
+
+While ``portfolio run`` draws its charts the manifest is not yet written; the resolved scenario is then
+passed in (``scenario=``), the same data the manifest will hold.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from portfolio.problems import UserError
+
+TABLES = ("years", "projects", "energy")
+REQUIRED = ("summary.json", "years.csv", "projects.csv", "energy.csv", "draws.parquet")
+
+# labels for technologies when a run folder has no resolved scenario to take them from
+DEFAULT_TECHNOLOGIES = {
+    "pv": {"label": {"zh": "光伏", "en": "Solar PV"}, "kind": "generation"},
+    "wind": {"label": {"zh": "风电", "en": "Wind"}, "kind": "generation"},
+    "hydro": {"label": {"zh": "水电", "en": "Hydropower"}, "kind": "generation"},
+    "storage": {"label": {"zh": "储能", "en": "Storage"}, "kind": "storage"},
+    "charging": {"label": {"zh": "充电设施", "en": "EV charging"}, "kind": "charging"},
+}
+
+
+class RunFolderError(UserError):
+    """A run folder is missing, incomplete or unreadable."""
+
+
+@dataclass
+class RunData:
+    summary: dict
+    years: pd.DataFrame
+    projects: pd.DataFrame
+    energy: pd.DataFrame
+    average_growth: np.ndarray | None          # valid draws' average growth over the growth window
+    scenario: dict | None = None               # the resolved scenario (as in manifest.json)
+    manifest: dict | None = None
+    folder: Path | None = None
+    _inputs: pd.DataFrame | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------------- loading
+    @classmethod
+    def from_folder(cls, folder, scenario: dict | None = None, staging: bool = False) -> "RunData":
+        """Load a run folder; ``staging=True`` reads a folder ``portfolio run`` is still writing."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise RunFolderError(f"{folder}: no such run folder")
+        if (folder / "INCOMPLETE").exists() and not staging:
+            raise RunFolderError(f"{folder}: the run did not finish writing (INCOMPLETE marker); run it again")
+        missing = [name for name in REQUIRED if not (folder / name).is_file()]
+        if missing:
+            raise RunFolderError(f"{folder}: not a complete run folder (missing {', '.join(missing)})")
+        try:
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+            tables = {name: _read_csv(folder / f"{name}.csv") for name in TABLES}
+            manifest = None
+            if (folder / "manifest.json").is_file():
+                manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+                scenario = manifest.get("resolved_scenario", scenario)
+            column = _growth_column(summary)
+            avg = _read_average_growth(folder / "draws.parquet", column, summary)
+        except (OSError, ValueError, KeyError) as exc:
+            raise RunFolderError(f"{folder}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
+        return cls(summary, tables["years"], tables["projects"], tables["energy"], avg,
+                   scenario=scenario, manifest=manifest, folder=folder)
+
+    @classmethod
+    def from_result(cls, result) -> "RunData":
+        from portfolio.outputs.folders import _plain, manifest
+
+        summary = json.loads(json.dumps(_plain(result.summary()), allow_nan=False))
+        tables = {name: _read_csv(io.StringIO(getattr(result, name)().to_csv(index=False))) for name in TABLES}
+        column = _growth_column(summary)
+        valid = result.data.valid
+        if column is not None:
+            values = np.asarray(result.data.targets[column[len("target_"):]], float)
+        else:
+            first, last = summary["average_growth"]["window"]
+            values = result.average_growth((first, last))
+        avg = values[valid]
+        scenario = json.loads(json.dumps(_plain(resolved_scenario(result.scenario)), ensure_ascii=False))
+        man = json.loads(json.dumps(_plain(manifest(result, "python")), ensure_ascii=False))
+        return cls(summary, tables["years"], tables["projects"], tables["energy"], avg,
+                   scenario=scenario, manifest=man)
+
+    # ------------------------------------------------------------------------- scenario facts
+    @property
+    def language(self) -> str:
+        lang = ((self.scenario or {}).get("meta") or {}).get("language")
+        return lang if lang in ("zh", "en") else "zh"
+
+    @property
+    def title(self) -> dict:
+        return self.summary.get("title") or {"zh": self.summary.get("scenario", ""), "en": self.summary.get("scenario", "")}
+
+    @property
+    def region(self) -> dict | None:
+        return ((self.scenario or {}).get("meta") or {}).get("region")
+
+    @property
+    def price_year(self) -> int:
+        meta = (self.scenario or {}).get("meta") or {}
+        return int(meta.get("price_year") or meta.get("base_year") or int(self.years["year"].iloc[0]))
+
+    @property
+    def base_year(self) -> int:
+        return int(self.years["year"].iloc[0])
+
+    @property
+    def horizon(self) -> int:
+        return int(self.years["year"].iloc[-1])
+
+    @property
+    def n_valid(self) -> int:
+        return int(self.summary.get("draws", 0)) - int(self.summary.get("invalid_draws", 0))
+
+    def technologies(self) -> dict[str, dict]:
+        """{id: {label: {zh, en}, kind}} in the scenario's order."""
+        declared = (((self.scenario or {}).get("energy") or {}).get("technologies") or {})
+        out = {}
+        for tech in dict.fromkeys(self.energy["technology"].astype(str)):
+            spec = declared.get(tech) or {}
+            default = DEFAULT_TECHNOLOGIES.get(tech, {"label": {"zh": tech, "en": tech}, "kind": "generation"})
+            out[tech] = {"label": spec.get("label") or default["label"], "kind": spec.get("kind") or default["kind"]}
+        return out
+
+    def growth_target(self) -> dict | None:
+        """The first average-growth target (else the first min-growth target) of summary.json."""
+        for metric in ("average_growth", "min_growth"):
+            for t in self.summary.get("targets", []):
+                if t.get("metric") == metric:
+                    return t
+        return None
+
+    def energy_target(self) -> dict | None:
+        return next((t for t in self.summary.get("targets", []) if t.get("metric") == "energy_capacity"), None)
+
+    def actuals(self) -> dict[int, float]:
+        """Observed growth by year, when the run was conditioned on actuals."""
+        block = self.summary.get("actuals") or {}
+        years, growth = block.get("years") or [], block.get("growth") or []
+        return {int(y): float(g) for y, g in zip(years, growth) if g is not None}
+
+    def critical_ids(self, limit: int = 3, min_increase: float = 0.005) -> list[str]:
+        """Projects that most often decide a miss (from summary.json), at most ``limit``."""
+        rows = [r for r in self.summary.get("critical_projects", []) or []
+                if (r.get("miss_increase") or 0) >= min_increase]
+        return [r["id"] for r in rows[:limit]]
+
+    # ------------------------------------------------------------------------- inputs (report, export)
+    def inputs(self) -> pd.DataFrame:
+        """Sampled inputs of valid draws (draws.parquet) — only for folders; empty for a Result."""
+        if self._inputs is None:
+            if self.folder is None:
+                self._inputs = pd.DataFrame()
+            else:
+                import pyarrow.parquet as pq
+
+                names = pq.read_schema(self.folder / "draws.parquet").names
+                outcome = ("draw", "valid")
+                cols = [c for c in names if c not in outcome and not c.startswith(("gdp_", "growth_", "target_"))]
+                table = pd.read_parquet(self.folder / "draws.parquet", columns=cols + ["valid"])
+                self._inputs = table[table["valid"].astype(bool)].drop(columns="valid")
+        return self._inputs
+
+
+def _read_csv(source) -> pd.DataFrame:
+    """A CSV table; an empty file (a scenario without projects) is an empty table."""
+    try:
+        return pd.read_csv(source)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+def resolved_scenario(scenario) -> dict:
+    """The resolved scenario data, exactly as ``manifest.json`` stores it."""
+    from portfolio.scenario.loading import origin
+
+    resolved = origin(scenario)
+    return resolved.data if resolved is not None else scenario.model_dump(mode="json")
+
+
+def _growth_column(summary: dict) -> str | None:
+    """The draws.parquet column holding average growth over summary.average_growth.window."""
+    window = (summary.get("average_growth") or {}).get("window")
+    for t in summary.get("targets", []):
+        if t.get("metric") == "average_growth" and list(t.get("window") or []) == list(window or []):
+            return f"target_{t['name']}"
+    return None
+
+
+def _read_average_growth(path: Path, column: str | None, summary: dict) -> np.ndarray:
+    if column is not None:
+        table = pd.read_parquet(path, columns=[column, "valid"])
+        values = table[column].to_numpy(float)
+    else:
+        first, last = summary["average_growth"]["window"]
+        a, b = f"gdp_{first - 1}", f"gdp_{last}"
+        table = pd.read_parquet(path, columns=[a, b, "valid"])
+        with np.errstate(all="ignore"):
+            values = (table[b].to_numpy(float) / table[a].to_numpy(float)) ** (1 / (last - first + 1)) - 1
+    valid = table["valid"].to_numpy(bool)
+    return values[valid]
+
+
+def finite(x) -> bool:
+    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)

@@ -1,0 +1,196 @@
+"""Benchmarks: ``portfolio bench`` (or ``python -m portfolio.runs.bench``).
+
+Each case runs in a fresh Python process so that its peak memory (max resident set size of the
+process and its workers) is its own. Reports wall seconds (median of repeats), draws per second and
+peak memory, as a table and as JSON.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CHUXIONG = "scenarios/chuxiong/baseline.yaml"  # relative to the repository root
+
+CASES = {
+    # name: (description, arguments of one measured call)
+    "run-100k": ("run, Chuxiong baseline, 100,000 draws, 1 worker", {"draws": 100_000, "workers": 1}),
+    "run-100k-2w": ("run, Chuxiong baseline, 100,000 draws, 2 workers", {"draws": 100_000, "workers": 2}),
+    "run-1m": ("run, Chuxiong baseline, 1,000,000 draws streamed, 2 workers",
+               {"draws": 1_000_000, "workers": 2, "keep_inputs": False}),
+    "write-100k": ("write a 100,000-draw run folder", {"draws": 100_000, "workers": 2, "write": True}),
+    # a 20 x 10 grid (investment rate x TFP growth) of 10,000-draw cases: 2,000,000 draws in all
+    "sweep-200": ("sweep, 200 cases of 10,000 draws, 1 worker", {"draws": 2_000_000, "workers": 1, "sweep": 200}),
+    "sweep-200-2w": ("sweep, 200 cases of 10,000 draws, 2 workers",
+                     {"draws": 2_000_000, "workers": 2, "sweep": 200}),
+}
+CASES["ratios"] = ("engine vs the scalar reference and vs the random-number floor, 20,000 draws",
+                   {"draws": 20_000, "workers": 1, "ratios": True})
+SMOKE = {"run-smoke": ("run, Chuxiong baseline, 5,000 draws", {"draws": 5_000, "workers": 1})}
+
+
+def _measure(scenario: str, args: dict) -> dict:
+    """One measurement in this process (called in a child process)."""
+    import resource
+    import tempfile
+
+    from portfolio.runs.simulate import simulate
+
+    if args.get("sweep"):
+        return _measure_sweep(scenario, args)
+    if args.get("ratios"):
+        return _measure_ratios(scenario, args)
+    began = time.perf_counter()
+    result = simulate(scenario, draws=args["draws"], workers=args["workers"],
+                      keep_inputs=args.get("keep_inputs", True))
+    simulated = time.perf_counter() - began
+    measured = {"simulate_seconds": simulated}
+    if args.get("write"):
+        with tempfile.TemporaryDirectory() as tmp:
+            began = time.perf_counter()
+            result.save(Path(tmp) / "run")
+            measured["write_seconds"] = time.perf_counter() - began
+    rss = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
+    measured["peak_memory_mb"] = max(rss) * scale / 2**20
+    measured["probability"] = result.summary()["targets"][0]["probability"]
+    return measured
+
+
+def _peak_mb(who) -> float:
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
+    return resource.getrusage(who).ru_maxrss * scale / 2**20
+
+
+def _measure_sweep(scenario: str, args: dict) -> dict:
+    """A sweep of ``args["sweep"]`` cases (investment rate x TFP growth, 10,000 draws each) on
+    ``args["workers"]`` local processes, written to a temporary folder."""
+    import resource
+    import tempfile
+
+    from portfolio.runs.executors import LocalExecutor
+    from portfolio.runs.sweep import run_sweep
+
+    cases = int(args["sweep"])
+    rates = [round(0.60 + 0.01 * i, 2) for i in range(20)]
+    tfp = [round(0.010 + 0.002 * i, 3) for i in range(max(1, cases // len(rates)))]
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep = Path(tmp) / "sweep.yaml"
+        sweep.write_text(json.dumps({"name": "bench", "scenarios": str(Path(scenario).resolve()),
+                                     "draws": args["draws"] // cases,
+                                     "factors": {"economy.investment_rate": rates, "economy.tfp_growth": tfp}}),
+                         encoding="utf-8")
+        began = time.perf_counter()
+        run = run_sweep(sweep, out=Path(tmp) / "out", executor=LocalExecutor(args["workers"]), charts=False)
+        seconds = time.perf_counter() - began
+        probability = float(run.table[[c for c in run.table.columns if c.startswith("p_")][0]].mean())
+    parent = _peak_mb(resource.RUSAGE_SELF)
+    workers = _peak_mb(resource.RUSAGE_CHILDREN) if args["workers"] > 1 else parent
+    return {"simulate_seconds": seconds, "peak_memory_mb": max(parent, workers),
+            "worker_peak_memory_mb": workers, "probability": probability}
+
+
+def _measure_ratios(scenario: str, args: dict) -> dict:
+    """Side by side in one process: the engine (sampling + evaluation) on ``draws`` rows; the scalar
+    reference implementation of the test suite (tests/reference_model.py, run from the repository root)
+    on 200 rows, per draw; and the random-number floor — the time numpy's PCG64 takes to generate as many
+    uniforms as the run consumes (draws × random inputs)."""
+    import numpy as np
+
+    from portfolio.model.compiled import compile_scenario
+    from portfolio.scenario.loading import load_scenario
+    from portfolio.runs.simulate import RunSpec, run_draws
+
+    c = compile_scenario(load_scenario(scenario))
+    n = args["draws"]
+    spec = RunSpec(draws=n, seed=c.scenario.simulation.seed, sampler=c.scenario.simulation.sampler,
+                   workers=1, chunk_size=8192)
+    run_draws(c, RunSpec(4096, spec.seed, spec.sampler, 1, 4096), keep_inputs=False)  # warm tables/caches
+    began = time.perf_counter()
+    run_draws(c, spec, keep_inputs=False)
+    engine = time.perf_counter() - began
+    rng = np.random.default_rng(0)
+    total = n * len(c.random)
+    began = time.perf_counter()
+    for start in range(0, total, 1 << 20):
+        rng.random(min(1 << 20, total - start))
+    floor = time.perf_counter() - began
+    out = {"simulate_seconds": engine, "floor_seconds": floor, "ratio_to_floor": engine / floor,
+           "variates": total, "peak_memory_mb": _peak_mb(__import__("resource").RUSAGE_SELF)}
+    sys.path.insert(0, str(Path.cwd()))
+    try:
+        from tests.reference_model import reference_seconds_per_draw
+    except ImportError:
+        return out
+    per_draw = reference_seconds_per_draw(c, 200)
+    out.update({"reference_seconds_per_draw": per_draw, "engine_seconds_per_draw": engine / n,
+                "speedup_vs_reference": per_draw / (engine / n)})
+    return out
+
+
+def run_case(name: str, description: str, args: dict, scenario: str, repeats: int) -> dict:
+    """Run one case ``repeats`` times, each in a fresh process; median of the times."""
+    samples = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-m", "portfolio.runs.bench", "--child", json.dumps(args), scenario],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"benchmark case {name} failed:\n{out.stderr[-2000:]}")
+        samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    key = "write_seconds" if args.get("write") else "simulate_seconds"
+    wall = statistics.median(s[key] for s in samples)
+    return {"case": name, "description": description, "draws": args["draws"], "workers": args["workers"],
+            "wall_seconds": round(wall, 3), "draws_per_second": round(args["draws"] / wall) if not
+            args.get("write") else None, "peak_memory_mb": round(max(s["peak_memory_mb"] for s in samples)),
+            "repeats": repeats,
+            **{k: round(statistics.median(s[k] for s in samples), 4) for k in
+               ("ratio_to_floor", "speedup_vs_reference", "floor_seconds", "reference_seconds_per_draw")
+               if k in samples[0]},
+            **({"worker_peak_memory_mb": round(max(s["worker_peak_memory_mb"] for s in samples))}
+               if "worker_peak_memory_mb" in samples[0] else {})}
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="portfolio bench", description=__doc__.splitlines()[0],
+                                     epilog="Example: portfolio bench --case run-100k --repeats 3")
+    parser.add_argument("--case", action="append", choices=sorted(CASES) + sorted(SMOKE),
+                        help="cases to run (default: all full cases)")
+    parser.add_argument("--smoke", action="store_true", help="a seconds-long smoke version (for CI)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", dest="json_path", help="also write the results as JSON to this file")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("scenario", nargs="?", default=CHUXIONG)
+    ns = parser.parse_args(argv)
+    if ns.child:
+        print(json.dumps(_measure(ns.scenario, json.loads(ns.child))))
+        return 0
+    cases = SMOKE if ns.smoke else {k: CASES[k] if k in CASES else SMOKE[k] for k in (ns.case or CASES)}
+    repeats = 1 if ns.smoke else ns.repeats
+    rows = [run_case(name, desc, args, ns.scenario, repeats) for name, (desc, args) in cases.items()]
+    report = {"machine": machine(), "results": rows}
+    print(f"{'case':<14} {'wall s':>8} {'draws/s':>10} {'peak MB':>8}  description")
+    for r in rows:
+        rate = f"{r['draws_per_second']:,}" if r["draws_per_second"] else "-"
+        print(f"{r['case']:<14} {r['wall_seconds']:>8.2f} {rate:>10} {r['peak_memory_mb']:>8}  {r['description']}")
+    print(json.dumps(report, indent=2))
+    if ns.json_path:
+        Path(ns.json_path).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

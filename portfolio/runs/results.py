@@ -1,0 +1,384 @@
+"""A run's results: the summary a planner reads and the tables an analyst charts (pandas).
+
+Probabilities are over valid draws (draws whose GDP stayed finite and positive); invalid draws are
+counted in ``invalid_draws`` and never silently dropped. Intervals are Wilson score intervals (95%)
+from the number of valid draws.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from portfolio import __version__
+from portfolio.model.compiled import Compiled, _centre
+from portfolio.model.engine import CONTRIBUTIONS
+
+QUANTILES = (5, 10, 25, 50, 75, 90, 95)
+LATE_YEARS = 0.5  # a project counts as late when its COD slips more than this (or it is cancelled)
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95% Wilson score interval for a binomial proportion."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
+
+
+class Result:
+    """Outcome of ``simulate``: per-draw outcomes plus the tables and summary derived from them."""
+
+    def __init__(self, compiled: Compiled, spec, collected, started_at: float, finished_at: float,
+                 draws_file: Path | None = None):
+        self.compiled = compiled
+        self.scenario = compiled.scenario
+        self.spec = spec
+        self.data = collected
+        self.started_at, self.finished_at = started_at, finished_at
+        self.draws_file = draws_file
+        self._summary = None
+
+    # ----------------------------------------------------------------------------- basics
+    @property
+    def years_index(self) -> np.ndarray:
+        return self.compiled.years
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.data.valid
+
+    def target_outcome(self, name: str) -> np.ndarray:
+        return self.data.targets[name]
+
+    def target_met(self, target) -> np.ndarray:
+        """Boolean per draw: the target is met (invalid draws count as not met)."""
+        values = self.data.targets[target.name]
+        with np.errstate(invalid="ignore"):
+            return (values >= target.threshold) & self.data.valid
+
+    def first_growth_target(self):
+        for metric in ("average_growth", "min_growth"):
+            for t in self.scenario.targets:
+                if t.metric == metric:
+                    return t
+        return None
+
+    def growth_window(self) -> tuple[int, int]:
+        target = self.first_growth_target()
+        if target is not None:
+            return target.window
+        base = self.scenario.meta.base_year
+        return (base + 1, min(base + 5, self.scenario.meta.horizon))
+
+    def average_growth(self, window: tuple[int, int] | None = None) -> np.ndarray:
+        """Geometric average real growth over a window, per draw."""
+        first, last = window or self.growth_window()
+        y0 = self.years_index[0]
+        with np.errstate(all="ignore"):
+            return (self.data.gdp[:, last - y0] / self.data.gdp[:, first - 1 - y0]) ** (1 / (last - first + 1)) - 1
+
+    # ----------------------------------------------------------------------------- summary
+    def summary(self) -> dict:
+        """The run's key figures (what ``summary.json`` holds)."""
+        if self._summary is None:
+            self._summary = self._make_summary()
+        return self._summary
+
+    def _make_summary(self) -> dict:
+        s = self.scenario
+        valid = self.data.valid
+        n_valid = int(valid.sum())
+        from portfolio.scenario.actuals import required_remaining_growth
+
+        targets = []
+        actuals = self.compiled.actuals
+        for t in s.targets:
+            met = int(self.target_met(t).sum())
+            outcome = self.data.targets[t.name][valid]
+            entry = {
+                "name": t.name, "label": t.label.model_dump() if t.label else None, "metric": t.metric,
+                "window": list(t.years), "threshold": t.threshold,
+                "probability": met / n_valid if n_valid else math.nan,
+                "ci95": list(wilson_interval(met, n_valid)),
+                "outcome": _quantiles(outcome),
+            }
+            if t.metric == "average_growth":
+                entry["required_average_growth_remaining"] = required_remaining_growth(actuals, t.window,
+                                                                                       t.threshold)
+            targets.append(entry)
+        window = self.growth_window()
+        avg = self.average_growth(window)[valid]
+        last_year = max(t.years[1] for t in s.targets)
+        gdp_last = self.data.gdp[valid, last_year - self.years_index[0]]
+        summary = {
+            "format_version": 1,
+            "package_version": __version__,
+            "scenario": s.meta.name,
+            "title": s.meta.title.model_dump(),
+            "draws": self.spec.draws, "seed": self.spec.seed, "sampler": self.spec.sampler,
+            "targets": targets,
+            "average_growth": {"window": list(window), "mean": _mean(avg), **_quantiles(avg, (5, 10, 50, 90, 95))},
+            "gdp": {"year": last_year, "unit": "亿元", "mean": _mean(gdp_last), **_quantiles(gdp_last, (10, 50, 90))},
+            "contributions": self._window_contributions(window),
+            "energy": self._energy_summary(),
+            "critical_projects": self.critical_projects()[:5],
+            "actuals": None if actuals is None else {
+                "source": actuals.source, "years": list(actuals.years), "growth": list(actuals.growth)},
+            "ledger": self.ledger_report(),
+            "invalid_draws": int((~valid).sum()),
+            "timing": {"wall_seconds": round(self.data.wall_seconds, 3),
+                       "draws_per_second": round(self.spec.draws / max(self.data.wall_seconds, 1e-9))},
+        }
+        return summary
+
+    def _block_total(self, key: str) -> np.ndarray:
+        total = None
+        for block in self.data.block_sums:  # in draw order: the same sum for any chunking
+            total = block[key] if total is None else total + block[key]
+        return total
+
+    def mean_contributions(self) -> dict[str, np.ndarray]:
+        """Mean contribution of each source to growth in each simulated year (fractions)."""
+        n_valid = max(sum(b["valid"] for b in self.data.block_sums), 1)
+        total = self._block_total("contributions") / n_valid
+        return {k: total[i] for i, k in enumerate(CONTRIBUTIONS)}
+
+    def _window_contributions(self, window) -> dict:
+        first, last = window
+        idx = slice(first - self.years_index[1], last - self.years_index[1] + 1)
+        means = self.mean_contributions()
+        modelled = [int(y) for y, ok in zip(self.years_index[1:][idx], ~np.isnan(means["tfp"][idx])) if ok]
+        with np.errstate(all="ignore"):
+            values = {k: float(np.nanmean(v[idx]) * 100) if modelled else math.nan for k, v in means.items()}
+        return {"window": list(window), "unit": "percentage points of growth per year (mean)",
+                "modelled_years": modelled, **values}
+
+    def _energy_summary(self) -> dict | None:
+        detail = self.data.detail
+        techs = list(self.scenario.energy.technologies)
+        if not techs or "capacity_by_tech" not in detail:
+            return None
+        target = next((t for t in self.scenario.targets if t.metric == "energy_capacity"), None)
+        year = target.years[1] if target else self.scenario.meta.horizon
+        chosen = (target.technologies if target and target.technologies else
+                  [k for k, t in self.scenario.energy.technologies.items() if t.kind == "generation"])
+        idx = [techs.index(k) for k in chosen]
+        cap = detail["capacity_by_tech"][:, idx, year - self.years_index[0]].sum(axis=1).astype(float)
+        return {"year": year, "unit": "MW", "technologies": list(chosen),
+                "target_mw": target.threshold if target else None, "mean": _mean(cap),
+                **_quantiles(cap, (10, 50, 90))}
+
+    def ledger_report(self) -> dict | None:
+        """Projects in the ledger: status, start slip and expected COD slip against the plan, and
+        (when simulate() ran the comparison) how the ledger moved each target's probability."""
+        ledger = self.compiled.ledger
+        if not ledger:
+            return None
+        detail = self.data.detail
+        rows = []
+        for j, entry in sorted(ledger.items()):
+            plan = self.compiled.projects[j]
+            planned_cod = plan.planned_start + _centre(plan.project.build_years)
+            live = ~detail["cancelled"][:, j]
+            cod = detail["cod"][live, j]
+            start = detail["start"][live, j]
+            rows.append({
+                "id": plan.id, "status": entry.status, "report_date": entry.report_date,
+                "planned_start": plan.planned_start, "planned_cod": planned_cod,
+                "start_slip_years": float(np.median(start) - plan.planned_start) if len(start) else None,
+                "cod_p50": float(np.median(cod)) if len(cod) else None,
+                "cod_slip_years_p50": float(np.median(cod) - planned_cod) if len(cod) else None,
+            })
+        rows.sort(key=lambda r: -(r["cod_slip_years_p50"] or 0))
+        report = {"projects": rows}
+        if getattr(self, "without_ledger", None) is not None:
+            report["probability_without_ledger"] = {t["name"]: t["probability"]
+                                                    for t in self.without_ledger["targets"]}
+        return report
+
+    def critical_projects(self) -> list[dict]:
+        """Projects ranked by how much more often the first growth target is missed when they are
+        late (COD more than LATE_YEARS after plan) or cancelled, from the detail draws."""
+        target = self.first_growth_target()
+        detail = self.data.detail
+        if target is None or "cod" not in detail or not self.compiled.projects:
+            return []
+        m = len(detail["cod"])
+        missed = ~self.target_met(target)[:m]
+        rows = []
+        for j, plan in enumerate(self.compiled.projects):
+            planned_cod = plan.planned_start + _centre(plan.project.build_years)
+            late = detail["cancelled"][:, j] | (detail["cod"][:, j] > planned_cod + LATE_YEARS)
+            share = late.mean()
+            if share < 0.01 or share > 0.99:
+                continue
+            delta = missed[late].mean() - missed[~late].mean()
+            rows.append({"id": plan.id, "name": plan.project.name.model_dump(), "late_share": float(share),
+                         "miss_if_late": float(missed[late].mean()),
+                         "miss_if_on_time": float(missed[~late].mean()), "miss_increase": float(delta)})
+        rows.sort(key=lambda r: -r["miss_increase"])
+        return rows
+
+    # ----------------------------------------------------------------------------- tables
+    def years(self) -> pd.DataFrame:
+        """One row per year: GDP and growth quantiles, mean contributions, capex spent."""
+        ys = self.years_index
+        valid = self.data.valid
+        gdp = self.data.gdp[valid]
+        growth = self.data.growth[valid]
+        table = pd.DataFrame({"year": ys})
+        for q, values in zip(QUANTILES, np.percentile(gdp, QUANTILES, axis=0) if len(gdp) else
+                             [np.full(len(ys), np.nan)] * len(QUANTILES)):
+            table[f"gdp_p{q}"] = values
+        table["gdp_mean"] = gdp.mean(axis=0) if len(gdp) else np.nan
+        gq = np.percentile(growth, QUANTILES, axis=0) if len(growth) else np.full((len(QUANTILES), len(ys) - 1), np.nan)
+        for q, values in zip(QUANTILES, gq):
+            table[f"growth_p{q}"] = np.concatenate([[np.nan], values])
+        table["growth_mean"] = np.concatenate([[np.nan], growth.mean(axis=0) if len(growth) else
+                                               np.full(len(ys) - 1, np.nan)])
+        for k, values in self.mean_contributions().items():
+            table[f"contribution_{k}"] = np.concatenate([[np.nan], values])
+        n_valid = max(sum(b["valid"] for b in self.data.block_sums), 1)
+        table["capex_spent_mean"] = self._block_total("capex_spent") / n_valid
+        if "capex_spent" in self.data.detail:
+            spent = self.data.detail["capex_spent"][self.data.detail["valid"]]
+            for q in (10, 90):
+                table[f"capex_spent_p{q}"] = np.percentile(spent, q, axis=0) if len(spent) else np.nan
+        self._add_detail_columns(table)
+        return table
+
+    def _add_detail_columns(self, table: pd.DataFrame) -> None:
+        """Per-year statistics of totals that need the per-draw detail (quantiles of a sum are not sums
+        of quantiles): cumulative capex (the S-curve), and energy capacity and generation summed over
+        technologies. Capacity counts the technologies of the energy target (else all generation
+        technologies), as ``summary.json``'s ``energy`` block; generation sums all technologies."""
+        detail = self.data.detail
+        if "valid" not in detail:
+            return
+        ok = detail["valid"]
+        stats = (("mean", None), ("p10", 10), ("p50", 50), ("p90", 90))
+
+        def put(prefix: str, values: np.ndarray) -> None:
+            for name, q in stats:
+                if len(values) == 0:
+                    table[f"{prefix}_{name}"] = np.nan
+                elif q is None:
+                    table[f"{prefix}_{name}"] = values.mean(axis=0)
+                else:
+                    table[f"{prefix}_{name}"] = np.percentile(values, q, axis=0)
+
+        if "capex_spent" in detail:
+            put("capex_cumulative", np.cumsum(detail["capex_spent"][ok].astype(float), axis=1))
+        techs = list(self.scenario.energy.technologies)
+        if techs and "capacity_by_tech" in detail:
+            energy = self._energy_summary()
+            idx = [techs.index(k) for k in energy["technologies"]] if energy else []
+            cap = detail["capacity_by_tech"][ok][:, idx, :].astype(float).sum(axis=1)
+            put("energy_capacity_mw", cap)
+            gen = detail["generation_by_tech"][ok].astype(float).sum(axis=1)
+            put("energy_generation_gwh", gen)
+
+    def projects(self) -> pd.DataFrame:
+        """One row per project: planned dates, start and COD quantiles, P(operating) by year, capex."""
+        detail = self.data.detail
+        rows = []
+        critical = {r["id"]: r["miss_increase"] for r in self.critical_projects()}
+        for j, plan in enumerate(self.compiled.projects):
+            p = plan.project
+            live = ~detail["cancelled"][:, j]
+            row = {"id": p.id, "name_zh": p.name.zh, "name_en": p.name.en, "kind": p.kind,
+                   "technology": p.technology or "", "planned_start": plan.planned_start,
+                   "planned_cod": plan.planned_start + _centre(p.build_years),
+                   "p_cancelled": float((~live).mean())}
+            for key in ("start", "cod"):
+                values = detail[key][live, j]
+                for q in (10, 50, 90):
+                    row[f"{key}_p{q}"] = float(np.percentile(values, q)) if len(values) else math.nan
+            for q in (10, 50, 90):
+                row[f"capex_spent_p{q}"] = float(np.percentile(detail["spent"][:, j], q))
+            row["capex_spent_mean"] = float(detail["spent"][:, j].mean())
+            for t, year in enumerate(self.years_index):
+                row[f"p_operating_{year}"] = float(detail["operating"][:, j, t].mean())
+            row["miss_increase_if_late"] = critical.get(p.id, math.nan)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def energy(self) -> pd.DataFrame:
+        """One row per technology and year: capacity, generation, value added, CO2 avoided quantiles."""
+        detail = self.data.detail
+        rows = []
+        units = {"capacity_by_tech": "capacity_mw", "generation_by_tech": "generation_gwh",
+                 "value_added_by_tech": "value_added_yi", "co2_by_tech": "co2_avoided_mt",
+                 "losses_by_tech": "storage_losses_gwh"}
+        for k, tech in enumerate(self.scenario.energy.technologies):
+            for t, year in enumerate(self.years_index):
+                row = {"technology": tech, "year": int(year)}
+                for key, name in units.items():
+                    values = detail[key][:, k, t].astype(float)
+                    row[f"{name}_mean"] = float(values.mean())
+                    for q in (10, 50, 90):
+                        row[f"{name}_p{q}"] = float(np.percentile(values, q))
+                row["lcoe_cny_per_kwh"] = self.lcoe(tech, int(year))
+                rows.append(row)
+        columns = ["technology", "year"] + [f"{name}_{stat}" for name in units.values()
+                                            for stat in ("mean", "p10", "p50", "p90")] + ["lcoe_cny_per_kwh"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def lcoe(self, tech: str, year: int) -> float:
+        """Levelised cost [CNY/kWh] of a generating technology commissioned in ``year``, at central values:
+        (capex/kW × CRF(discount rate, lifetime) + fixed opex/kW) / (full-load hours × (1 − curtailment)).
+        NaN for storage, charging and technologies without a capex per kW."""
+        from portfolio.model.compiled import _capex_per_kw, _centre
+        from portfolio.model.energy import lcoe
+        from portfolio.uncertainty.quantities import Dist
+
+        t = self.scenario.energy.technologies[tech]
+        if t.kind != "generation" or t.capex_per_kw is None:
+            return math.nan
+        capex = _centre(t.capex_per_kw) if isinstance(t.capex_per_kw, Dist) else _capex_per_kw(t.capex_per_kw, year)
+        hours = _centre(t.full_load_hours) * (1 - _centre(t.curtailment))
+        return float(lcoe(capex, _centre(t.fixed_opex), self.scenario.energy.discount_rate, t.lifetime, hours))
+
+    def draws(self) -> pd.DataFrame:
+        """One row per draw: every sampled input and the outcomes (growth and GDP per year, targets)."""
+        if self.data.inputs is None:
+            if self.draws_file is None:
+                raise RuntimeError("the inputs of this run were streamed and not kept; read draws.parquet")
+            return pd.read_parquet(self.draws_file)
+        from portfolio.outputs.folders import draw_columns
+
+        d = self.data
+        return pd.DataFrame(draw_columns(self.years_index, 0, d.inputs, d.gdp, d.growth, d.valid, d.targets))
+
+    @property
+    def plot(self):
+        """The standard charts: ``result.plot.growth_fan()`` etc. return matplotlib Figures
+        (``lang="zh"|"en"``; default the scenario's ``meta.language``); nothing is shown."""
+        from portfolio.outputs.charts import PlotAccessor
+
+        return PlotAccessor(self)
+
+    def save(self, folder, force: bool = False, command: str | None = None) -> Path:
+        """Write the run folder (atomically); return its path."""
+        from portfolio.outputs.folders import write_run
+
+        return write_run(self, Path(folder), force=force, command=command)
+
+
+def _quantiles(values: np.ndarray, qs=(5, 10, 50, 90, 95)) -> dict:
+    values = np.asarray(values, float)
+    if len(values) == 0:
+        return {f"p{q}": math.nan for q in qs}
+    return {f"p{q}": float(v) for q, v in zip(qs, np.percentile(values, qs))}
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if len(values) else math.nan

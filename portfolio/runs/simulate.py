@@ -1,0 +1,299 @@
+"""Monte Carlo driver: sample parameter blocks, evaluate the engine chunk by chunk, reduce the results.
+
+Draws are cut into chunks of whole sampling blocks (``sampling.BLOCK_SIZE``); each chunk is sampled
+from the root seed and evaluated independently, locally or in worker processes, so the per-draw
+results are bit-identical for any number of workers and any chunk size. Per-year means are summed per
+block and then over blocks in order, so they are identical too. Memory is bounded by the chunk size
+plus the per-draw outcome table (GDP and growth per year, target outcomes); per-project and
+per-technology detail is kept for the first ``DETAIL_DRAWS`` draws only.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from portfolio.problems import UserError
+
+from portfolio.model.compiled import Compiled, compile_scenario
+from portfolio.model.engine import CONTRIBUTIONS, evaluate
+from portfolio.uncertainty.sampling import BLOCK_SIZE, sample
+from portfolio.scenario.schema import Scenario
+
+DETAIL_DRAWS = 100_000          # per-project / per-technology quantiles come from the first draws
+DEFAULT_CHUNK_BLOCKS = 2        # 8,192 draws per chunk: ~250 MB of working arrays for 25 projects
+
+
+@dataclass
+class Chunk:
+    """What one chunk of draws [start, stop) contributes to a run."""
+
+    start: int
+    stop: int
+    inputs: dict[str, np.ndarray]
+    gdp: np.ndarray
+    growth: np.ndarray
+    valid: np.ndarray
+    targets: dict[str, np.ndarray]
+    block_sums: list[dict]
+    detail: dict | None
+    seconds: float
+
+
+def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Chunk:
+    """Sample and evaluate draws [start, stop); reduce to per-draw rows and per-block sums."""
+    began = time.perf_counter()
+    n = stop - start
+    params = sample(c.random, start, stop, seed, sampler, c.correlation, c.correlated or None)
+    detail_rows = max(0, min(stop, DETAIL_DRAWS) - start)
+    out = evaluate(c, params, n, detail=detail_rows > 0)
+    valid = out["valid"]
+    sums = []
+    for b0 in range(start, stop, BLOCK_SIZE):
+        rows = slice(b0 - start, min(b0 + BLOCK_SIZE, stop) - start)
+        ok = valid[rows]
+        sums.append({
+            "valid": int(ok.sum()),
+            "contributions": np.stack([np.where(ok[:, None], out["contributions"][k][rows], 0.0).sum(axis=0)
+                                       for k in CONTRIBUTIONS]),
+            "capex_spent": np.where(ok[:, None], out["capex_spent"][rows], 0.0).sum(axis=0),
+        })
+    detail = None
+    if detail_rows:
+        keep = slice(0, detail_rows)
+        detail = {k: out[k][keep] for k in ("start", "cod", "cancelled", "spent", "capex_spent")}
+        detail["operating"] = out["operating"][keep]
+        for k in ("capacity_by_tech", "generation_by_tech", "value_added_by_tech", "co2_by_tech", "losses_by_tech"):
+            detail[k] = out[k][keep].astype(np.float32)
+        detail["valid"] = valid[keep]
+    return Chunk(start, stop, params, out["gdp"], out["growth"], valid, out["targets"], sums, detail,
+                 time.perf_counter() - began)
+
+
+_WORKER_COMPILED: Compiled | None = None
+
+
+def _worker_init(compiled: Compiled) -> None:
+    global _WORKER_COMPILED
+    _WORKER_COMPILED = compiled
+
+
+def _worker_run(start: int, stop: int, seed: int, sampler: str) -> Chunk:
+    return run_chunk(_WORKER_COMPILED, start, stop, seed, sampler)
+
+
+@dataclass
+class RunSpec:
+    draws: int
+    seed: int
+    sampler: str
+    workers: int
+    chunk_size: int
+
+
+@dataclass
+class Collected:
+    """Everything gathered from the chunks, in draw order."""
+
+    gdp: np.ndarray
+    growth: np.ndarray
+    valid: np.ndarray
+    targets: dict[str, np.ndarray]
+    block_sums: list[dict]
+    detail: dict
+    inputs: dict[str, np.ndarray] | None
+    compute_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def conditioning(scenario: Scenario, actuals, ledger):
+    """Load actuals and ledger files (paths) for a scenario; objects pass through."""
+    from portfolio.scenario.actuals import Actuals, load_actuals
+    from portfolio.scenario.ledger import load_ledger
+
+    m = scenario.meta
+    if actuals is not None and not isinstance(actuals, Actuals):
+        actuals = load_actuals(actuals, m.base_year, m.horizon, scenario.economy.gdp)
+    if ledger is not None and not isinstance(ledger, dict):
+        ledger = load_ledger(ledger, [p.id for p in scenario.projects], m.base_year, m.horizon)
+    return actuals, ledger
+
+
+def _input_files(actuals, ledger) -> dict:
+    """{label: {path, sha256}} of the actuals and ledger files a run was conditioned on."""
+    import hashlib
+
+    from portfolio.scenario.loading import label_for
+
+    paths = [getattr(actuals, "path", None), getattr(ledger, "path", None)]
+    out = {}
+    for path in paths:
+        if path is not None and Path(path).is_file():
+            out[label_for(Path(path))] = {"path": str(Path(path).resolve()),
+                                          "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+    return out
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new allocations (Linux /proc/meminfo), else None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def memory_estimate(c: Compiled, spec: RunSpec, keep_inputs: bool) -> int:
+    """Bytes a run needs: the per-draw outcome table (and sampled inputs when kept), the detail
+    arrays of the first DETAIL_DRAWS draws, and the working arrays of the chunks in flight."""
+    n, T, J = spec.draws, len(c.years) - 1, max(len(c.projects), 1)
+    K = max(len(c.scenario.energy.technologies), 1)
+    per_draw = 8 * ((T + 1) + T + len(c.scenario.targets)) + 1 + (8 * len(c.random) if keep_inputs else 0)
+    detail = min(n, DETAIL_DRAWS) * (8 * (T + 1) + J * (8 * 4 + (T + 1)) + 4 * 4 * K * (T + 1))
+    chunk = min(n, spec.chunk_size) * (12 * J * (T + 2) * 8 + 16 * len(c.random))
+    return per_draw * n + detail + chunk * (1 + 2 * spec.workers)
+
+
+class MemoryLimitError(UserError, ValueError):
+    """A run would not fit in this machine's memory."""
+
+
+def check_memory(c: Compiled, spec: RunSpec, keep_inputs: bool) -> None:
+    """Refuse, before starting, a run whose estimated memory exceeds what is available."""
+    need = memory_estimate(c, spec, keep_inputs)
+    have = available_memory()
+    if have is not None and need > 0.8 * have:
+        per_draw = max(need // max(spec.draws, 1), 1)
+        fits = int(0.8 * have // per_draw)
+        raise MemoryLimitError(f"{spec.draws:,} draws need about {need / 2**30:.1f} GiB (the per-draw outcome "
+                               f"table grows with the number of draws) but {have / 2**30:.1f} GiB is available; "
+                               f"use at most about {fits:,} draws")
+
+
+def _process_context():
+    """fork where the platform has it safely (Linux: fast start, nothing re-imported); spawn elsewhere
+    (Windows, macOS), which needs the usual ``if __name__ == "__main__":`` guard in scripts."""
+    import sys
+
+    return get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def chunk_bounds(draws: int, chunk_size: int) -> list[tuple[int, int]]:
+    """[start, stop) of each chunk; chunk_size must be a multiple of BLOCK_SIZE (or ≥ draws)."""
+    return [(a, min(a + chunk_size, draws)) for a in range(0, draws, chunk_size)]
+
+
+def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | None = None,
+              keep_inputs: bool = True) -> Collected:
+    """Evaluate all draws of a run; ``on_chunk`` sees every chunk in draw order (for streaming)."""
+    if spec.draws < 1:
+        raise ValueError("draws must be ≥ 1")
+    if spec.chunk_size % BLOCK_SIZE and spec.chunk_size < spec.draws:
+        raise ValueError(f"chunk_size must be a multiple of {BLOCK_SIZE}")
+    began = time.perf_counter()
+    n, T = spec.draws, len(c.years) - 1
+    col = Collected(gdp=np.empty((n, T + 1)), growth=np.empty((n, T)), valid=np.empty(n, bool),
+                    targets={t.name: np.empty(n) for t in c.scenario.targets}, block_sums=[], detail={},
+                    inputs={k: np.empty(n) for k in c.random} if keep_inputs else None)
+    detail_parts: list[dict] = []
+
+    def absorb(chunk: Chunk) -> None:
+        rows = slice(chunk.start, chunk.stop)
+        col.gdp[rows], col.growth[rows], col.valid[rows] = chunk.gdp, chunk.growth, chunk.valid
+        for k, values in chunk.targets.items():
+            col.targets[k][rows] = values
+        if col.inputs is not None:
+            for k, values in chunk.inputs.items():
+                col.inputs[k][rows] = values
+        col.block_sums.extend(chunk.block_sums)
+        if chunk.detail is not None:
+            detail_parts.append(chunk.detail)
+        col.compute_seconds += chunk.seconds
+        if on_chunk is not None:
+            on_chunk(chunk)
+
+    bounds = chunk_bounds(n, spec.chunk_size)
+    if spec.workers <= 1 or len(bounds) == 1:
+        for a, b in bounds:
+            absorb(run_chunk(c, a, b, spec.seed, spec.sampler))
+    else:
+        context = _process_context()
+        with ProcessPoolExecutor(max_workers=spec.workers, mp_context=context,
+                                 initializer=_worker_init, initargs=(c,)) as pool:
+            # a bounded window of chunks in flight: finished chunks wait in memory only until
+            # every earlier chunk is absorbed, so memory does not grow with the number of draws
+            window = 2 * spec.workers
+            pending = deque()
+            queue = iter(bounds)
+            try:
+                for a, b in itertools.islice(queue, window):
+                    pending.append(pool.submit(_worker_run, a, b, spec.seed, spec.sampler))
+                while pending:
+                    chunk = pending.popleft().result()   # in draw order
+                    for a, b in itertools.islice(queue, 1):
+                        pending.append(pool.submit(_worker_run, a, b, spec.seed, spec.sampler))
+                    absorb(chunk)
+                    del chunk
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
+    if detail_parts:
+        col.detail = {k: np.concatenate([p[k] for p in detail_parts]) for k in detail_parts[0]}
+    col.wall_seconds = time.perf_counter() - began
+    return col
+
+
+def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, seed: int | None = None,
+             workers: int = 1, overrides=None, sampler: str | None = None, chunk_size: int | None = None,
+             on_chunk: Callable[[Chunk], None] | None = None, keep_inputs: bool = True,
+             actuals=None, ledger=None, compiled: Compiled | None = None):
+    """Run the Monte Carlo simulation of a scenario (object or file path) → ``Result``.
+
+    ``draws``, ``seed`` and ``sampler`` default to the scenario's ``simulation`` section. ``workers``
+    local processes evaluate chunks in parallel; results do not depend on it. ``actuals`` (a file or
+    an ``actuals.Actuals``) fixes observed growth; ``ledger`` (a file or {id: LedgerEntry}) conditions
+    project schedules on their reported state. ``compiled`` skips compilation (goal seek reuses one).
+    """
+    from portfolio.runs.results import Result
+    from portfolio.scenario.loading import load_scenario
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(Path(scenario), overrides)
+    elif overrides:
+        raise ValueError("overrides apply to a scenario file; pass the path instead of a Scenario")
+    sim = scenario.simulation
+    spec = RunSpec(draws=sim.draws if draws is None else int(draws),
+                   seed=sim.seed if seed is None else int(seed),
+                   sampler=sampler or sim.sampler, workers=max(1, int(workers)),
+                   chunk_size=chunk_size or DEFAULT_CHUNK_BLOCKS * BLOCK_SIZE)
+    if spec.draws < 1:
+        raise ValueError(f"draws must be a positive whole number, got {spec.draws}")
+    if spec.seed < 0:
+        raise ValueError(f"seed must be ≥ 0, got {spec.seed}")
+    if compiled is None:
+        actuals, ledger = conditioning(scenario, actuals, ledger)
+        compiled = compile_scenario(scenario, actuals=actuals, ledger=ledger)
+        compiled.input_files = _input_files(actuals, ledger)
+    check_memory(compiled, spec, keep_inputs)
+    started = time.time()
+    collected = run_draws(compiled, spec, on_chunk=on_chunk, keep_inputs=keep_inputs)
+    result = Result(compiled, spec, collected, started_at=started, finished_at=time.time())
+    if compiled.ledger:
+        # the same draws without the ledger (common random numbers): how the reports moved the odds
+        plain = compile_scenario(scenario, actuals=compiled.actuals)
+        reference = run_draws(plain, spec, keep_inputs=False)
+        result.without_ledger = Result(plain, spec, reference, started, time.time()).summary()
+    return result

@@ -1,0 +1,83 @@
+"""Calendar dates as decimal years, the time axis of every scenario.
+
+Calendar year ``t`` is the interval ``[t, t+1)``; ``2021.5`` is about 2 July 2021. A date maps to
+``year + (day_of_year - 1) / days_in_year``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import numbers
+import re
+
+import numpy as np
+
+from portfolio.problems import short
+from portfolio.uncertainty.units import UnitError
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+
+
+def decimal_year(value) -> float:
+    """Convert a date-like value to a decimal year.
+
+    Parameters
+    ----------
+    value : int, float, datetime.date, datetime.datetime or str
+        A number is taken as a decimal year already. A date maps to
+        ``year + (day_of_year - 1) / days_in_year`` (so 2021-07-01 -> 2021 + 181/365); a
+        datetime adds the fraction of its day. Strings must be ISO ``"YYYY-MM-DD"`` or
+        ``"YYYY-MM"`` (the first day of the month).
+
+    Returns
+    -------
+    float
+        Decimal year.
+
+    Raises
+    ------
+    ValueError
+        For booleans, unparseable strings, invalid calendar dates or other types.
+    """
+    if isinstance(value, bool) or isinstance(value, np.bool_):
+        raise ValueError(f"decimal_year: expected a year or a date, got the boolean {value!r}")
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        m = _ISO.match(value.strip())
+        if not m:
+            raise ValueError(f"decimal_year: cannot read {value!r}; use 'YYYY-MM-DD', 'YYYY-MM' or a number")
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
+        try:
+            value = _dt.date(y, mo, d)
+        except ValueError as exc:
+            raise ValueError(f"decimal_year: {value!r} is not a valid date ({exc})") from None
+    if isinstance(value, _dt.date):
+        days = 366 if _is_leap(value.year) else 365
+        frac = value.timetuple().tm_yday - 1
+        if isinstance(value, _dt.datetime):
+            frac += (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+        return value.year + frac / days
+    raise ValueError(f"decimal_year: expected a number, a date or an ISO string, got {type(value).__name__} {value!r}")
+
+
+def _is_leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def parse_year(value) -> float:
+    """A year as written in a scenario or a table (2023, 2023.5, '2023-05-19', a date) → decimal year;
+    UnitError for anything else or a year outside 1900–2200."""
+    if isinstance(value, bool):
+        raise UnitError(f"expected a year, got {value!r}")
+    if isinstance(value, str):
+        try:
+            value = float(value) if value.strip().replace(".", "", 1).isdigit() else value
+        except ValueError:
+            pass
+    try:
+        year = decimal_year(value)
+    except (ValueError, TypeError):
+        raise UnitError(f"expected a year (2023, 2023.5 or a date '2023-05-19'), got {short(value)}") from None
+    if not 1900 <= year <= 2200:
+        raise UnitError(f"year {year:g} is outside 1900–2200")
+    return year
