@@ -3,7 +3,8 @@
 The Python API is the command line's: ``load_scenario`` reads and validates a scenario file,
 ``simulate`` runs it. Names are imported on first use, so ``import portfolio`` is instant.
 """
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("portfolio")

@@ -146,9 +146,9 @@ def compare(scenarios, draws: int | None = None, seed: int | None = None, worker
     ``draws``, ``seed`` and ``sampler`` default to the FIRST scenario's simulation section and apply to
     all, so that the draws are shared (common random numbers).
     """
+    from portfolio.runs.simulate import simulate
     from portfolio.scenario.loading import load_scenario
     from portfolio.scenario.schema import Scenario
-    from portfolio.runs.simulate import simulate
 
     loaded = [s if isinstance(s, Scenario) else load_scenario(Path(s), overrides) for s in scenarios]
     if len(loaded) < 2:

@@ -36,8 +36,16 @@ import numpy as np
 import pandas as pd
 
 from portfolio import __version__
+from portfolio.analysis.sensitivity import (
+    Names,
+    Outcome,
+    parse_outcomes,
+    run_inputs,
+    run_targets,
+    short_labels,
+)
+from portfolio.outputs.folders import RunFolder
 from portfolio.problems import InputError, Problem
-from portfolio.analysis.sensitivity import Names, Outcome, RunFolder, parse_outcomes, short_labels
 
 ALPHA = 0.05
 MIN_MASS = 0.05
@@ -427,7 +435,7 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
     the inputs (default: every sampled input that varies)."""
     began = time.perf_counter()
     run = folder if isinstance(folder, RunFolder) else RunFolder(folder)
-    targets = run.targets
+    targets = run_targets(run)
     if outcome is None:
         if not targets:
             raise InputError([Problem("--outcome", None, "", "the run has no targets; name an outcome and --below")])
@@ -439,8 +447,8 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
     if threshold is None:
         raise InputError([Problem("--below", None, "", f"give the level that counts as a miss for {chosen.name} "
                                   "(e.g. --below 0.09 or --below 9%)")])
-    inputs = run.resolve_inputs(params) if params else [k for k in run.inputs]
-    frame = run.read(inputs + chosen.columns())
+    inputs = run_inputs(run, params) if params else [k for k in run.inputs]
+    frame = run.draws(inputs + chosen.columns())
     total = len(frame)
     frame = frame[frame["valid"].astype(bool)]
     values = chosen.from_frame(frame)
@@ -451,11 +459,11 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
     varying = [c for c in inputs if X[c].nunique(dropna=True) > 1]
     X = X[varying]
     miss = values < float(threshold)
-    names = Names(run.scenario, lang or run.language)
+    names = Names(run.scenario_data, lang or run.language or "en")
     regional = regional_sensitivity(X, miss)
     result = prim(X, miss, alpha=alpha, min_mass=min_mass, choose=box)
     meta = {
-        "format_version": 1, "package_version": __version__, "run_folder": str(run.folder.resolve()),
+        "format_version": 1, "package_version": __version__, "run_folder": str(run.path.resolve()),
         "scenario": run.name, "title": run.title, "outcome": chosen.name, "outcome_label": chosen.label(names.lang),
         "miss_if_below": float(threshold), "draws": total, "draws_used": int(len(frame)),
         "invalid_draws": int(invalid), "misses": int(miss.sum()), "miss_rate": float(miss.mean()) if len(miss) else None,
@@ -510,8 +518,8 @@ def _figure(height_cm: float):
 
 
 def _header(fig, ax, d: Discovery, names: Names, title: str, extra: str | None = None) -> None:
-    from portfolio.outputs import texts as L
     from portfolio.outputs import style as S
+    from portfolio.outputs import texts as L
 
     lang = names.lang
     fig.suptitle(title, x=0.012, ha="left", fontsize=S.BASE_RC["figure.titlesize"])

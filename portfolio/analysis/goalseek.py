@@ -22,8 +22,8 @@ import numpy as np
 from scipy import optimize
 
 from portfolio.model.compiled import Compiled, compile_scenario
-from portfolio.uncertainty.distributions import Distribution
 from portfolio.problems import InputError, Problem, UserError
+from portfolio.uncertainty.distributions import Distribution
 
 Z95 = 1.959963984540054
 GRID = 9

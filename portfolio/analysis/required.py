@@ -244,7 +244,12 @@ def format_required(frame: pd.DataFrame) -> str:
 
 def plot_required(frame: pd.DataFrame, lang: str | None = None):
     """Required vs scenario investment rate by year (a matplotlib Figure; never shown)."""
-    from portfolio.analysis.calibrate import _figure, _labels, _legend_below, _style_module
+    from portfolio.analysis.calibrate import (
+        _figure,
+        _labels,
+        _legend_below,
+        _style_module,
+    )
 
     lang = lang or frame.attrs.get("language", "en")
     lab = _labels(lang)

@@ -43,9 +43,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
-import io
 import fnmatch
-import json
+import io
 import math
 import re
 import time
@@ -59,8 +58,15 @@ import pandas as pd
 
 from portfolio import __version__
 from portfolio.model.compiled import Compiled, compile_scenario
-from portfolio.model.designs import (default_parameters, evaluate_cases, evaluate_design, is_nuisance, medians,
-                      resolve_parameters)
+from portfolio.model.designs import (
+    default_parameters,
+    evaluate_cases,
+    evaluate_design,
+    is_nuisance,
+    medians,
+    resolve_parameters,
+)
+from portfolio.outputs.folders import RunFolder
 from portfolio.problems import InputError, Problem
 
 METHODS = ("tornado", "morris", "sobol", "pawn", "rbd-fast", "delta")
@@ -821,101 +827,38 @@ def sobol(scenario, params: Sequence[str] | None = None, outcome: str | None = N
 
 
 # =========================================================================================== given data
-class RunFolder:
-    """The parts of a run folder the given-data methods and scenario discovery read."""
-
-    OUTCOME_PREFIXES = ("gdp_", "growth_", "target_")
-
-    def __init__(self, folder, where: str = "RUN_DIR"):
-        import pyarrow.parquet as pq
-
-        self.folder = Path(folder)
-        label = str(folder)
-        if not self.folder.exists():
-            raise InputError([Problem(label, None, "", "no such run folder")])
-        if not self.folder.is_dir():
-            raise InputError([Problem(label, None, "", "not a run folder (give the folder `portfolio run` wrote)")])
-        if (self.folder / "INCOMPLETE").exists():
-            raise InputError([Problem(label, None, "", "the run did not finish writing (INCOMPLETE marker); run it again")])
-        draws = self.folder / "draws.parquet"
-        if not draws.is_file():
-            raise InputError([Problem(label, None, "", "no draws.parquet in this folder: not a run folder "
-                                      "(make one with `portfolio run SCENARIO --out FOLDER`)")])
-        try:
-            self.columns = pq.read_schema(draws).names
-            self.summary = _read_json(self.folder / "summary.json")
-            self.manifest = _read_json(self.folder / "manifest.json")
-        except (OSError, ValueError) as exc:
-            raise InputError([Problem(label, None, "", f"cannot read the run folder ({type(exc).__name__}: {exc})")]) from None
-        self.draws_path = draws
-        self.inputs = [k for k in self.columns
-                       if k not in ("draw", "valid") and not k.startswith(self.OUTCOME_PREFIXES)]
-        self.years = sorted(int(k[4:]) for k in self.columns if re.fullmatch(r"gdp_\d{4}", k))
-        if not self.years:
-            raise InputError([Problem(label, None, "", "draws.parquet has no gdp_<year> columns")])
-        self.scenario = (self.manifest or {}).get("resolved_scenario") or {}
-        self.targets = target_specs((self.summary or {}).get("targets") or [])
-
-    @property
-    def name(self) -> str:
-        return (self.summary or {}).get("scenario") or self.folder.name
-
-    @property
-    def title(self) -> dict:
-        return (self.summary or {}).get("title") or {"en": self.name, "zh": self.name}
-
-    @property
-    def language(self) -> str:
-        lang = ((self.scenario.get("meta") or {}).get("language"))
-        return lang if lang in ("zh", "en") else "en"
-
-    def compiled(self) -> Compiled | None:
-        """The run's scenario rebuilt from the manifest (None when it cannot be)."""
-        from portfolio.scenario.loading import Resolved, validate
-
-        if not self.scenario:
-            return None
-        try:
-            return compile_scenario(validate(Resolved(data=copy.deepcopy(self.scenario), provenance={})))
-        except Exception:  # noqa: BLE001 — an old or hand-edited manifest: fall back to the columns
-            return None
-
-    def default_inputs(self) -> list[str]:
-        c = self.compiled()
-        if c is not None:
-            chosen = [k for k in default_parameters(c) if k in self.inputs]
+def run_inputs(run: RunFolder, patterns=None, where: str = "--params") -> list[str]:
+    """Sampled inputs of a run folder by path, glob or comma list; none → the scenario's inputs given
+    as distributions (as for a scenario file), else every sampled input but per-year noise."""
+    if not patterns:
+        scenario = run.scenario()
+        if scenario is not None:
+            chosen = [k for k in default_parameters(compile_scenario(scenario)) if k in run.inputs]
             if chosen:
                 return chosen
-        return [k for k in self.inputs if not is_nuisance(k)]
-
-    def resolve_inputs(self, patterns, where: str = "--params") -> list[str]:
-        if not patterns:
-            return self.default_inputs()
-        chosen, problems = [], []
-        for pattern in patterns:
-            for item in [p.strip() for p in str(pattern).split(",") if p.strip()]:
-                if any(ch in item for ch in "*?["):
-                    hits = [k for k in self.inputs if fnmatch.fnmatchcase(k, item)]
-                    if not hits:
-                        problems.append(Problem(where, None, item, "matches no sampled input of this run"))
-                elif item in self.inputs:
-                    hits = [item]
-                else:
-                    hits = []
-                    hint = difflib.get_close_matches(item, self.inputs, n=1, cutoff=0.6)
-                    problems.append(Problem(where, None, item, "not a sampled input of this run"
-                                            + (f" (did you mean '{hint[0]}'?)" if hint else "")))
-                chosen.extend(h for h in hits if h not in chosen)
-        if problems:
-            raise InputError(problems)
-        return chosen
-
-    def read(self, columns: list[str]) -> pd.DataFrame:
-        return pd.read_parquet(self.draws_path, columns=list(dict.fromkeys([*columns, "valid"])))
+        return [k for k in run.inputs if not is_nuisance(k)]
+    chosen, problems = [], []
+    for pattern in patterns:
+        for item in [p.strip() for p in str(pattern).split(",") if p.strip()]:
+            if any(ch in item for ch in "*?["):
+                hits = [k for k in run.inputs if fnmatch.fnmatchcase(k, item)]
+                if not hits:
+                    problems.append(Problem(where, None, item, "matches no sampled input of this run"))
+            elif item in run.inputs:
+                hits = [item]
+            else:
+                hits = []
+                hint = difflib.get_close_matches(item, run.inputs, n=1, cutoff=0.6)
+                problems.append(Problem(where, None, item, "not a sampled input of this run"
+                                        + (f" (did you mean '{hint[0]}'?)" if hint else "")))
+            chosen.extend(h for h in hits if h not in chosen)
+    if problems:
+        raise InputError(problems)
+    return chosen
 
 
-def _read_json(path: Path):
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+def run_targets(run: RunFolder) -> list[dict]:
+    return target_specs(run.summary.get("targets") or [])
 
 
 def given_data(folder, method: str, params: Sequence[str] | None = None, outcome: str | None = None, *,
@@ -934,16 +877,16 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
         raise ValueError(f"not a given-data method: {method!r}")
     began = time.perf_counter()
     run = folder if isinstance(folder, RunFolder) else RunFolder(folder)
-    params = run.resolve_inputs(params)
-    outcomes = parse_outcomes(outcome, run.targets, run.years, window, per_year)
+    params = run_inputs(run, params)
+    outcomes = parse_outcomes(outcome, run_targets(run), run.years, window, per_year)
     _no_probability(outcomes, method)
-    names = Names(run.scenario, lang or run.language)
+    names = Names(run.scenario_data, lang or run.language or "en")
     needed = [col for o in outcomes for col in o.columns()]
     missing = [col for col in needed if col not in run.columns]
     if missing:
         raise InputError([Problem("--outcome", None, outcomes[0].name,
                                   f"this run has no column {missing[0]} in draws.parquet")])
-    frame = run.read(params + needed)
+    frame = run.draws(params + needed)
     total = len(frame)
     frame = frame[frame["valid"].astype(bool)]
     invalid = total - len(frame)
@@ -966,7 +909,7 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
         X, y = X_all[ok], y[ok]
         used = max(used, len(y))
         if len(y) < 50:
-            raise InputError([Problem(str(run.folder), None, "", f"only {len(y)} usable draws; need at least 50")])
+            raise InputError([Problem(str(run.path), None, "", f"only {len(y)} usable draws; need at least 50")])
         problem = {"num_vars": len(columns), "names": columns,
                    "bounds": [[float(X[:, j].min()), float(X[:, j].max())] for j in range(len(columns))]}
         with warnings.catch_warnings():
@@ -989,11 +932,11 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
                         v, conf = found[key]
                         rows.append(_rows(method, o, names, p, key, v, v - conf, v + conf))
     seconds = time.perf_counter() - began
-    correlated = [list(p.get("between", [])) for p in ((run.scenario.get("uncertainty") or {}).get("correlations") or [])
+    correlated = [list(p.get("between", [])) for p in ((run.scenario_data.get("uncertainty") or {}).get("correlations") or [])
                   if isinstance(p, dict)]
     meta = {
         "format_version": 1, "package_version": __version__, "salib_version": _salib_version(),
-        "method": method, "source": str(run.folder), "run_folder": str(run.folder.resolve()),
+        "method": method, "source": str(run.path), "run_folder": str(run.path.resolve()),
         "scenario": run.name, "title": run.title, "run_seed": (run.summary or {}).get("seed"),
         "run_sampler": (run.summary or {}).get("sampler"), "analysis_seed": seed,
         "outcomes": [{"name": o.name, "label": o.label(names.lang), "unit": o.unit} for o in outcomes],
@@ -1147,8 +1090,8 @@ def _figure(height_cm: float):
 
 
 def _header(fig, ax, result: SensitivityResult, lang: str, title: str, what: str) -> None:
-    from portfolio.outputs import texts as L
     from portfolio.outputs import style as S
+    from portfolio.outputs import texts as L
 
     fig.suptitle(title, x=0.012, ha="left", fontsize=S.BASE_RC["figure.titlesize"])
     room = 78 - sum(2 if ord(ch) > 0x2E80 else 1 for ch in what)   # the axes start after the labels

@@ -2,13 +2,14 @@
 group). Thin layers over ``portfolio.sensitivity`` and ``portfolio.discovery``."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import click
 
 from portfolio.cli.common import command_line, friendly
+from portfolio.cli.common import destination as destination_folder
+from portfolio.outputs.kinds import LANGS
 from portfolio.problems import InputError, Problem
 
 
@@ -21,21 +22,6 @@ def _percent_or_number(ctx, param, value):
         return float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
         raise click.BadParameter(f"expected a number or a percentage such as 9%, got {value!r}") from None
-
-
-def _destination(out: Path | None, stem: str) -> Path:
-    if out is not None:
-        return out
-    return Path("outputs") / f"{stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
-
-
-def _check_out(out: Path, force: bool) -> None:
-    from portfolio.outputs.folders import OutputError, check_destination
-
-    try:
-        check_destination(out, force)
-    except OutputError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 @click.command(epilog="Example: portfolio sensitivity scenarios/chuxiong/baseline.yaml --method sobol -N 1024 "
@@ -68,7 +54,7 @@ def _check_out(out: Path, force: bool) -> None:
               help="Output folder (default outputs/sensitivity-<scenario>-<method>-<timestamp>/).")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
 @click.option("--no-charts", is_flag=True, help="Do not draw the chart.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart and label language (default: the scenario's).")
+@click.option("--lang", type=click.Choice(LANGS), help="Chart and label language (default: the scenario's).")
 @click.option("--json", "as_json", is_flag=True, help="Print sensitivity.json instead of the text report.")
 @friendly
 def sensitivity(source, method, params, outcome, per_year, window, size, second_order, others, seed, overrides,
@@ -104,8 +90,7 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
 
         subject = load_scenario(source, overrides)
         stem = f"sensitivity-{subject.meta.name}-{method}"
-    destination = _destination(out, stem)
-    _check_out(destination, force)
+    destination = destination_folder(out, stem, force)
     result = run_sensitivity(subject, method, **kwargs)
     folder = result.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())
     if as_json:
@@ -132,7 +117,7 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
               help="Output folder (default outputs/discover-<run>-<timestamp>/).")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
 @click.option("--no-charts", is_flag=True, help="Do not draw the charts.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart and label language (default: the scenario's).")
+@click.option("--lang", type=click.Choice(LANGS), help="Chart and label language (default: the scenario's).")
 @click.option("--json", "as_json", is_flag=True, help="Print discovery.json instead of the text report.")
 @friendly
 def discover(run_dir, outcome, below, params, box, min_mass, out, force, no_charts, lang, as_json):
@@ -144,8 +129,7 @@ def discover(run_dir, outcome, below, params, box, min_mass, out, force, no_char
 
     if run_dir.exists() and not run_dir.is_dir():
         raise InputError([Problem(str(run_dir), None, "", "not a run folder (give the folder `portfolio run` wrote)")])
-    destination = _destination(out, f"discover-{run_dir.resolve().name}")
-    _check_out(destination, force)
+    destination = destination_folder(out, f"discover-{run_dir.resolve().name}", force)
     found = run_discovery(run_dir, outcome=outcome, below=below, params=list(params) or None, lang=lang,
                           min_mass=min_mass, box=box)
     folder = found.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())

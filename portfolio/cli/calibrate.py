@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from portfolio.cli.common import friendly
+from portfolio.outputs.kinds import LANGS
 
 
 def _out_dir(out: Path) -> Path:
@@ -22,7 +23,7 @@ def _out_dir(out: Path) -> Path:
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value (repeatable).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for required.csv and the chart required.png/.svg.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart language (default: the scenario's meta.language).")
+@click.option("--lang", type=click.Choice(LANGS), help="Chart language (default: the scenario's meta.language).")
 @friendly
 def required(scenario, target, overrides, out, lang):
     """The investment rate the economy outside the portfolio needs for a growth target (LTGM inversion).
@@ -30,8 +31,12 @@ def required(scenario, target, overrides, out, lang):
     Evaluated at the scenario's central values (medians); shown next to the scenario's own rate path,
     with the rate needed when the portfolio's mean overlay is credited.
     """
-    from portfolio.analysis.required import format_required, plot_required, required_investment
     from portfolio.analysis.calibrate import save_figure
+    from portfolio.analysis.required import (
+        format_required,
+        plot_required,
+        required_investment,
+    )
     from portfolio.scenario.loading import load_scenario
 
     loaded = load_scenario(scenario, overrides)
@@ -59,7 +64,7 @@ def required(scenario, target, overrides, out, lang):
               help="Growth years averaged for the Harberger initial stock K_0 = I_0/(g + δ).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for accounting.csv, capital.csv, economy.yaml and the chart accounting.png/.svg.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Chart language.")
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Chart language.")
 @friendly
 def calibrate(history, alpha, depreciation, gfcf_share, initial_capital, harberger_years, out, lang):
     """Calibrate the baseline economy from a yearly history (CSV/XLSX): capital stock by perpetual
@@ -71,7 +76,12 @@ def calibrate(history, alpha, depreciation, gfcf_share, initial_capital, harberg
     import pandas as pd
 
     from portfolio.analysis.calibrate import calibrate as run_calibration
-    from portfolio.analysis.calibrate import format_calibration, plot_accounting, read_history, save_figure
+    from portfolio.analysis.calibrate import (
+        format_calibration,
+        plot_accounting,
+        read_history,
+        save_figure,
+    )
 
     table = read_history(history)
     result = run_calibration(table, alpha=alpha, depreciation=depreciation, gfcf_share=gfcf_share,

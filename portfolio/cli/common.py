@@ -26,8 +26,8 @@ def friendly(func):
             n = len(exc.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.", err=True)
             sys.exit(EXIT_INPUT)
-        except UserError as exc:   # a request that cannot be done as asked: one line
-            click.echo(f"error: {exc}", err=True)
+        except UserError as exc:   # a request that cannot be done as asked: one line (and its notes)
+            click.echo("\n".join([f"error: {exc}", *getattr(exc, "__notes__", ())]), err=True)
             sys.exit(EXIT_INPUT)
         except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
             sys.stderr.close()
@@ -73,21 +73,25 @@ def command_line() -> str:
 
 
 class Progress:
-    """A progress bar on stderr (only when it is a terminal and not --quiet)."""
+    """The progress bar of long commands, on stderr with an ETA — only when stderr is a terminal and
+    the command is not --quiet. ``with Progress(enabled, "simulating") as advance: advance(k, total)``;
+    the bar appears on the first call, when the total is known."""
 
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled, self.bar = total, enabled, None
+    def __init__(self, enabled: bool, label: str, show_pos: bool = False):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.label, self.show_pos, self.bar = label, show_pos, None
 
     def __enter__(self):
-        if self.enabled:
-            self.bar = click.progressbar(length=self.total, label="simulating", file=sys.stderr,
-                                         show_eta=True, show_percent=True, width=30)
-            self.bar.__enter__()
         return self.advance
 
-    def advance(self, k: int) -> None:
-        if self.bar is not None:
-            self.bar.update(k)
+    def advance(self, k: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_eta=True,
+                                         show_percent=True, show_pos=self.show_pos, width=30)
+            self.bar.__enter__()
+        self.bar.update(k)
 
     def __exit__(self, *exc):
         if self.bar is not None:
@@ -100,3 +104,16 @@ def positive(ctx, param, value):
     return value
 
 
+
+
+def destination(out, stem: str, force: bool):
+    """The output folder: ``--out`` or ``outputs/<stem>-<timestamp>``, checked before anything runs (a
+    folder in the way is a usage error, not a lost computation)."""
+    from portfolio.outputs.folders import OutputError, check_destination, default_folder
+
+    folder = out if out is not None else default_folder(stem)
+    try:
+        check_destination(folder, force)
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    return folder

@@ -1,36 +1,22 @@
 """Commands that work on a saved run folder: charts, reports and exports."""
 from __future__ import annotations
 
-import contextlib
-import sys
 from pathlib import Path
 
 import click
 
-from portfolio.cli.common import EXIT_INPUT, friendly
+from portfolio.cli.common import friendly
+from portfolio.outputs.kinds import CHART_FORMATS, CHART_KINDS, LANGS, REPORT_FORMATS
 
-KINDS = ("growth_fan", "average_growth", "contributions", "schedule", "energy", "capex")
 RUN_DIR = click.Path(file_okay=False, path_type=Path)
-
-
-@contextlib.contextmanager
-def _run_folder_errors():
-    """A missing or incomplete run folder: one clear line on stderr, exit status 2."""
-    from portfolio.outputs.rundata import RunFolderError
-
-    try:
-        yield
-    except RunFolderError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INPUT)
 
 
 @click.command(epilog="Example: portfolio chart outputs/chuxiong-baseline-20261126-101500 --lang en --format pdf")
 @click.argument("run_dir", type=RUN_DIR)
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(CHART_KINDS),
               help="Chart to draw (repeatable; default all).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language (default: the scenario's meta.language).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
+@click.option("--lang", type=click.Choice(LANGS), help="Language (default: the scenario's meta.language).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(CHART_FORMATS),
               help="File format (repeatable; default png and svg).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder (default RUN_DIR/charts).")
 @friendly
@@ -38,18 +24,16 @@ def chart(run_dir, kinds, lang, formats, out):
     """Re-draw the charts of a saved run (no re-simulation)."""
     from portfolio.outputs.charts import draw_run_charts
 
-    with _run_folder_errors():
-        written = draw_run_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), kinds=kinds or None,
-                                  out=out)
+    written = draw_run_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), kinds=kinds or None, out=out)
     for path in written:
         click.echo(f"wrote {path}")
 
 
 @click.command(epilog="Example: portfolio report outputs/chuxiong-baseline-20261126-101500 --format docx --lang zh")
 @click.argument("run_dir", type=RUN_DIR)
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "docx"]), default="html", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True,
               help="HTML (one self-contained file), Markdown (with image files) or DOCX (Word).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language (default: the scenario's meta.language).")
+@click.option("--lang", type=click.Choice(LANGS), help="Language (default: the scenario's meta.language).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Report file (default RUN_DIR/report_<lang>.<format>).")
 @friendly
@@ -57,8 +41,7 @@ def report(run_dir, fmt, lang, out):
     """Write the planning-draft report of a saved run."""
     from portfolio.outputs.report import write_report
 
-    with _run_folder_errors():
-        path = write_report(run_dir, fmt=fmt, lang=lang, out=out)
+    path = write_report(run_dir, fmt=fmt, lang=lang, out=out)
     click.echo(f"wrote {path}")
 
 
@@ -66,12 +49,11 @@ def report(run_dir, fmt, lang, out):
 @click.argument("run_dir", type=RUN_DIR)
 @click.option("--xlsx", "xlsx", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Workbook to write (summary, years, projects, energy, assumptions).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of labels (default: the scenario's).")
+@click.option("--lang", type=click.Choice(LANGS), help="Language of labels (default: the scenario's).")
 @friendly
 def export(run_dir, xlsx, lang):
     """Export a saved run to an Excel workbook."""
     from portfolio.outputs.export import write_xlsx
 
-    with _run_folder_errors():
-        path = write_xlsx(run_dir, xlsx, lang=lang)
+    path = write_xlsx(run_dir, xlsx, lang=lang)
     click.echo(f"wrote {path}")

@@ -1,14 +1,13 @@
 """Planning questions: compare, goal seek, rerun (registered on the `portfolio` group)."""
 from __future__ import annotations
 
-
-import datetime as dt
 import json
 from pathlib import Path
 
 import click
 
-from portfolio.cli.common import command_line, friendly
+from portfolio.cli.common import command_line, destination, friendly
+from portfolio.outputs.kinds import LANGS
 
 
 @click.command(epilog="Example: portfolio compare scenarios/chuxiong/baseline.yaml "
@@ -25,7 +24,7 @@ from portfolio.cli.common import command_line, friendly
               help="Comparison folder (default outputs/compare-<timestamp>/).")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
 @click.option("--no-charts", is_flag=True, help="Do not draw the comparison charts.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart language.")
+@click.option("--lang", type=click.Choice(LANGS), help="Chart language.")
 @click.option("--json", "as_json", is_flag=True, help="Print comparison.json instead of the table.")
 @friendly
 def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers, out, force, no_charts, lang,
@@ -33,16 +32,10 @@ def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers
     """Compare scenarios on the same draws (common random numbers): probabilities and paired differences."""
     from portfolio.analysis.compare import compare as run_compare
     from portfolio.analysis.compare import format_comparison
-    from portfolio.outputs.folders import OutputError, check_destination
 
     if len(scenarios) < 2:
         raise click.UsageError("give at least two scenario files")
-    if out is None:
-        out = Path("outputs") / f"compare-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    try:
-        check_destination(out, force)
-    except OutputError as exc:
-        raise click.UsageError(str(exc)) from None
+    out = destination(out, "compare", force)
     comparison = run_compare(scenarios, draws=draws, seed=seed, workers=workers, sampler=sampler,
                              overrides=overrides, actuals=actuals, ledger=ledger)
     folder = comparison.save(out, force=force, command=command_line(), charts=not no_charts, lang=lang)

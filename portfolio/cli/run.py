@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from portfolio.cli.common import Progress, command_line, friendly, positive
-
-
-STREAM_DRAWS_ABOVE = 200_000  # larger runs stream draws.parquet instead of keeping inputs in memory
+from portfolio.outputs.kinds import LANGS
 
 
 @click.command(epilog="Example: portfolio run scenarios/chuxiong/baseline.yaml --draws 20000")
@@ -32,80 +29,25 @@ STREAM_DRAWS_ABOVE = 200_000  # larger runs stream draws.parquet instead of keep
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
               help="Project ledger (CSV/XLSX: project, report_date, status, ...) to condition schedules on.")
 @click.option("--no-charts", is_flag=True, help="Do not draw the charts into the run folder.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart language (default: the scenario's meta.language).")
+@click.option("--lang", type=click.Choice(LANGS), help="Chart language (default: the scenario's meta.language).")
 @friendly
 def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, as_json, actuals, ledger,
         no_charts, lang):
     """Simulate a scenario and write a run folder; print the summary."""
-    import datetime as dt
-
-    from portfolio.scenario.loading import load_scenario
-    from portfolio.runs.simulate import simulate
-    from portfolio.outputs.folders import OutputError, RunWriter
     from portfolio.outputs.textsummary import format_summary
+    from portfolio.runs.runner import run as run_into_folder
 
-    from portfolio.runs.simulate import conditioning
-
-    loaded = load_scenario(scenario, overrides)
-    observed, reported = conditioning(loaded, actuals, ledger)
-    n = draws or loaded.simulation.draws
-    if out is None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path("outputs") / f"{loaded.meta.name}-{stamp}"
-    try:
-        writer = RunWriter(out, force=force)
-    except OutputError as exc:
-        raise click.UsageError(str(exc)) from None
-    show_progress = not quiet and sys.stderr.isatty()
-    with writer:
-        streaming = n > STREAM_DRAWS_ABOVE
-        stream = writer.stream_draws(None) if streaming else None
-        with Progress(n, show_progress) as advance:
-            def on_chunk(chunk):
-                if stream is not None:
-                    stream.years = chunk_years
-                    stream.write_chunk(chunk)
-                advance(chunk.stop - chunk.start)
-
-            from portfolio.model.compiled import compile_scenario
-
-            chunk_years = compile_scenario(loaded).years
-            result = simulate(loaded, draws=n, seed=seed, sampler=sampler, workers=workers,
-                              on_chunk=on_chunk, keep_inputs=not streaming, actuals=observed, ledger=reported)
-        if streaming:
-            result.draws_file = writer.stage / "draws.parquet"
-        extras = None if no_charts else (lambda stage: _draw_charts(stage, lang))
-        folder = writer.finish(result, command=command_line(), extras=extras)
-    summary = result.summary()
+    with Progress(not quiet, "simulating") as advance:
+        result = run_into_folder(scenario, out, draws=draws, seed=seed, sampler=sampler, workers=workers,
+                                 overrides=overrides, actuals=actuals, ledger=ledger, charts=not no_charts,
+                                 lang=lang, force=force, command=command_line(), on_draws=advance)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps(json.loads((folder / "summary.json").read_text(encoding="utf-8")),
+        click.echo(json.dumps(json.loads((result.folder / "summary.json").read_text(encoding="utf-8")),
                               indent=2, ensure_ascii=False))
     elif not quiet:
-        click.echo(format_summary(summary, str(folder)))
-
-
-def _draw_charts(folder: Path, lang: str | None) -> None:
-    """Draw the standard charts from the run folder's tables into folder/charts/.
-
-    The manifest is not written yet, so the resolved scenario (language, technology labels) is taken
-    from the scenario this command loaded: the same data the manifest will hold."""
-    from portfolio.outputs.charts import draw_run_charts
-    from portfolio.outputs.rundata import resolved_scenario
-    from portfolio.scenario.loading import load_scenario
-    from portfolio.outputs.folders import _plain
-
-    scenario = None
-    ctx = click.get_current_context(silent=True)
-    try:
-        if ctx is not None and ctx.params.get("scenario") is not None:
-            scenario = resolved_scenario(load_scenario(ctx.params["scenario"], ctx.params.get("overrides") or ()))
-            scenario = json.loads(json.dumps(_plain(scenario), ensure_ascii=False))   # as manifest.json
-        draw_run_charts(folder, lang=lang, scenario=scenario, staging=True)
-    except Exception as exc:  # noqa: BLE001 — a chart problem must not throw away the simulation
-        if os.environ.get("PORTFOLIO_DEBUG"):
-            raise
-        click.echo(f"warning: charts not drawn ({type(exc).__name__}: {exc}); "
-                   "draw them later with `portfolio chart RUN_DIR`", err=True)
+        click.echo(format_summary(result.summary(), str(result.folder)))
 
 
 @click.command(epilog="Example: portfolio bench --case run-100k --repeats 3",

@@ -38,8 +38,8 @@ def validate(files, overrides):
 @friendly
 def show(file, overrides, explain):
     """Print the fully resolved scenario (after extends, registers and --set) as YAML."""
-    from portfolio.scenario.resolved_yaml import dump
     from portfolio.scenario.loading import load_scenario, origin
+    from portfolio.scenario.resolved_yaml import dump
 
     scenario = load_scenario(file, overrides)
     resolved = origin(scenario)

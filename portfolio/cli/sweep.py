@@ -1,20 +1,14 @@
 """``portfolio sweep``: many scenario variants at once, locally or on a Dask cluster, resumable."""
 from __future__ import annotations
 
-
 import shlex
 import sys
-import time
 from pathlib import Path
 
 import click
 
-from portfolio.cli.common import EXIT_INPUT, command_line, friendly
-
-
-def _fail(message: str, code: int = EXIT_INPUT):
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+from portfolio.cli.common import Progress, command_line, friendly
+from portfolio.outputs.kinds import LANGS
 
 
 @click.command(epilog="Example: portfolio sweep scenarios/chuxiong/sweep-investment-tfp.yaml --workers 2")
@@ -32,7 +26,7 @@ def _fail(message: str, code: int = EXIT_INPUT):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Sweep folder (default outputs/sweep-<name>-<timestamp>/).")
 @click.option("--no-charts", is_flag=True, help="Do not draw the heatmap of a two-factor grid.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="Chart language (default: the scenario's).")
+@click.option("--lang", type=click.Choice(LANGS), help="Chart language (default: the scenario's).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no table.")
 @friendly
 def sweep(sweep_file, workers, scheduler, dask_local, timeout, resume, out, no_charts, lang, quiet):
@@ -42,66 +36,49 @@ def sweep(sweep_file, workers, scheduler, dask_local, timeout, resume, out, no_c
     average growth quantiles, key outputs), every case's summary (cases/<id>.json, written as each case
     finishes) and, for a two-factor grid, a heatmap. An interrupted sweep resumes with --resume.
     """
-    from portfolio.runs.executors import ExecutorError, make_executor
-    from portfolio.runs.sweep import CaseError, SweepFolder, SweepFolderError, default_folder, latest_unfinished, load_sweep
+    from portfolio.runs.executors import make_executor
+    from portfolio.runs.sweep import (
+        SweepInterrupted,
+        load_sweep,
+        run_sweep,
+        sweep_folder,
+    )
 
     if scheduler is not None and dask_local is not None:
         raise click.UsageError("give either --scheduler ADDRESS or --dask-local N, not both")
     if (scheduler is not None or dask_local is not None) and workers != 1:
         raise click.UsageError("--workers is for local processes; a Dask cluster has its own workers "
                                "(--dask-local N starts N)")
-    command = command_line()
-    began = time.time()
     loaded = load_sweep(sweep_file)
-    if out is None:
-        out = latest_unfinished(loaded) if resume else default_folder(loaded)
-        if out is None:
-            _fail(f"no unfinished sweep folder outputs/sweep-{loaded.name}-*/ to resume; give --out DIR")
-    try:
-        folder = SweepFolder.open(loaded, out, resume=resume)
-    except SweepFolderError as exc:
-        _fail(str(exc))
-    resume_command = _resume_command(sweep_file, out, workers, scheduler, dask_local)
-    missing = folder.missing()
-    total = len(loaded.cases)
+    out = sweep_folder(loaded, out, resume)
     executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local, timeout=timeout)
-    show_progress = not quiet and sys.stderr.isatty()
-    try:
-        if missing:
-            with executor:
-                folder.begin(resume_command)
-                if not quiet:
-                    done = total - len(missing)
-                    where = executor.describe()
-                    on = (f"{where['workers']} local process{'es' if where['workers'] != 1 else ''}"
-                          if where["kind"] == "local" else f"Dask ({where['scheduler']}, {where['workers']} workers)")
-                    click.echo(f"Sweep {loaded.name}: {total} cases of {loaded.draws:,} draws, seed {loaded.seed}"
-                               + (f"; {done} already done" if done else "") + f"; running {len(missing)} on {on}",
-                               err=True)
-                with _bar(len(missing), show_progress) as advance:
-                    folder.run(executor, missing, on_case=lambda case: advance())
-                info = executor.describe()
-        else:
-            folder.begin(resume_command)
-            info = {"kind": "none", "workers": 0}
-            if not quiet:
-                click.echo(f"Sweep {loaded.name}: all {total} cases are already done; writing the table.", err=True)
-    except KeyboardInterrupt:
-        folder.mark()
-        click.echo(f"\ninterrupted: {len(folder.done)} of {total} cases are done and kept in {folder.folder}\n"
-                   f"resume with: {resume_command}", err=True)
-        sys.exit(130)
-    except (ExecutorError, CaseError) as exc:
-        kept = ""
-        if folder.cases_dir.is_dir():
-            folder.mark()
-            kept = (f"\n{len(folder.done)} of {total} cases are done and kept in {folder.folder}\n"
-                    f"resume with: {resume_command}")
-        _fail(f"{exc}{kept}")
-    table = folder.finish(command=command, executor=info, started=began, charts=not no_charts, lang=lang)
+    total = len(loaded.cases)
+    running = {"n": 0}
+
+    def started(done: int, missing: list, where: dict) -> None:
+        running["n"] = len(missing)
+        if quiet:
+            return
+        if not missing:
+            click.echo(f"Sweep {loaded.name}: all {total} cases are already done; writing the table.", err=True)
+            return
+        on = (f"{where['workers']} local process{'es' if where['workers'] != 1 else ''}"
+              if where["kind"] == "local" else f"Dask ({where['scheduler']}, {where['workers']} workers)")
+        click.echo(f"Sweep {loaded.name}: {total} cases of {loaded.draws:,} draws, seed {loaded.seed}"
+                   + (f"; {done} already done" if done else "") + f"; running {len(missing)} on {on}", err=True)
+
+    with Progress(not quiet, "cases", show_pos=True) as advance:
+        try:
+            run = run_sweep(loaded, out, executor, resume=resume, charts=not no_charts, lang=lang,
+                            on_start=started, on_case=lambda case: advance(1, running["n"]),
+                            command=command_line(),
+                            resume_command=_resume_command(sweep_file, out, workers, scheduler, dask_local))
+        except SweepInterrupted as exc:
+            click.echo(f"\n{exc}", err=True)
+            sys.exit(130)
     if not quiet:
-        click.echo(format_table(table, loaded))
-    click.echo(f"Sweep folder: {folder.folder}")
+        click.echo(format_table(run.table, loaded))
+    click.echo(f"Sweep folder: {run.folder}")
 
 
 def _resume_command(sweep_file: Path, out: Path, workers: int, scheduler, dask_local) -> str:
@@ -113,28 +90,6 @@ def _resume_command(sweep_file: Path, out: Path, workers: int, scheduler, dask_l
     elif workers != 1:
         words += ["--workers", str(workers)]
     return " ".join(shlex.quote(w) for w in words)
-
-
-class _bar:
-    """A progress bar with an ETA on stderr (only when it is a terminal and not --quiet)."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled, self.bar = total, enabled, None
-
-    def __enter__(self):
-        if self.enabled:
-            self.bar = click.progressbar(length=self.total, label="cases", file=sys.stderr, show_eta=True,
-                                         show_percent=True, show_pos=True, width=30)
-            self.bar.__enter__()
-        return self.advance
-
-    def advance(self) -> None:
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
 
 
 def format_table(table, sweep, limit: int = 15) -> str:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from portfolio.uncertainty import distributions as D
-from portfolio.scenario.parameters import uncertain_inputs
-from portfolio.uncertainty.quantities import Dist
 from portfolio.scenario.graph import topological_order
+from portfolio.scenario.parameters import uncertain_inputs
 from portfolio.scenario.schema import Project, Scenario
+from portfolio.uncertainty import distributions as D
+from portfolio.uncertainty.quantities import Dist
 
 YI_PER_MW_AT_CNY_PER_KW = 1e3 / 1e8  # 1 MW × 1 CNY/kW = 1,000 CNY = 1e-5 亿元
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from portfolio.model import economy
-
-from portfolio.model import energy
-from portfolio.scenario.actuals import apply_actuals
+from portfolio.model import economy, energy
 from portfolio.model.compiled import YI_PER_MW_AT_CNY_PER_KW, Compiled
-from portfolio.model.schedules import interval_fraction, ramp_fraction, resolve_schedule, spending_shares
+from portfolio.model.schedules import (
+    interval_fraction,
+    ramp_fraction,
+    resolve_schedule,
+    spending_shares,
+)
+from portfolio.scenario.actuals import apply_actuals
 
 CONTRIBUTIONS = ("tfp", "capital", "labour", "construction", "operation", "energy")
 

@@ -20,19 +20,20 @@ from pathlib import Path
 
 import numpy as np
 
-from portfolio.outputs import texts as L
 from portfolio.outputs import style as S
+from portfolio.outputs import texts as L
+from portfolio.outputs.kinds import CHART_FORMATS as FORMATS
+from portfolio.outputs.kinds import CHART_KINDS as KINDS
+from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.rundata import RunData, finite
 
-KINDS = ("growth_fan", "average_growth", "contributions", "schedule", "energy", "capex")
-FORMATS = ("png", "svg", "pdf")
 KIND_ORDER = ("energy", "transport", "industry", "tourism", "services", "agriculture", "social")
 
 
 # ----------------------------------------------------------------------------------- helpers
 def _lang(data: RunData, lang: str | None) -> str:
     lang = lang or data.language
-    if lang not in L.LANGS:
+    if lang not in LANGS:
         raise ValueError(f"language must be zh or en, got {lang!r}")
     return lang
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio.outputs import texts as L
 from portfolio.outputs import style as S
+from portfolio.outputs import texts as L
 
 TEXT = {
     "prob_title": {"zh": "各情景实现目标的概率", "en": "Probability of meeting the target, by scenario"},

@@ -1,8 +1,15 @@
-"""Run folders: self-describing (manifest.json) and written atomically.
+"""Output folders — run, comparison, sensitivity, discovery and sweep folders — written and read here.
 
-A run is written into a hidden staging folder next to its destination (``.NAME.incomplete-PID``,
-holding an ``INCOMPLETE`` marker) and renamed into place only when every file is written, so an
-interrupted run never leaves a folder that looks complete.
+Writing: a folder is staged in a hidden folder next to its destination (``.NAME.incomplete-PID``,
+holding the ``INCOMPLETE`` marker) and renamed into place only when every file is written
+(``StagedFolder``, ``RunWriter``), so an interrupted command never leaves a folder that looks complete.
+A folder that grows case by case (a sweep) writes each file atomically (``write_atomic``) and keeps
+the marker until it is finished. Every folder is self-describing: ``manifest.json`` holds the format
+and package version, the command, every input file with its SHA-256, timings and the environment.
+
+Reading: ``RunFolder`` and ``ComparisonFolder`` read finished folders (``folder_kind`` tells them
+apart); ``read_manifest`` and ``scenario_from_manifest`` rebuild what a run was made from. Every
+problem is a ``FolderError``: one line for the user.
 """
 from __future__ import annotations
 
@@ -67,18 +74,18 @@ def finalise(stage: Path, folder: Path) -> Path:
 
 
 def write_json(path: Path, data) -> None:
-    path.write_text(json.dumps(_plain(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+    path.write_text(json.dumps(plain(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
                     encoding="utf-8")
 
 
-def _plain(value):
+def plain(value):
     """JSON-ready: numpy scalars → Python, NaN/inf → null, dates → ISO text, tuples → lists."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
+        return [plain(v) for v in value.tolist()]
     if isinstance(value, (np.floating, float)):
         value = float(value)
         return value if math.isfinite(value) else None
@@ -207,12 +214,6 @@ class RunWriter:
             shutil.rmtree(self.stage, ignore_errors=True)
 
 
-def write_run(result, folder: Path, force: bool = False, command: str | None = None) -> Path:
-    """Write every file of a run folder atomically; return the folder."""
-    with RunWriter(folder, force) as writer:
-        return writer.finish(result, command)
-
-
 def manifest(result, command: str | None) -> dict:
     """Everything needed to reproduce and audit a run."""
     from portfolio.scenario.loading import origin
@@ -241,6 +242,223 @@ def manifest(result, command: str | None) -> dict:
         "finished": dt.datetime.fromtimestamp(result.finished_at, dt.timezone.utc).isoformat(),
         "wall_seconds": round(result.finished_at - result.started_at, 3),
         "compute_seconds": round(result.data.compute_seconds, 3),
-        "environment": {"python": platform.python_version(), "numpy": np.__version__,
-                        "platform": platform.platform()},
+        "environment": environment(),
     }
+
+
+# ====================================================================================== names and files
+def default_folder(stem: str, parent: Path = Path("outputs")) -> Path:
+    """Where a command writes when no ``--out`` is given: ``outputs/<stem>-<YYYYmmdd-HHMMSS>``."""
+    return Path(parent) / f"{stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def write_atomic(path: Path, write) -> None:
+    """``write(tmp)`` into a hidden temporary file beside ``path``, then rename it into place (for
+    folders that grow file by file, such as a sweep's cases)."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_json_atomic(path: Path, data) -> None:
+    write_atomic(path, lambda tmp: write_json(tmp, data))
+
+
+def environment() -> dict:
+    """The software a folder was made with (for its manifest)."""
+    return {"python": platform.python_version(), "numpy": np.__version__, "platform": platform.platform()}
+
+
+def read_json(path: Path):
+    """A JSON file's data, or None when the file does not exist."""
+    path = Path(path)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+# ====================================================================================== reading
+class FolderError(UserError):
+    """A folder is missing, unfinished (INCOMPLETE) or not of the kind a command reads."""
+
+
+#: the file that tells each kind of output folder apart
+KIND_FILES = {"comparison": "comparison.json", "sensitivity": "sensitivity.json", "discovery": "discovery.json",
+              "sweep": "sweep.yaml", "run": "summary.json"}
+RUN_FILES = ("summary.json", "years.csv", "projects.csv", "energy.csv", "draws.parquet")
+
+
+def folder_kind(folder) -> str | None:
+    """``run``, ``comparison``, ``sensitivity``, ``discovery`` or ``sweep``; None for anything else."""
+    folder = Path(folder)
+    return next((kind for kind, name in KIND_FILES.items() if (folder / name).is_file()), None)
+
+
+def check_finished(folder: Path, what: str = "run folder") -> None:
+    """FolderError unless ``folder`` exists, is a folder, and carries no INCOMPLETE marker."""
+    if not folder.exists():
+        raise FolderError(f"{folder}: no such {what}")
+    if not folder.is_dir():
+        raise FolderError(f"{folder}: not a {what} (give the folder `portfolio run` wrote)")
+    if (folder / MARKER).exists():
+        raise FolderError(f"{folder}: the run did not finish writing ({MARKER} marker); run it again")
+
+
+def read_manifest(folder) -> dict:
+    """A finished folder's manifest.json; FolderError when it is unfinished, absent or unreadable."""
+    folder = Path(folder)
+    check_finished(folder, "folder")
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise FolderError(f"{folder}: not a finished run folder: no manifest.json")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise FolderError(f"{path}:{exc.lineno}: manifest is not valid JSON: {exc.msg}") from None
+
+
+def scenario_from_manifest(manifest: dict):
+    """The run's validated Scenario, rebuilt from the resolved scenario its manifest stores (the same
+    data the run was made from, whatever has happened to its files since). InputError if invalid."""
+    import copy
+
+    from portfolio.scenario.loading import Resolved, validate
+
+    data = manifest.get("resolved_scenario")
+    if not isinstance(data, dict):
+        raise FolderError("the manifest holds no resolved scenario")
+    resolved = Resolved(copy.deepcopy(data), {}, {"manifest.json": ""})
+    scenario = validate(resolved)
+    object.__setattr__(scenario, "_origin", resolved)
+    return scenario
+
+
+class RunFolder:
+    """A finished run folder, read lazily: ``summary``, ``manifest``, ``scenario_data`` (the resolved
+    scenario), ``table(name)`` for years/projects/energy, and ``draws(columns)`` from draws.parquet.
+
+    ``staging=True`` reads a folder that ``portfolio run`` is still writing (marker present, no
+    manifest yet), with ``scenario_data`` given by the writer."""
+
+    OUTCOME_PREFIXES = ("gdp_", "growth_", "target_")
+
+    def __init__(self, folder, staging: bool = False, scenario_data: dict | None = None):
+        self.path = Path(folder)
+        if not staging:
+            check_finished(self.path)
+        elif not self.path.is_dir():
+            raise FolderError(f"{self.path}: no such run folder")
+        if not (self.path / "draws.parquet").is_file():
+            raise FolderError(f"{self.path}: no draws.parquet in this folder: not a run folder "
+                              "(make one with `portfolio run SCENARIO --out FOLDER`)")
+        missing = [name for name in RUN_FILES if not (self.path / name).is_file()]
+        if missing:
+            raise FolderError(f"{self.path}: not a complete run folder (missing {', '.join(missing)})")
+        try:
+            self.summary = read_json(self.path / "summary.json")
+            self.manifest = read_json(self.path / "manifest.json")
+        except (OSError, ValueError) as exc:
+            raise FolderError(f"{self.path}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
+        self.scenario_data = (self.manifest or {}).get("resolved_scenario") or scenario_data or {}
+        self._columns: list[str] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.summary.get("scenario") or self.path.name
+
+    @property
+    def title(self) -> dict:
+        return self.summary.get("title") or {"en": self.name, "zh": self.name}
+
+    @property
+    def language(self) -> str | None:
+        lang = (self.scenario_data.get("meta") or {}).get("language")
+        return lang if lang in ("zh", "en") else None
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns of draws.parquet."""
+        if self._columns is None:
+            import pyarrow.parquet as pq
+
+            try:
+                self._columns = pq.read_schema(self.path / "draws.parquet").names
+            except (OSError, ValueError) as exc:
+                raise FolderError(f"{self.path}: cannot read draws.parquet ({type(exc).__name__}: {exc})") from None
+        return self._columns
+
+    @property
+    def inputs(self) -> list[str]:
+        """The sampled inputs in draws.parquet (scenario paths)."""
+        return [k for k in self.columns if k not in ("draw", "valid") and not k.startswith(self.OUTCOME_PREFIXES)]
+
+    @property
+    def years(self) -> list[int]:
+        """Base year … horizon, from the gdp_<year> columns."""
+        import re
+
+        years = sorted(int(k[4:]) for k in self.columns if re.fullmatch(r"gdp_\d{4}", k))
+        if not years:
+            raise FolderError(f"{self.path}: draws.parquet has no gdp_<year> columns")
+        return years
+
+    def table(self, name: str):
+        """years, projects or energy as a DataFrame (an empty file is an empty table)."""
+        import pandas as pd
+
+        try:
+            return pd.read_csv(self.path / f"{name}.csv")
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+        except (OSError, ValueError) as exc:
+            raise FolderError(f"{self.path}: cannot read {name}.csv ({type(exc).__name__}: {exc})") from None
+
+    def draws(self, columns=None):
+        """Columns of draws.parquet (all when None; ``valid`` always included) as a DataFrame."""
+        import pandas as pd
+
+        wanted = None if columns is None else list(dict.fromkeys([*columns, "valid"]))
+        try:
+            return pd.read_parquet(self.path / "draws.parquet", columns=wanted)
+        except (OSError, ValueError, KeyError) as exc:
+            raise FolderError(f"{self.path}: cannot read draws.parquet ({type(exc).__name__}: {exc})") from None
+
+    def scenario(self):
+        """The run's Scenario rebuilt from the manifest, or None when the manifest cannot give one (an
+        old or hand-edited manifest)."""
+        try:
+            return scenario_from_manifest(self.manifest or {})
+        except Exception:  # noqa: BLE001 — callers fall back to what the tables say
+            return None
+
+
+class ComparisonFolder:
+    """A finished comparison folder: ``summary`` (comparison.json), ``manifest``, each scenario's
+    ``scenario_summary(name)`` and the per-draw table ``draws()``."""
+
+    def __init__(self, folder):
+        self.path = Path(folder)
+        check_finished(self.path, "comparison folder")
+        if not (self.path / "comparison.json").is_file():
+            raise FolderError(f"{self.path}: not a comparison folder (no comparison.json)")
+        self.summary = read_json(self.path / "comparison.json")
+        self.manifest = read_manifest(self.path)
+
+    @property
+    def scenarios(self) -> list[str]:
+        return list(self.summary["scenarios"])
+
+    def scenario_summary(self, name: str) -> dict:
+        return read_json(self.path / "scenarios" / f"{name}.json")
+
+    @property
+    def language(self) -> str:
+        first = (self.manifest.get("runs") or [{}])[0]
+        return (first.get("resolved_scenario") or {}).get("meta", {}).get("language", "zh")
+
+    def draws(self):
+        import pandas as pd
+
+        return pd.read_parquet(self.path / "draws.parquet")

@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio.problems import UserError
+from portfolio.outputs.folders import FolderError, RunFolder
 
 TABLES = ("years", "projects", "energy")
-REQUIRED = ("summary.json", "years.csv", "projects.csv", "energy.csv", "draws.parquet")
 
 # labels for technologies when a run folder has no resolved scenario to take them from
 DEFAULT_TECHNOLOGIES = {
@@ -33,10 +32,6 @@ DEFAULT_TECHNOLOGIES = {
     "storage": {"label": {"zh": "储能", "en": "Storage"}, "kind": "storage"},
     "charging": {"label": {"zh": "充电设施", "en": "EV charging"}, "kind": "charging"},
 }
-
-
-class RunFolderError(UserError):
-    """A run folder is missing, incomplete or unreadable."""
 
 
 @dataclass
@@ -55,33 +50,21 @@ class RunData:
     @classmethod
     def from_folder(cls, folder, scenario: dict | None = None, staging: bool = False) -> "RunData":
         """Load a run folder; ``staging=True`` reads a folder ``portfolio run`` is still writing."""
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise RunFolderError(f"{folder}: no such run folder")
-        if (folder / "INCOMPLETE").exists() and not staging:
-            raise RunFolderError(f"{folder}: the run did not finish writing (INCOMPLETE marker); run it again")
-        missing = [name for name in REQUIRED if not (folder / name).is_file()]
-        if missing:
-            raise RunFolderError(f"{folder}: not a complete run folder (missing {', '.join(missing)})")
+        run = folder if isinstance(folder, RunFolder) else RunFolder(folder, staging=staging, scenario_data=scenario)
+        tables = {name: run.table(name) for name in TABLES}
+        column = _growth_column(run.summary)
         try:
-            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-            tables = {name: _read_csv(folder / f"{name}.csv") for name in TABLES}
-            manifest = None
-            if (folder / "manifest.json").is_file():
-                manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-                scenario = manifest.get("resolved_scenario", scenario)
-            column = _growth_column(summary)
-            avg = _read_average_growth(folder / "draws.parquet", column, summary)
+            avg = _read_average_growth(run, column, run.summary)
         except (OSError, ValueError, KeyError) as exc:
-            raise RunFolderError(f"{folder}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
-        return cls(summary, tables["years"], tables["projects"], tables["energy"], avg,
-                   scenario=scenario, manifest=manifest, folder=folder)
+            raise FolderError(f"{run.path}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
+        return cls(run.summary, tables["years"], tables["projects"], tables["energy"], avg,
+                   scenario=run.scenario_data or None, manifest=run.manifest, folder=run.path)
 
     @classmethod
     def from_result(cls, result) -> "RunData":
-        from portfolio.outputs.folders import _plain, manifest
+        from portfolio.outputs.folders import manifest, plain
 
-        summary = json.loads(json.dumps(_plain(result.summary()), allow_nan=False))
+        summary = json.loads(json.dumps(plain(result.summary()), allow_nan=False))
         tables = {name: _read_csv(io.StringIO(getattr(result, name)().to_csv(index=False))) for name in TABLES}
         column = _growth_column(summary)
         valid = result.data.valid
@@ -91,8 +74,8 @@ class RunData:
             first, last = summary["average_growth"]["window"]
             values = result.average_growth((first, last))
         avg = values[valid]
-        scenario = json.loads(json.dumps(_plain(resolved_scenario(result.scenario)), ensure_ascii=False))
-        man = json.loads(json.dumps(_plain(manifest(result, "python")), ensure_ascii=False))
+        scenario = json.loads(json.dumps(plain(resolved_scenario(result.scenario)), ensure_ascii=False))
+        man = json.loads(json.dumps(plain(manifest(result, "python")), ensure_ascii=False))
         return cls(summary, tables["years"], tables["projects"], tables["energy"], avg,
                    scenario=scenario, manifest=man)
 
@@ -167,12 +150,8 @@ class RunData:
             if self.folder is None:
                 self._inputs = pd.DataFrame()
             else:
-                import pyarrow.parquet as pq
-
-                names = pq.read_schema(self.folder / "draws.parquet").names
-                outcome = ("draw", "valid")
-                cols = [c for c in names if c not in outcome and not c.startswith(("gdp_", "growth_", "target_"))]
-                table = pd.read_parquet(self.folder / "draws.parquet", columns=cols + ["valid"])
+                run = RunFolder(self.folder, staging=True)
+                table = run.draws(run.inputs)
                 self._inputs = table[table["valid"].astype(bool)].drop(columns="valid")
         return self._inputs
 
@@ -202,14 +181,14 @@ def _growth_column(summary: dict) -> str | None:
     return None
 
 
-def _read_average_growth(path: Path, column: str | None, summary: dict) -> np.ndarray:
+def _read_average_growth(run: RunFolder, column: str | None, summary: dict) -> np.ndarray:
     if column is not None:
-        table = pd.read_parquet(path, columns=[column, "valid"])
+        table = run.draws([column])
         values = table[column].to_numpy(float)
     else:
         first, last = summary["average_growth"]["window"]
         a, b = f"gdp_{first - 1}", f"gdp_{last}"
-        table = pd.read_parquet(path, columns=[a, b, "valid"])
+        table = run.draws([a, b])
         with np.errstate(all="ignore"):
             values = (table[b].to_numpy(float) / table[a].to_numpy(float)) ** (1 / (last - first + 1)) - 1
     valid = table["valid"].to_numpy(bool)

@@ -6,8 +6,6 @@ Chinese and "100 million yuan" in English; growth in %).
 """
 from __future__ import annotations
 
-LANGS = ("zh", "en")
-
 TEXT: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ units
     "unit.money": {"zh": "亿元", "en": "100 million yuan"},

@@ -53,7 +53,7 @@ def _measure(scenario: str, args: dict) -> dict:
     if args.get("write"):
         with tempfile.TemporaryDirectory() as tmp:
             began = time.perf_counter()
-            result.save(Path(tmp) / "run")
+            result.save(Path(tmp) / "run", charts=False)
             measured["write_seconds"] = time.perf_counter() - began
     rss = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
@@ -105,8 +105,8 @@ def _measure_ratios(scenario: str, args: dict) -> dict:
     import numpy as np
 
     from portfolio.model.compiled import compile_scenario
-    from portfolio.scenario.loading import load_scenario
     from portfolio.runs.simulate import RunSpec, run_draws
+    from portfolio.scenario.loading import load_scenario
 
     c = compile_scenario(load_scenario(scenario))
     n = args["draws"]

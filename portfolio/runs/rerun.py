@@ -10,14 +10,16 @@ summary (timings excepted).
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from portfolio.problems import InputError, Problem
+from portfolio.outputs.folders import (
+    RunFolder,
+    read_json,
+    read_manifest,
+    scenario_from_manifest,
+)
 
 
 @dataclass
@@ -34,18 +36,6 @@ class RerunReport:
         return out
 
 
-def read_manifest(folder: Path) -> dict:
-    path = Path(folder) / "manifest.json"
-    if not path.is_file():
-        marker = Path(folder) / "INCOMPLETE"
-        why = "the run did not finish (INCOMPLETE)" if marker.exists() else "no manifest.json"
-        raise InputError([Problem(str(folder), None, "", f"not a finished run folder: {why}")])
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(str(path), exc.lineno, "", f"manifest is not valid JSON: {exc.msg}")]) from None
-
-
 def changed_inputs(manifest: dict) -> list[str]:
     """Input files whose current SHA-256 differs from the manifest's (or that are missing)."""
     changed = []
@@ -60,7 +50,6 @@ def changed_inputs(manifest: dict) -> list[str]:
 
 def rerun(folder: str | Path, from_manifest: bool = False, workers: int = 1) -> RerunReport:
     """Rerun a finished run and compare it with the original."""
-    from portfolio.scenario.loading import Resolved, validate
     from portfolio.runs.simulate import simulate
 
     folder = Path(folder)
@@ -69,23 +58,22 @@ def rerun(folder: str | Path, from_manifest: bool = False, workers: int = 1) -> 
     if changed and not from_manifest:
         return RerunReport(False, changed, ["inputs changed: rerun with --from-manifest to reproduce from the "
                                             "resolved scenario stored in the manifest"])
-    scenario = validate(Resolved(dict(manifest["resolved_scenario"]), {}, {"manifest.json": ""}))
+    scenario = scenario_from_manifest(manifest)
     conditioning = manifest.get("conditioning") or {}
     result = simulate(scenario, draws=manifest["draws"], seed=manifest["seed"], sampler=manifest["sampler"],
                       workers=workers, actuals=conditioning.get("actuals"), ledger=conditioning.get("ledger"))
     differences = []
     with tempfile.TemporaryDirectory() as tmp:
-        again = result.save(Path(tmp) / "rerun")
-        old = pd.read_parquet(folder / "draws.parquet")
-        new = pd.read_parquet(again / "draws.parquet")
+        again = result.save(Path(tmp) / "rerun", charts=False)
+        old = RunFolder(folder).draws()
+        new = RunFolder(again).draws()
         if list(old.columns) != list(new.columns):
             differences.append("draws.parquet columns")
         elif not old.equals(new):
             bad = [c for c in old.columns if not old[c].equals(new[c])]
             differences.append(f"draws.parquet values in {len(bad)} columns, e.g. {', '.join(bad[:5])}")
         for name in ("summary.json",):
-            a = json.loads((folder / name).read_text(encoding="utf-8"))
-            b = json.loads((again / name).read_text(encoding="utf-8"))
+            a, b = read_json(folder / name), read_json(again / name)
             a.pop("timing", None), b.pop("timing", None)
             if a != b:
                 keys = [k for k in set(a) | set(b) if a.get(k) != b.get(k)]

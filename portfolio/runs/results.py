@@ -44,6 +44,8 @@ class Result:
         self.data = collected
         self.started_at, self.finished_at = started_at, finished_at
         self.draws_file = draws_file
+        self.folder: Path | None = None      # the run folder, once written
+        self.warnings: list[str] = []         # what could not be written (charts), with the reason
         self._summary = None
 
     # ----------------------------------------------------------------------------- basics
@@ -366,11 +368,13 @@ class Result:
 
         return PlotAccessor(self)
 
-    def save(self, folder, force: bool = False, command: str | None = None) -> Path:
-        """Write the run folder (atomically); return its path."""
-        from portfolio.outputs.folders import write_run
+    def save(self, folder, force: bool = False, command: str | None = None, charts: bool = True,
+             lang: str | None = None) -> Path:
+        """Write the run folder (atomically), with the six charts unless ``charts=False`` — the same
+        folder ``portfolio run`` writes; return its path."""
+        from portfolio.runs.runner import save
 
-        return write_run(self, Path(folder), force=force, command=command)
+        return save(self, folder, force=force, command=command, charts=charts, lang=lang)
 
 
 def _quantiles(values: np.ndarray, qs=(5, 10, 50, 90, 95)) -> dict:

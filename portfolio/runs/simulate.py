@@ -21,12 +21,11 @@ from typing import Callable
 
 import numpy as np
 
-from portfolio.problems import UserError
-
 from portfolio.model.compiled import Compiled, compile_scenario
 from portfolio.model.engine import CONTRIBUTIONS, evaluate
-from portfolio.uncertainty.sampling import BLOCK_SIZE, sample
+from portfolio.problems import UserError
 from portfolio.scenario.schema import Scenario
+from portfolio.uncertainty.sampling import BLOCK_SIZE, sample
 
 DETAIL_DRAWS = 100_000          # per-project / per-technology quantiles come from the first draws
 DEFAULT_CHUNK_BLOCKS = 2        # 8,192 draws per chunk: ~250 MB of working arrays for 25 projects
@@ -141,6 +140,15 @@ def _input_files(actuals, ledger) -> dict:
             out[label_for(Path(path))] = {"path": str(Path(path).resolve()),
                                           "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
     return out
+
+
+def prepare(scenario: Scenario, actuals=None, ledger=None) -> Compiled:
+    """The compiled scenario a run evaluates: conditioned on the actuals and the ledger (files or
+    loaded objects), with the files it was conditioned on recorded for the manifest."""
+    actuals, ledger = conditioning(scenario, actuals, ledger)
+    compiled = compile_scenario(scenario, actuals=actuals, ledger=ledger)
+    compiled.input_files = _input_files(actuals, ledger)
+    return compiled
 
 
 def available_memory() -> int | None:
@@ -284,9 +292,7 @@ def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, s
     if spec.seed < 0:
         raise ValueError(f"seed must be ≥ 0, got {spec.seed}")
     if compiled is None:
-        actuals, ledger = conditioning(scenario, actuals, ledger)
-        compiled = compile_scenario(scenario, actuals=actuals, ledger=ledger)
-        compiled.input_files = _input_files(actuals, ledger)
+        compiled = prepare(scenario, actuals, ledger)
     check_memory(compiled, spec, keep_inputs)
     started = time.time()
     collected = run_draws(compiled, spec, on_chunk=on_chunk, keep_inputs=keep_inputs)

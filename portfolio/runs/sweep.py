@@ -52,11 +52,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from portfolio.outputs import folders
 from portfolio.problems import InputError, Problem, UserError, clip, dotted, short
 from portfolio.scenario.yamlio import load_yaml
 
 FORMAT_VERSION = 1
-MARKER = "INCOMPLETE"
 MAX_CASES = 100_000
 CHECK_VALUES = 25            # list values per factor checked against the scenario before anything runs
 KEYS = ("name", "description", "scenarios", "draws", "seed", "sampler", "set", "design", "samples",
@@ -662,31 +662,13 @@ def _materialise(bundle: dict) -> Path:
 
 # ----------------------------------------------------------------------------------- the folder
 def default_folder(sweep: Sweep) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path("outputs") / f"sweep-{sweep.name}-{stamp}"
+    return folders.default_folder(f"sweep-{sweep.name}")
 
 
 def latest_unfinished(sweep: Sweep, parent: Path = Path("outputs")) -> Path | None:
     """The newest ``outputs/sweep-<name>-*`` folder that is not finished."""
-    found = sorted(p for p in parent.glob(f"sweep-{sweep.name}-*") if (p / MARKER).is_file())
+    found = sorted(p for p in parent.glob(f"sweep-{sweep.name}-*") if (p / folders.MARKER).is_file())
     return found[-1] if found else None
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file in the same folder, then rename it into place."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _write_json_atomic(path: Path, data) -> None:
-    from portfolio.outputs.folders import write_json
-
-    _write_atomic(path, lambda tmp: write_json(tmp, data))
 
 
 class SweepFolder:
@@ -752,7 +734,7 @@ class SweepFolder:
         self.cases_dir.mkdir(parents=True, exist_ok=True)
         copy = self.folder / "sweep.yaml"
         if not copy.exists():
-            _write_atomic(copy, lambda tmp: shutil.copyfile(self.sweep.path, tmp))
+            folders.write_atomic(copy, lambda tmp: shutil.copyfile(self.sweep.path, tmp))
         if self.missing() or not (self.folder / "manifest.json").exists():
             self.mark()
 
@@ -762,7 +744,7 @@ class SweepFolder:
                 "written when all are.\n")
         if self.resume_command:
             text += f"Resume it (only the missing cases run) with:\n  {self.resume_command}\n"
-        _write_atomic(self.folder / MARKER, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        folders.write_atomic(self.folder / folders.MARKER, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
     def record(self, case: Case, result: dict) -> dict:
         """Write a finished case to cases/<id>.json (atomically) and update the marker."""
@@ -781,7 +763,7 @@ class SweepFolder:
                   "sampler": case.sampler, "inputs": scenario.files, "row": row,
                   "summary": result["summary"], "seconds": result.get("seconds"),
                   "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-        _write_json_atomic(self.cases_dir / f"{case.id}.json", record)
+        folders.write_json_atomic(self.cases_dir / f"{case.id}.json", record)
         self.done[case.id] = record
         self.computed += 1
         self.mark()
@@ -821,14 +803,12 @@ class SweepFolder:
                charts: bool = True, lang: str | None = None):
         """Write results.csv, results.parquet, the heatmap and manifest.json; remove the marker."""
         table = self.table()
-        _write_atomic(self.folder / "results.csv", lambda tmp: table.to_csv(tmp, index=False))
-        _write_atomic(self.folder / "results.parquet", lambda tmp: table.to_parquet(tmp, index=False))
+        folders.write_atomic(self.folder / "results.csv", lambda tmp: table.to_csv(tmp, index=False))
+        folders.write_atomic(self.folder / "results.parquet", lambda tmp: table.to_parquet(tmp, index=False))
         drawn = save_heatmaps(self, table, lang=lang) if charts else []
         finished = time.time()
         started = started if started is not None else finished
         from portfolio import __version__
-
-        import platform
 
         manifest = {
             "format_version": FORMAT_VERSION, "package_version": __version__, "sweep": self.sweep.name,
@@ -847,11 +827,10 @@ class SweepFolder:
             "finished": dt.datetime.fromtimestamp(finished, dt.timezone.utc).isoformat(),
             "wall_seconds_last": round(finished - started, 3),
             "case_seconds_total": round(sum(r.get("seconds") or 0 for r in self.done.values()), 3),
-            "environment": {"python": platform.python_version(), "numpy": np.__version__,
-                            "platform": platform.platform()},
+            "environment": folders.environment(),
         }
-        _write_json_atomic(self.folder / "manifest.json", manifest)
-        (self.folder / MARKER).unlink(missing_ok=True)
+        folders.write_json_atomic(self.folder / "manifest.json", manifest)
+        (self.folder / folders.MARKER).unlink(missing_ok=True)
         return table
 
 
@@ -874,28 +853,78 @@ class SweepRun:
     computed: int
 
 
+def sweep_folder(sweep: Sweep, out: str | os.PathLike | None = None, resume: bool = False) -> Path:
+    """Where a sweep runs: ``out``, else (resuming) the newest unfinished ``outputs/sweep-<name>-*``
+    folder, else a new ``outputs/sweep-<name>-<timestamp>``."""
+    if out is not None:
+        return Path(out)
+    if resume:
+        found = latest_unfinished(sweep)
+        if found is None:
+            raise SweepFolderError(f"no unfinished sweep folder outputs/sweep-{sweep.name}-*/ to resume; "
+                                   "give --out DIR")
+        return found
+    return default_folder(sweep)
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep: the finished cases are kept and the folder says how to resume."""
+
+    def __init__(self, folder: Path, done: int, total: int, resume_command: str):
+        self.folder, self.done, self.total, self.resume_command = folder, done, total, resume_command
+        super().__init__(f"interrupted: {done} of {total} cases are done and kept in {folder}\n"
+                         f"resume with: {resume_command}")
+
+
 def run_sweep(sweep: Sweep | str | os.PathLike, out: str | os.PathLike | None = None, executor=None,
               resume: bool = False, charts: bool = True, lang: str | None = None,
-              on_case: Callable[[Case], None] | None = None, command: str | None = None) -> SweepRun:
-    """Run (or resume) a sweep into ``out`` on ``executor`` (default one local process) → SweepRun.
+              on_case: Callable[[Case], None] | None = None, on_start: Callable | None = None,
+              command: str | None = None, resume_command: str | None = None) -> SweepRun:
+    """Run (or resume) a sweep into ``out`` (see ``sweep_folder``) on ``executor`` (default one local
+    process) → SweepRun; ``portfolio sweep`` is this call.
 
     Each case is written to ``out/cases/<id>.json`` as it finishes; an interrupted sweep resumes with
-    ``resume=True`` and computes only the missing cases. The table is the same in every case.
+    ``resume=True`` and computes only the missing cases. The table is the same whatever the executor
+    and however often the sweep was resumed. ``on_start(done, missing, executor_info)`` is called once
+    the executor is up, ``on_case(case)`` as each case finishes. When an executor or a case fails, its
+    ``ExecutorError`` or ``CaseError`` carries notes saying how many cases are kept and how to resume
+    (``resume_command``, default: this call with ``resume=True``); Ctrl-C raises ``SweepInterrupted``.
     """
-    from portfolio.runs.executors import LocalExecutor
+    from portfolio.runs.executors import ExecutorError, LocalExecutor
 
     sweep = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)
-    if out is None:
-        out = (latest_unfinished(sweep) if resume else None) or default_folder(sweep)
+    out = sweep_folder(sweep, out, resume)
+    resume_command = resume_command or f"run_sweep({str(sweep.path)!r}, out={str(out)!r}, resume=True)"
     started = time.time()
-    folder = SweepFolder.open(sweep, Path(out), resume=resume)
+    folder = SweepFolder.open(sweep, out, resume=resume)
+    missing = folder.missing()
+    total = len(sweep.cases)
     executor = executor or LocalExecutor(1)
-    with executor:
-        folder.begin(resume_command=command or "")
-        folder.run(executor, on_case=on_case)
-        info = executor.describe()
+    try:
+        if missing:
+            with executor:
+                folder.begin(resume_command)
+                if on_start is not None:
+                    on_start(total - len(missing), missing, executor.describe())
+                folder.run(executor, missing, on_case=on_case)
+                info = executor.describe()
+        else:
+            folder.begin(resume_command)
+            info = {"kind": "none", "workers": 0}
+            if on_start is not None:
+                on_start(total, [], info)
+    except KeyboardInterrupt:
+        folder.mark()
+        raise SweepInterrupted(folder.folder, len(folder.done), total, resume_command) from None
+    except (ExecutorError, CaseError) as exc:
+        if not folder.cases_dir.is_dir():
+            raise
+        folder.mark()
+        exc.add_note(f"{len(folder.done)} of {total} cases are done and kept in {folder.folder}")
+        exc.add_note(f"resume with: {resume_command}")
+        raise
     table = folder.finish(command=command, executor=info, started=started, charts=charts, lang=lang)
-    return SweepRun(folder.folder, table, len(sweep.cases), folder.computed)
+    return SweepRun(folder.folder, table, total, folder.computed)
 
 
 # ----------------------------------------------------------------------------------- the heatmap
@@ -1005,9 +1034,9 @@ def save_heatmaps(folder: SweepFolder, table, lang: str | None = None, formats=(
             for fmt in formats:
                 path = folder.folder / f"{stem}.{fmt}"
                 if style is not None:
-                    _write_atomic(path, lambda tmp, fmt=fmt: style.save(fig, tmp, fmt))
+                    folders.write_atomic(path, lambda tmp, fmt=fmt: style.save(fig, tmp, fmt))
                 else:
-                    _write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=300))
+                    folders.write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=300))
                 written.append(path)
     return written
 
@@ -1027,4 +1056,4 @@ def _house_style(lang: str):
 
 
 __all__ = ["Sweep", "Case", "Factor", "load_sweep", "run_sweep", "run_case", "SweepFolder", "SweepRun",
-           "SweepFolderError", "CaseError", "heatmap", "render", "case_id", "outputs"]
+           "SweepFolderError", "CaseError", "SweepInterrupted", "sweep_folder", "heatmap", "render", "case_id", "outputs"]

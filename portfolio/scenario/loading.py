@@ -17,8 +17,8 @@ from pathlib import Path
 import pydantic
 import yaml
 
-from portfolio.scenario import schema
 from portfolio.problems import InputError, Problem, clip, dotted, short
+from portfolio.scenario import schema
 from portfolio.scenario.register import check_columns, read_table
 from portfolio.scenario.yamlio import load_yaml
 
@@ -475,8 +475,8 @@ def _model_in(annotation) -> object:
 
 def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
     """Cross-field checks: windows, ids, dependencies, technologies, correlations."""
-    from portfolio.uncertainty.sampling import check_correlation
     from portfolio.scenario.graph import CycleError, topological_order
+    from portfolio.uncertainty.sampling import check_correlation
 
     out = []
     base, horizon = s.meta.base_year, s.meta.horizon

@@ -16,7 +16,6 @@ References
 """
 from __future__ import annotations
 
-
 import abc
 import math
 from dataclasses import dataclass, field

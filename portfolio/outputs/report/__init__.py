@@ -3,18 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portfolio.outputs.report.document import FORMATS, write_docx, write_html, write_markdown
-
-
-def _is_comparison(folder) -> bool:
-    return (Path(folder) / "comparison.json").is_file()
+from portfolio.outputs.folders import folder_kind
+from portfolio.outputs.kinds import REPORT_FORMATS as FORMATS
+from portfolio.outputs.report.document import write_docx, write_html, write_markdown
 
 
 def write_report(folder, fmt: str = "html", lang: str | None = None, out=None) -> Path:
     """Write the report of a run folder; return the file written (default RUN_DIR/report_<lang>.<fmt>)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
-    if _is_comparison(folder):
+    if folder_kind(folder) == "comparison":
         from portfolio.outputs.report.comparison import build_comparison
 
         report = build_comparison(folder, lang)

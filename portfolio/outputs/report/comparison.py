@@ -4,13 +4,12 @@ scenarios table and the paired differences in place of the run's assumptions."""
 from __future__ import annotations
 
 import io
-import json
-from pathlib import Path
 
 import pandas as pd
 
-from portfolio.outputs import texts as L
 from portfolio.outputs import style as S
+from portfolio.outputs import texts as L
+from portfolio.outputs.folders import ComparisonFolder
 from portfolio.outputs.report.document import Chart, Report, Table
 
 TEXT = {
@@ -46,16 +45,17 @@ def _t(key: str, lang: str, **values):
 
 
 def build_comparison(folder, lang: str | None = None) -> Report:
-    from portfolio.outputs.charts_compare import compare_distributions, compare_probabilities
+    from portfolio.outputs.charts_compare import (
+        compare_distributions,
+        compare_probabilities,
+    )
 
-    folder = Path(folder)
-    summary = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    comparison = ComparisonFolder(folder)
+    summary, manifest = comparison.summary, comparison.manifest
     table = pd.DataFrame(summary["table"])
     diffs = pd.DataFrame(summary["differences"])
-    first = json.loads((folder / "scenarios" / f"{summary['scenarios'][0]}.json").read_text(encoding="utf-8"))
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    first_run = manifest["runs"][0]
-    lang = lang or first_run.get("resolved_scenario", {}).get("meta", {}).get("language", "zh")
+    first = comparison.scenario_summary(comparison.scenarios[0])
+    lang = lang or comparison.language
     target = next((t for t in first["targets"] if t["metric"] == "average_growth"), first["targets"][0])
     label = L.pick(target.get("label") or {}, lang, target["name"])
     names = dict(zip(table.scenario, table["title_zh" if lang == "zh" else "title_en"]))
@@ -63,8 +63,8 @@ def build_comparison(folder, lang: str | None = None) -> Report:
     rows = []
     for _, r in table.iterrows():
         p = r[f"p_{target['name']}"]
-        rows.append([names[r.scenario], L.percent(p), f"{L.percent(r[f'p_' + target['name'] + '_ci_low'])} – "
-                     f"{L.percent(r[f'p_' + target['name'] + '_ci_high'])}",
+        rows.append([names[r.scenario], L.percent(p), f"{L.percent(r['p_' + target['name'] + '_ci_low'])} – "
+                     f"{L.percent(r['p_' + target['name'] + '_ci_high'])}",
                      " / ".join(L.percent(r[f"average_growth_p{q}"], 2) for q in (10, 50, 90))])
     key = Table(_t("col", lang), rows, [3, 1, 1.6, 2.4])
     drows = []
@@ -84,7 +84,7 @@ def build_comparison(folder, lang: str | None = None) -> Report:
                       target=label, diff=f"{best.difference * 100:+.1f} pp", worst=names[worst.scenario],
                       diff2=f"{worst.difference * 100:+.1f} pp")
 
-    per_draw = pd.read_parquet(folder / "draws.parquet")
+    per_draw = comparison.draws()
     charts = []
     for n, (kind, fig, caption) in enumerate([
         ("compare_probabilities", compare_probabilities(table, diffs, summary, lang, target["name"], label), "cap1"),

@@ -13,8 +13,6 @@ from pathlib import Path
 from portfolio import __version__
 from portfolio.outputs import texts as L
 
-FORMATS = ("html", "md", "docx")
-
 
 @dataclass
 class Table:

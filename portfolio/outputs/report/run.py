@@ -20,6 +20,7 @@ import shlex
 from pathlib import Path
 
 from portfolio.outputs import texts as L
+from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.report.document import Chart, Report, Table
 from portfolio.outputs.rundata import RunData
 
@@ -29,11 +30,11 @@ MAX_SOURCE = 180  # characters of a source shown in the report (the workbook kee
 
 def build(data: RunData, lang: str | None = None, kinds=None) -> Report:
     """Everything a report holds, in one language, as text, tables and PNG images."""
-    from portfolio.outputs.charts import available_kinds, draw
     from portfolio.outputs import style as S
+    from portfolio.outputs.charts import available_kinds, draw
 
     lang = lang or data.language
-    if lang not in L.LANGS:
+    if lang not in LANGS:
         raise ValueError(f"language must be zh or en, got {lang!r}")
     charts = []
     for n, kind in enumerate(kinds or available_kinds(data), start=1):
