@@ -136,7 +136,7 @@ def test_render_reads_back_as_the_value():
 
 def test_the_shipped_example_is_a_valid_two_factor_grid(monkeypatch):
     monkeypatch.chdir(REPO)
-    sweep = load_sweep(CHUXIONG / "sweep-investment-tfp.yaml")
+    sweep = load_sweep(CHUXIONG / "sweeps" / "investment-tfp.yaml")
     assert len(sweep.cases) == 25 and sweep.grid2() is not None and sweep.draws == 10_000
 
 

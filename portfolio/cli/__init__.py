@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import click
 
-from portfolio import __version__
 from portfolio.cli import analysis, calibrate, outputs, planning, run, scenario, sweep
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="portfolio")
+@click.version_option(package_name="portfolio", prog_name="portfolio")   # read only when asked
 def main():
     """Project-portfolio scenario modeller for regional development plans.
 
     Loads scenarios (investment, an energy base, major-project schedules) and runs Monte Carlo growth
     simulations to test whether average GDP growth stays at or above a target.
     """
-
 
 
 for command in (scenario.validate, scenario.show, run.run, planning.compare, planning.goal_seek,

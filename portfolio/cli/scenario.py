@@ -10,17 +10,25 @@ from portfolio.cli.common import friendly
 from portfolio.problems import InputError
 
 
-@click.command(epilog="Example: portfolio validate scenarios/chuxiong/*.yaml")
+@click.command(epilog="Example: portfolio validate scenarios/chuxiong/*.yaml scenarios/chuxiong/sweeps/*.yaml")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value (repeatable).")
 @friendly
 def validate(files, overrides):
-    """Check scenario files; print one OK line per valid file."""
+    """Check scenario files (and sweep files); print one OK line per valid file."""
+    from portfolio.runs.sweep import is_sweep_file, load_sweep
     from portfolio.scenario.loading import label_for, load_scenario
 
     problems = []
     for path in files:
         try:
+            if is_sweep_file(path):
+                if overrides:
+                    raise click.UsageError(f"--set applies to scenario files, not to the sweep file {path}")
+                sweep = load_sweep(path)
+                click.echo(f"OK {label_for(path)}: sweep {sweep.name} — {len(sweep.cases)} cases of "
+                           f"{sweep.draws:,} draws on {', '.join(s.written for s in sweep.scenarios)}")
+                continue
             scenario = load_scenario(path, overrides)
         except InputError as exc:
             problems.extend(exc.problems)

@@ -11,7 +11,7 @@ from portfolio.cli.common import Progress, command_line, friendly
 from portfolio.outputs.kinds import LANGS
 
 
-@click.command(epilog="Example: portfolio sweep scenarios/chuxiong/sweep-investment-tfp.yaml --workers 2")
+@click.command(epilog="Example: portfolio sweep scenarios/chuxiong/sweeps/investment-tfp.yaml --workers 2")
 @click.argument("sweep_file", metavar="SWEEP.yaml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local worker processes, each running whole cases (results do not depend on it).")

@@ -501,16 +501,17 @@ def write_charts(data: RunData, out: Path, lang: str | None = None, formats=("pn
 
 
 class PlotAccessor:
-    """``result.plot.<kind>(lang=None)`` → a matplotlib Figure (never shown)."""
+    """``result.plot.<kind>(lang=None)`` (or ``open_run(folder).plot.<kind>()``) → a matplotlib Figure
+    (never shown)."""
 
-    def __init__(self, result):
-        self._result = result
-        self._data: RunData | None = None
+    def __init__(self, source):
+        self._source = source                    # a Result, or the RunData of a saved folder
+        self._data: RunData | None = source if isinstance(source, RunData) else None
 
     @property
     def data(self) -> RunData:
         if self._data is None:
-            self._data = RunData.from_result(self._result)
+            self._data = RunData.from_result(self._source)
         return self._data
 
     def _figure(self, kind: str, lang: str | None):

@@ -1,5 +1,5 @@
-"""What charts, reports and exports read: a run's saved tables, loaded the same way from a run
-folder or from a ``Result`` in memory.
+"""What charts, reports and exports read — and what ``portfolio.open_run(folder)`` gives a notebook: a
+run's saved tables, loaded the same way from a run folder or from a ``Result`` in memory.
 
 ``RunData.from_folder(path)`` reads ``summary.json``, ``years.csv``, ``projects.csv``, ``energy.csv``,
 the few ``draws.parquet`` columns a chart needs and ``manifest.json``; ``RunData.from_result(result)``
@@ -143,6 +143,20 @@ class RunData:
                 if (r.get("miss_increase") or 0) >= min_increase]
         return [r["id"] for r in rows[:limit]]
 
+    # ------------------------------------------------------------------------- draws, charts
+    @property
+    def plot(self):
+        """The standard charts: ``run.plot.growth_fan()`` etc. return matplotlib Figures; nothing is shown."""
+        from portfolio.outputs.charts import PlotAccessor
+
+        return PlotAccessor(self)
+
+    def draws(self, columns=None) -> pd.DataFrame:
+        """draws.parquet (or some of its columns) of a run folder: every sampled input and outcome."""
+        if self.folder is None:
+            raise ValueError("this run is in memory; use result.draws()")
+        return RunFolder(self.folder, staging=True).draws(columns)
+
     # ------------------------------------------------------------------------- inputs (report, export)
     def inputs(self) -> pd.DataFrame:
         """Sampled inputs of valid draws (draws.parquet) — only for folders; empty for a Result."""
@@ -197,3 +211,9 @@ def _read_average_growth(run: RunFolder, column: str | None, summary: dict) -> n
 
 def finite(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def open_run(folder) -> RunData:
+    """A finished run folder: ``.summary`` (summary.json), ``.years``, ``.projects``, ``.energy``
+    (DataFrames, as the CSV files), ``.manifest``, ``.draws(columns)`` and ``.plot.<chart>()``."""
+    return RunData.from_folder(folder)

@@ -151,6 +151,16 @@ class Sweep:
         return None
 
 
+def is_sweep_file(path: str | os.PathLike) -> bool:
+    """True for a YAML mapping with ``factors:`` or ``scenarios:`` and no ``meta:``: a sweep file, not a
+    scenario (an unreadable file is not: the scenario loader reports what is wrong with it)."""
+    try:
+        data, _ = load_yaml(Path(path))
+    except InputError:
+        return False
+    return isinstance(data, dict) and "meta" not in data and bool({"factors", "scenarios"} & set(data))
+
+
 def load_sweep(path: str | os.PathLike) -> Sweep:
     """Read and validate a sweep file and expand its cases. Raises InputError (file:line problems)."""
     from portfolio.scenario.loading import label_for
@@ -877,11 +887,11 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def run_sweep(sweep: Sweep | str | os.PathLike, out: str | os.PathLike | None = None, executor=None,
-              resume: bool = False, charts: bool = True, lang: str | None = None,
+              workers: int = 1, resume: bool = False, charts: bool = True, lang: str | None = None,
               on_case: Callable[[Case], None] | None = None, on_start: Callable | None = None,
               command: str | None = None, resume_command: str | None = None) -> SweepRun:
-    """Run (or resume) a sweep into ``out`` (see ``sweep_folder``) on ``executor`` (default one local
-    process) → SweepRun; ``portfolio sweep`` is this call.
+    """Run (or resume) a sweep into ``out`` (see ``sweep_folder``) on ``executor`` (default ``workers``
+    local processes) → SweepRun; ``portfolio sweep`` is this call.
 
     Each case is written to ``out/cases/<id>.json`` as it finishes; an interrupted sweep resumes with
     ``resume=True`` and computes only the missing cases. The table is the same whatever the executor
@@ -899,7 +909,7 @@ def run_sweep(sweep: Sweep | str | os.PathLike, out: str | os.PathLike | None = 
     folder = SweepFolder.open(sweep, out, resume=resume)
     missing = folder.missing()
     total = len(sweep.cases)
-    executor = executor or LocalExecutor(1)
+    executor = executor or LocalExecutor(workers)
     try:
         if missing:
             with executor:

@@ -25,7 +25,6 @@ from typing import Any, Literal, Mapping
 
 import numpy as np
 import yaml
-from scipy import special, stats
 
 __all__ = [
     "Distribution",
@@ -180,6 +179,7 @@ class Normal(Distribution):
         return (lo - self.mean_) / self.sd_, (hi - self.mean_) / self.sd_
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special, stats
         if not self.truncated:
             return self.mean_ + self.sd_ * special.ndtri(_clip_open(u))
         lo, hi = self.bounds()
@@ -191,12 +191,14 @@ class Normal(Distribution):
         return np.clip(x, lo, hi)
 
     def mean(self) -> float:
+        from scipy import stats
         if not self.truncated:
             return self.mean_
         a, b = self._ab()
         return float(stats.truncnorm.mean(a, b, loc=self.mean_, scale=self.sd_))
 
     def var(self) -> float:
+        from scipy import stats
         if not self.truncated:
             return self.sd_**2
         a, b = self._ab()
@@ -254,6 +256,7 @@ class LogNormal(Distribution):
         return cls(math.log(p50), math.log(p80 / p50) / Z80)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special
         return np.exp(self.mu + self.sigma * special.ndtri(_clip_open(u)))
 
     def mean(self) -> float:
@@ -348,6 +351,7 @@ BETA_EXACT_CELLS = 16     # cells at each end evaluated exactly (the inverse is 
 @lru_cache(maxsize=4096)
 def _beta_table(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
     """Nodes x_i = I^-1(i/N) of the Beta(a, b) inverse and slopes dx/du = 1/pdf(x_i)."""
+    from scipy import special
     u = np.arange(BETA_TABLE_CELLS + 1) / BETA_TABLE_CELLS
     x = special.betaincinv(a, b, u)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -367,6 +371,7 @@ def beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:
     Max abs error about 1e-8 (of the unit interval) in the cells next to the exact ones, far
     less elsewhere.
     """
+    from scipy import special
     u = np.asarray(u, dtype=float)
     x, slope = _beta_table(float(a), float(b))
     n = BETA_TABLE_CELLS

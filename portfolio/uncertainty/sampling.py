@@ -23,7 +23,6 @@ import hashlib
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
-from scipy import linalg, special, stats
 
 from portfolio.uncertainty.distributions import Distribution
 
@@ -151,6 +150,7 @@ def iman_conover(x: np.ndarray, target: np.ndarray, adjust: bool = True) -> np.n
     that matrix is positive definite, else ``target`` itself. Without the adjustment the achieved rank
     correlation is biased towards zero by up to 0.018 (e.g. 0.683 for a target of 0.7).
     """
+    from scipy import linalg, special
     x = np.asarray(x, dtype=float)
     target = np.asarray(target, dtype=float)
     if x.ndim != 2:
@@ -187,6 +187,7 @@ def _normal_score_target(target: np.ndarray) -> np.ndarray:
 
 def spearman(x: np.ndarray) -> np.ndarray:
     """Spearman rank-correlation matrix of the columns of ``x`` (average ranks for ties)."""
+    from scipy import stats
     x = np.asarray(x, dtype=float)
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-d array, got shape {x.shape}")

@@ -1,0 +1,89 @@
+"""Every shell command of the README runs, as a new user would type it, in a fresh working folder.
+
+The blocks run in order (later ones use the folders earlier ones write), from a copy of the repository's
+``scenarios/`` folder, with the installed ``portfolio`` command. To keep the suite fast the number of
+draws is cut (``--draws``, ``-N``, ``draws:`` of the copied sweep files) and ``portfolio run`` draws no
+charts (``portfolio chart`` and the report draw them, and tests/outputs checks them); nothing else is
+changed. The install and test commands are what
+CI itself runs, and a few lines name things that cannot exist here (a cluster's address, a
+placeholder file name): those are listed in SKIP with the reason, so nothing is skipped silently.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SKIP = {
+    "python3 -m venv": "the install and test commands are what .ci/run itself runs",
+    "--scheduler tcp://host:8786": "names an existing Dask cluster (tests/test_executors.py starts one)",
+    "SWEEP.yaml --resume": "a placeholder folder name (resuming is tested in tests/test_sweep.py)",
+}
+DRAWS = "600"
+
+
+def readme_commands() -> list[str]:
+    """The shell commands of the README's ```bash blocks, continuation lines joined, comments cut."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"^```bash\n(.*?)^```", text, re.S | re.M):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = re.sub(r"\s+#\s.*$", "", line).strip()
+            if line and not line.startswith("#"):
+                commands.append(line)
+    return commands
+
+
+def fast(command: str) -> str:
+    """The command with fewer draws (the only change made)."""
+    command = re.sub(r"--draws \d+", f"--draws {DRAWS}", command)
+    if re.search(r"portfolio run ", command):
+        command = re.sub(r"(portfolio run [^|;&]*?)(\s*(\||&&|;|$))", r"\1 --no-charts\2", command, count=1)
+    if re.search(r"portfolio (run|compare|goal-seek) ", command) and "--draws" not in command:
+        command = re.sub(r"(portfolio (run|compare|goal-seek) [^|;&]*?)(\s*(\||&&|;|$))",
+                         rf"\1 --draws {DRAWS}\3", command, count=1)
+    if "--method sobol" in command:
+        command = re.sub(r"-N \d+", "-N 64", command) if "-N " in command else command + " -N 64"
+    if "--method morris" in command and "-N " not in command:
+        command += " -N 6"
+    if "--outcome probability" in command and "-N " not in command:
+        command += " -N 512"
+    return command
+
+
+def test_the_readme_has_commands_to_run():
+    commands = readme_commands()
+    assert len(commands) >= 25 and any(c.startswith("portfolio run") for c in commands)
+
+
+def test_every_readme_command_runs(tmp_path):
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    for sweep in (tmp_path / "scenarios").rglob("sweeps/*.yaml"):
+        sweep.write_text(re.sub(r"^draws: \d+", f"draws: {DRAWS}", sweep.read_text(encoding="utf-8"), flags=re.M),
+                         encoding="utf-8")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               MPLBACKEND="Agg")
+    ran, skipped = [], []
+    for command in readme_commands():
+        reason = next((why for key, why in SKIP.items() if key in command), None)
+        if reason:
+            skipped.append(command)
+            continue
+        command = fast(command.replace(".venv/bin/portfolio", "portfolio"))
+        began = time.perf_counter()
+        done = subprocess.run(["bash", "-c", f"set -o pipefail; {command}"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)
+        print(f"{time.perf_counter() - began:6.1f} s  {command}")
+        assert done.returncode == 0, f"README command failed ({done.returncode}): {command}\n{done.stderr[-3000:]}"
+        assert "Traceback" not in done.stderr, command
+        ran.append(command)
+    unused = [key for key in SKIP if not any(key in c for c in skipped)]
+    assert not unused, f"SKIP entries that match nothing in the README any more: {unused}"
+    assert ran
