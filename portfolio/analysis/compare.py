@@ -149,14 +149,13 @@ def compare(scenarios, draws: int | None = None, seed: int | None = None, worker
     from portfolio.runs.simulate import simulate
     from portfolio.scenario.loading import load_scenario
     from portfolio.scenario.schema import Scenario
+    from portfolio.scenario.settings import resolve_settings
 
     loaded = [s if isinstance(s, Scenario) else load_scenario(Path(s), overrides) for s in scenarios]
     if len(loaded) < 2:
         raise ValueError("compare needs at least two scenarios")
-    first = loaded[0].simulation
-    draws = first.draws if draws is None else draws
-    seed = first.seed if seed is None else seed
-    sampler = sampler or first.sampler
+    settings = resolve_settings(loaded[0], draws, seed, sampler)   # the first scenario's, for all
+    draws, seed, sampler = settings.draws, settings.seed, settings.sampler
     results = [simulate(s, draws=draws, seed=seed, sampler=sampler, workers=workers, keep_inputs=False,
                         actuals=actuals, ledger=ledger) for s in loaded]
     names = []

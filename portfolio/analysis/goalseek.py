@@ -135,6 +135,7 @@ def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, flo
     """Find the lever value at which P(target) = ``probability`` (see the module docstring)."""
     from portfolio.runs.results import Result
     from portfolio.runs.simulate import RunSpec, conditioning, run_draws
+    from portfolio.scenario.settings import resolve_settings
 
     if not 0 < probability < 1:
         raise InputError([Problem("--probability", None, "", f"expected a level in (0, 1), got {probability:g}")])
@@ -145,9 +146,9 @@ def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, flo
     lo, hi = bounds if bounds is not None else default_bounds(lever, current)
     if not lo < hi:
         raise InputError([Problem("--bounds", None, "", f"low {lo:g} must be below high {hi:g}")])
-    sim = scenario.simulation
-    spec = RunSpec(draws=draws or sim.draws, seed=sim.seed if seed is None else seed,
-                   sampler=sampler or sim.sampler, workers=workers, chunk_size=8192)
+    settings = resolve_settings(scenario, draws, seed, sampler)
+    spec = RunSpec(draws=settings.draws, seed=settings.seed, sampler=settings.sampler, workers=workers,
+                   chunk_size=8192)
     cache: dict[float, float] = {}
 
     def p_at(x: float) -> float:

@@ -91,11 +91,12 @@ def _mean_overlay(scenario, draws: int, seed: int | None) -> np.ndarray:
     """Mean portfolio overlay X̄_t (亿元) for the base year … horizon, over the engine's valid draws."""
     from portfolio.model.compiled import compile_scenario
     from portfolio.model.engine import evaluate
+    from portfolio.scenario.settings import resolve_settings
     from portfolio.uncertainty.sampling import sample
 
     c = compile_scenario(scenario)
-    sim = scenario.simulation
-    params = sample(c.random, 0, draws, sim.seed if seed is None else seed, sim.sampler,
+    settings = resolve_settings(scenario, seed=seed)
+    params = sample(c.random, 0, draws, settings.seed, settings.sampler,
                     c.correlation, c.correlated or None)
     out = evaluate(c, params, draws, detail=False)
     ok = out["valid"]

@@ -68,6 +68,8 @@ from portfolio.model.designs import (
 )
 from portfolio.outputs.folders import RunFolder
 from portfolio.problems import InputError, Problem
+from portfolio.scenario.settings import resolve_settings
+from portfolio.uncertainty import seeds
 
 METHODS = ("tornado", "morris", "sobol", "pawn", "rbd-fast", "delta")
 DESIGN_METHODS = ("tornado", "morris", "sobol")
@@ -640,8 +642,8 @@ def _salib_version() -> str:
 
 
 def _resolve_seed(c: Compiled, seed, sampler):
-    sim = c.scenario.simulation
-    return (sim.seed if seed is None else int(seed)), (sampler or sim.sampler)
+    settings = resolve_settings(c.scenario, seed=seed, sampler=sampler)
+    return settings.seed, settings.sampler
 
 
 def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None = None, *,
@@ -738,7 +740,7 @@ def morris(scenario, params: Sequence[str] | None = None, outcome: str | None = 
     n = int(N or DEFAULT_N["morris"])
     edge = 1.0 / (2 * levels)
     problem = _problem(params, (edge, 1.0 - edge))
-    X = sample.sample(problem, n, num_levels=levels, seed=seed)
+    X = sample.sample(problem, n, num_levels=levels, seed=seeds.integer(seed, "morris", "design"))
     t_design = time.perf_counter() - began
     run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler)
     t1 = time.perf_counter()
@@ -753,7 +755,7 @@ def morris(scenario, params: Sequence[str] | None = None, outcome: str | None = 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             si = analyze.analyze(problem, X[mask], y[mask], num_resamples=num_resamples, conf_level=0.95,
-                                 num_levels=levels, seed=seed)
+                                 num_levels=levels, seed=seeds.integer(seed, "morris", "bootstrap"))
         for j, p in enumerate(params):
             ms, conf = float(si["mu_star"][j]), float(si["mu_star_conf"][j])
             rows += [_rows("morris", o, names, p, "mu_star", ms, ms - conf, ms + conf),
@@ -789,7 +791,8 @@ def sobol(scenario, params: Sequence[str] | None = None, outcome: str | None = N
         raise InputError([Problem("-N", None, str(n), "Sobol' designs need a power of two "
                                   f"(e.g. {2 ** max(1, round(math.log2(max(n, 2))))})")])
     problem = _problem(params)
-    X = sample.sample(problem, n, calc_second_order=second_order, scramble=True, seed=seed)
+    X = sample.sample(problem, n, calc_second_order=second_order, scramble=True,
+                      seed=seeds.integer(seed, "sobol", "design"))
     t_design = time.perf_counter() - began
     run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler)
     t1 = time.perf_counter()
@@ -807,7 +810,8 @@ def sobol(scenario, params: Sequence[str] | None = None, outcome: str | None = N
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             si = analyze.analyze(problem, blocks[keep].ravel(), calc_second_order=second_order,
-                                 num_resamples=num_resamples, conf_level=0.95, seed=seed)
+                                 num_resamples=num_resamples, conf_level=0.95,
+                                 seed=seeds.integer(seed, "sobol", "bootstrap"))
         for j, p in enumerate(params):
             for key in ("S1", "ST"):
                 v, conf = float(si[key][j]), float(si[f"{key}_conf"][j])
@@ -898,7 +902,7 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
     if not params:
         raise InputError([Problem("--params", None, "", "none of the chosen inputs varies in this run")])
     seed = int((run.summary or {}).get("seed", 0)) if seed is None else int(seed)
-    dummy = np.random.default_rng([seed, 20_180_101]).uniform(size=len(frame))
+    dummy = seeds.generator(seed, "given-data", "dummy").uniform(size=len(frame))
     X_all = np.column_stack([frame[params].to_numpy(float), dummy])
     columns = params + [DUMMY]
     rows: list[dict] = []
@@ -915,13 +919,14 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if method == "pawn":
-                with _quiet(seed):
-                    si = pawn_m.analyze(problem, X, y, S=10, seed=seed)
+                with _quiet(seed, "pawn"):
+                    si = pawn_m.analyze(problem, X, y, S=10, seed=seeds.integer(seed, "pawn"))
                 for j, p in enumerate(columns):
                     for key in ("median", "mean", "minimum", "maximum", "CV"):
                         rows.append(_rows(method, o, names, p, key, si[key][j]))
             elif method == "rbd-fast":
-                si = rbd_m.analyze(problem, X, y, M=10, num_resamples=num_resamples, conf_level=0.95, seed=seed)
+                si = rbd_m.analyze(problem, X, y, M=10, num_resamples=num_resamples, conf_level=0.95,
+                                   seed=seeds.integer(seed, "rbd-fast"))
                 for j, p in enumerate(columns):
                     v, conf = float(si["S1"][j]), float(si["S1_conf"][j])
                     rows.append(_rows(method, o, names, p, "S1", v, v - conf, v + conf))
@@ -955,20 +960,18 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
 
 
 @contextlib.contextmanager
-def _quiet(seed: int):
-    """Run a SALib estimator that draws from NumPy's global random state (PAWN, delta) seeded with
-    ``seed``, with its console notices and warnings muted; the global state, warning filters and
-    warning format are restored afterwards."""
-    state = np.random.get_state()
-    np.random.seed(int(seed) % 2**32)
+def _quiet(seed: int, *keys: str):
+    """Run a SALib estimator that draws from NumPy's global random state (PAWN, delta) seeded from
+    ``seed`` and ``keys`` (``seeds.global_state``), with its console notices and warnings muted; the
+    global state, warning filters and warning format are restored afterwards."""
     format_warning = warnings.formatwarning
     try:
-        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        with seeds.global_state(seed, *keys), contextlib.redirect_stdout(io.StringIO()), \
+                warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
         warnings.formatwarning = format_warning
-        np.random.set_state(state)
 
 
 def _delta(x: np.ndarray, y: np.ndarray, name: str, resamples: int, rows: int, seed: int) -> dict:
@@ -981,7 +984,7 @@ def _delta(x: np.ndarray, y: np.ndarray, name: str, resamples: int, rows: int, s
     from SALib.analyze import delta as delta_m
 
     rows = min(int(rows), len(y))
-    with _quiet(seed):
+    with _quiet(seed, "delta", name):
         try:
             exp = 2.0 / (7.0 + np.tanh((1500.0 - rows) / 500.0))        # SALib's partition size
             m = np.linspace(0, rows, int(np.round(min(int(np.ceil(rows ** exp)), 48))) + 1)
@@ -994,7 +997,7 @@ def _delta(x: np.ndarray, y: np.ndarray, name: str, resamples: int, rows: int, s
         except (AttributeError, TypeError):                          # another SALib version
             problem = {"num_vars": 1, "names": [name], "bounds": [[float(x.min()), float(x.max())]]}
             si = delta_m.analyze(problem, x[:, None], y, num_resamples=resamples, conf_level=0.95,
-                                 seed=seed, y_resamples=rows)
+                                 seed=seeds.integer(seed, "delta", name), y_resamples=rows)
             key = "delta_raw" if "delta_raw" in si else "delta"
             d, d_conf = si[key][0], si[f"{key}_conf"][0]
             s1, s1_conf = si["S1"][0], si["S1_conf"][0]

@@ -36,6 +36,7 @@ import numpy as np
 from portfolio.model.compiled import Compiled
 from portfolio.model.engine import evaluate
 from portfolio.problems import InputError, Problem
+from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty.sampling import BLOCK_SIZE, sample
 
 CHUNK_ROWS = 4 * BLOCK_SIZE          # 16,384 rows per engine call: ~0.5 GB of working arrays at most
@@ -240,8 +241,8 @@ def evaluate_cases(c: Compiled, cases: Sequence[Mapping[str, float]], draws: int
 
 
 def _seed_sampler(c: Compiled, seed, sampler) -> tuple[int, str]:
-    sim = c.scenario.simulation
-    return (sim.seed if seed is None else int(seed)), (sampler or sim.sampler)
+    settings = resolve_settings(c.scenario, seed=seed, sampler=sampler)
+    return settings.seed, settings.sampler
 
 
 def _chunks(start: int, n: int, rows: int, aligned: bool) -> Iterable[tuple[int, int]]:

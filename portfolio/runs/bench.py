@@ -107,10 +107,12 @@ def _measure_ratios(scenario: str, args: dict) -> dict:
     from portfolio.model.compiled import compile_scenario
     from portfolio.runs.simulate import RunSpec, run_draws
     from portfolio.scenario.loading import load_scenario
+    from portfolio.scenario.settings import resolve_settings
 
     c = compile_scenario(load_scenario(scenario))
     n = args["draws"]
-    spec = RunSpec(draws=n, seed=c.scenario.simulation.seed, sampler=c.scenario.simulation.sampler,
+    settings = resolve_settings(c.scenario, draws=n)
+    spec = RunSpec(draws=n, seed=settings.seed, sampler=settings.sampler,
                    workers=1, chunk_size=8192)
     run_draws(c, RunSpec(4096, spec.seed, spec.sampler, 1, 4096), keep_inputs=False)  # warm tables/caches
     began = time.perf_counter()

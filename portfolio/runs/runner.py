@@ -16,6 +16,7 @@ from typing import Callable
 
 from portfolio.outputs import folders
 from portfolio.runs.simulate import prepare, simulate
+from portfolio.scenario.settings import resolve_settings
 
 STREAM_DRAWS_ABOVE = 200_000  # larger runs stream draws.parquet instead of keeping inputs in memory
 
@@ -42,7 +43,7 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
     folder = Path(out) if out is not None else folders.default_folder(scenario.meta.name)
     writer = folders.RunWriter(folder, force=force)          # a folder in the way: refused before running
     compiled = prepare(scenario, actuals, ledger)
-    n = scenario.simulation.draws if draws is None else int(draws)
+    n = resolve_settings(scenario, draws, seed, sampler).draws
     streaming = n > STREAM_DRAWS_ABOVE
     warnings: list[str] = []
     with writer:

@@ -25,6 +25,7 @@ from portfolio.model.compiled import Compiled, compile_scenario
 from portfolio.model.engine import CONTRIBUTIONS, evaluate
 from portfolio.problems import UserError
 from portfolio.scenario.schema import Scenario
+from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty.sampling import BLOCK_SIZE, sample
 
 DETAIL_DRAWS = 100_000          # per-project / per-technology quantiles come from the first draws
@@ -282,15 +283,9 @@ def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, s
         scenario = load_scenario(Path(scenario), overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario file; pass the path instead of a Scenario")
-    sim = scenario.simulation
-    spec = RunSpec(draws=sim.draws if draws is None else int(draws),
-                   seed=sim.seed if seed is None else int(seed),
-                   sampler=sampler or sim.sampler, workers=max(1, int(workers)),
+    settings = resolve_settings(scenario, draws, seed, sampler)
+    spec = RunSpec(draws=settings.draws, seed=settings.seed, sampler=settings.sampler, workers=max(1, int(workers)),
                    chunk_size=chunk_size or DEFAULT_CHUNK_BLOCKS * BLOCK_SIZE)
-    if spec.draws < 1:
-        raise ValueError(f"draws must be a positive whole number, got {spec.draws}")
-    if spec.seed < 0:
-        raise ValueError(f"seed must be ≥ 0, got {spec.seed}")
     if compiled is None:
         compiled = prepare(scenario, actuals, ledger)
     check_memory(compiled, spec, keep_inputs)

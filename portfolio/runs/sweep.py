@@ -45,7 +45,6 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
@@ -54,7 +53,9 @@ import numpy as np
 
 from portfolio.outputs import folders
 from portfolio.problems import InputError, Problem, UserError, clip, dotted, short
+from portfolio.scenario.settings import resolve_settings
 from portfolio.scenario.yamlio import load_yaml
+from portfolio.uncertainty import seeds
 
 FORMAT_VERSION = 1
 MAX_CASES = 100_000
@@ -237,9 +238,8 @@ def load_sweep(path: str | os.PathLike) -> Sweep:
     if problems:
         raise InputError(problems)
     first = inputs[0].scenario
-    draws = first.simulation.draws if draws is None else draws
-    seed = first.simulation.seed if seed is None else seed
-    sampler = sampler or first.simulation.sampler
+    settings = resolve_settings(first, draws, seed, sampler)
+    draws, seed, sampler = settings.draws, settings.seed, settings.sampler
     scenarios = [i.info for i in inputs]
     _check_factor_values(inputs, factors, fixed, label)
 
@@ -556,7 +556,7 @@ def _design_points(design: str, factors: list[Factor], samples: int | None, desi
     columns = []
     for f in factors:
         # one stream per factor, keyed by its path: adding a factor leaves the others' values alone
-        rng = np.random.default_rng(np.random.SeedSequence([design_seed, zlib.crc32(f.path.encode())]))
+        rng = seeds.generator(design_seed, "sweep", "design", f.path)
         u = (rng.permutation(n) + rng.random(n)) / n
         if f.values:
             columns.append([f.values[min(int(x * len(f.values)), len(f.values) - 1)] for x in u])

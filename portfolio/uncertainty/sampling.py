@@ -2,7 +2,7 @@
 
 Randomness comes from one root ``seed``. Draws are grouped in fixed blocks of :data:`BLOCK_SIZE`;
 each (block, parameter name) pair has its own stream
-``PCG64(SeedSequence(seed, spawn_key=(block, stable_key(name))))``. Hence
+``seeds.generator(seed, block, name)``: PCG64 on ``SeedSequence(seed, spawn_key=(block, stable_key(name)))``. Hence
 
 - results are bit-identical whatever the chunking of draws or the number of workers, and
 - two scenarios that share a parameter name see the same uniforms for it (common random numbers),
@@ -19,16 +19,15 @@ References
 """
 from __future__ import annotations
 
-import hashlib
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
 
 from portfolio.uncertainty.distributions import Distribution
+from portfolio.uncertainty.seeds import check_seed, generator
 
 __all__ = [
     "BLOCK_SIZE",
-    "stable_key",
     "block_uniforms",
     "uniforms",
     "iman_conover",
@@ -45,20 +44,6 @@ _BITS = 52  # uniforms live on a grid of 2^-52, offset by half a step: never exa
 Sampler = Literal["mc", "lhs"]
 
 
-def stable_key(name: str) -> int:
-    """Stable unsigned 64-bit key of a parameter name (BLAKE2b, independent of ``PYTHONHASHSEED``)."""
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
-
-
-def _check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    return int(seed)
-
-
 def _check_sampler(sampler: str) -> None:
     if sampler not in ("mc", "lhs"):
         raise ValueError(f"sampler must be 'mc' or 'lhs', got {sampler!r}")
@@ -71,12 +56,11 @@ def block_uniforms(seed: int, block: int, name: str, sampler: Sampler = "mc") ->
     ``"lhs"``: one point in each stratum ``(i + V_i)/BLOCK_SIZE`` (V_i on a 2^-40 grid, so the sum is
     exact), in a random order. Never returns exactly 0 or 1.
     """
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     _check_sampler(sampler)
     if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 0:
         raise ValueError(f"block must be a non-negative integer, got {block!r}")
-    ss = np.random.SeedSequence(seed, spawn_key=(int(block), stable_key(name)))
-    rng = np.random.Generator(np.random.PCG64(ss))
+    rng = generator(seed, int(block), name)
     if sampler == "mc":
         k = rng.integers(0, 1 << _BITS, size=BLOCK_SIZE, dtype=np.uint64)
         return (k.astype(np.float64) + 0.5) * 2.0**-_BITS
@@ -116,7 +100,7 @@ def uniforms(
     """
     names = _check_names(names)
     _check_range(start, stop)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     _check_sampler(sampler)
     blocks = _blocks(start, stop)
     out = np.empty((stop - start, len(names)), dtype=np.float64)
@@ -250,7 +234,7 @@ def sample(
     """
     names = _check_names(dists)
     _check_range(start, stop)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     _check_sampler(sampler)
     n = stop - start
     random = [k for k in names if not dists[k].is_fixed]
