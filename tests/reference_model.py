@@ -1,12 +1,12 @@
 """Reference implementation of the model (issue 7): one draw at a time, scalar Python, the equations of
-DESIGN section 3 written out as directly as possible. It is a test oracle for ``portfolio.engine``.
+docs/model.md written out as directly as possible. It is a test oracle for ``portfolio.model.engine``.
 
-Independence: nothing here calls ``portfolio.engine``, ``schedules``, ``energy`` or ``economy``. It
+Independence: nothing here calls ``portfolio.model.engine``, ``schedules``, ``energy`` or ``economy``. It
 reads only the scenario (``compiled.scenario``), the parameter table's fixed values
 (``compiled.fixed``), the conditioning inputs (``compiled.ledger``, ``compiled.actuals``) and one row of
 sampled parameters ``{name: float}`` — the same row the engine gets as column ``i`` of its matrix.
 
-Conventions (DESIGN 3, docs/scenario-format.md and the engine's documented semantics):
+Conventions (docs/model.md, docs/scenario-format.md and the engine's documented semantics):
 - time is in decimal years; calendar year t is the interval [t, t + 1);
 - the year axis is base year … horizon (T + 1 values); growth and contributions have T values;
 - money 亿元 at constant prices, power MW, energy GWh, CO2 Mt.
@@ -83,7 +83,7 @@ def _median(value) -> float:
     return float(value)
 
 
-# --------------------------------------------------------------------------- schedule pieces (DESIGN 3.2)
+# --------------------------------------------------------------------------- schedule pieces (docs/model.md section 2)
 def profile_cdf(profile: str, x: float) -> float:
     """Cumulative share of capex spent at build progress x ∈ [0, 1] (format: `profile`)."""
     x = _clip(x, 0.0, 1.0)
@@ -99,7 +99,7 @@ def profile_cdf(profile: str, x: float) -> float:
 
 
 def spent_share(profile: str, start: float, duration: float, year: int) -> float:
-    """DESIGN 3.2 spending: share of the profile falling in calendar year [t, t+1) (fractional years).
+    """docs/model.md section 2, spending: share of the profile falling in calendar year [t, t+1) (fractional years).
 
     share = F((t + 1 − start)/d) − F((t − start)/d); a zero duration puts everything in the year that
     contains the start."""
@@ -115,7 +115,7 @@ def covered(a: float, b: float, year: int) -> float:
 
 
 def mean_utilisation(cod: float, ramp: float, year: int) -> float:
-    """DESIGN 3.2 operation: u_j,t, the mean over [t, t+1) of a linear ramp-up from 0 at COD to 1 at
+    """docs/model.md section 2, operation: u_j,t, the mean over [t, t+1) of a linear ramp-up from 0 at COD to 1 at
     COD + ramp (a step at COD when ramp = 0): u(τ) = min(max(τ − cod, 0)/ramp, 1)."""
     def integral(x: float) -> float:                  # ∫_cod^x u(τ) dτ
         after = x - cod
@@ -148,7 +148,7 @@ def reference_draw(compiled, row: dict) -> dict:
 
     Parameters
     ----------
-    compiled : portfolio.compiled.Compiled
+    compiled : portfolio.model.compiled.Compiled
         Gives the scenario, the fixed parameter values, the ledger and the actuals.
     row : dict
         {random parameter name: float} for this draw.
@@ -348,7 +348,7 @@ def reference_draw(compiled, row: dict) -> dict:
                 # revenue = throughput × service fee
                 throughput = (cap * P(f"{tp}.duration_hours") * P(f"{tp}.cycles_per_year") * f) / 1000.0
                 energy_va[k][t] += throughput * 1e6 * P(f"{tp}.service_fee") / 1e8 * P(f"{tp}.value_added_ratio")
-                # losses = cycles × MWh × (1 − RTE) (DESIGN 3.3): energy that no longer displaces grid
+                # losses = cycles × MWh × (1 − RTE) (docs/model.md section 3): energy that no longer displaces grid
                 # power, so it counts against the CO2 avoided
                 lost = (P(f"{tp}.cycles_per_year") * cap * P(f"{tp}.duration_hours")
                         * (1.0 - P(f"{tp}.round_trip_efficiency")) * f) / 1000.0

@@ -1,4 +1,4 @@
-"""``portfolio.designs``: evaluating arbitrary designs through the engine in chunks — the same numbers as
+"""``portfolio.model.designs``: evaluating arbitrary designs through the engine in chunks — the same numbers as
 a Monte Carlo run when the other inputs are drawn, medians when they are not, chunk invariance, inherited
 economy-wide defaults, and clear errors for unknown inputs."""
 from __future__ import annotations

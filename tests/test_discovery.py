@@ -10,7 +10,7 @@ import pytest
 
 import portfolio
 from portfolio.analysis.discovery import describe, discover, prim, regional_sensitivity
-from portfolio.analysis.sensitivity import Names
+from portfolio.outputs.names import Names
 
 
 def planted(n=6000, noise=0.05, seed=3):

@@ -1,5 +1,5 @@
 """The engine against hand arithmetic: the LTGM recursion, the project overlay, the investment cliff,
-the integrated mode, energy physics, price paths and shock events (DESIGN section 3).
+the integrated mode, energy physics, price paths and shock events (docs/model.md).
 
 Every expected number here is computed in the test from the design's formulas, never taken from the
 package. Scenarios are small YAML files written into a temporary folder.
@@ -70,7 +70,7 @@ INERT = project("inert", capex=1, planned_start=2100, build_years=1)
 
 
 def ltgm(y0: float, gA=None, extra=None, **over) -> np.ndarray:
-    """The LTGM recursion of DESIGN 3.1 written out by hand, year by year.
+    """The LTGM recursion of docs/model.md section 1 written out by hand, year by year.
 
     1 + gK = (1 − δ) + I/K, I = s_t Y_{t−1} (+ extra_t),  1 + gY = (1 + gA)(1 + gK)^α((1 + gh)(1 + gL))^(1−α),
     K/Y ← K/Y (1 + gK)/(1 + gY); s_t = s + Δs·k in the k-th simulated year (k = 0 first);
@@ -297,7 +297,7 @@ def test_storage_never_adds_generation(write):
     np.testing.assert_array_equal(with_storage["generation_by_tech"].sum(axis=1),
                                   without["generation_by_tech"].sum(axis=1))
     assert with_storage["targets"]["cap_2022"][0] == without["targets"]["cap_2022"][0] == 300
-    # its losses, cycles × MWh × (1 − RTE) (DESIGN 3.3), count against the CO2 avoided, never as output:
+    # its losses, cycles × MWh × (1 − RTE) (docs/model.md section 3), count against the CO2 avoided, never as output:
     # 50 MW × 2 h × 250 cycles × 0.15 = 3.75 GWh a full year, from 1 July 2022 (184/365 of 2022)
     losses = with_storage["losses_by_tech"][0, ["pv", "storage"].index("storage")]
     expected = np.array([0, 0, 3.75 * 184 / 365] + [3.75] * 4)

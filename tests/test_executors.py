@@ -41,6 +41,35 @@ def test_local_executor_runs_everything_and_retries_a_dead_process(tmp_path):
     assert got == {x: x for x in range(8)} and (tmp_path / "died").exists()
 
 
+
+def _slow_first(x, shared):
+    """Early specs take longest, so they finish after later ones; returns the worker's copy of shared."""
+    time.sleep(0.05 * max(0, 4 - x))
+    return x, shared["tag"], os.getpid()
+
+
+def test_ordered_mapping_keeps_the_order_and_sends_shared_once_per_worker(tmp_path):
+    shared = {"tag": "once", "payload": list(range(1000))}
+    for workers in (1, 2):
+        with LocalExecutor(workers) as executor:
+            got = list(executor.map_ordered(_slow_first, range(12), shared=shared))
+        assert [spec for spec, _ in got] == list(range(12))
+        assert [r[0] for _, r in got] == list(range(12))
+        assert {r[1] for _, r in got} == {"once"}
+        assert len({r[2] for _, r in got}) <= workers     # the same pool served every call
+    # the generic version (any executor): the same pairs, in order
+    from portfolio.runs.executors import Executor
+    with LocalExecutor(2) as executor:
+        generic = [(s, r[:2]) for s, r in Executor.map_ordered(executor, _slow_first, range(6), shared)]
+    assert generic == [(x, (x, "once")) for x in range(6)]
+
+
+def test_ordered_mapping_survives_a_dead_worker_and_keeps_the_order(tmp_path):
+    with LocalExecutor(2) as two:
+        got = list(two.map_ordered(_die_once, range(10), shared=str(tmp_path / "died")))
+    assert got == [(x, x) for x in range(10)]
+    assert (tmp_path / "died").exists()
+
 @pytest.fixture
 def cluster():
     """A Dask LocalCluster of two single-threaded worker processes on 127.0.0.1."""

@@ -1,12 +1,12 @@
 """The engine against an independent reference implementation (issue 7).
 
-``tests/reference_model.py`` evaluates one draw at a time in scalar Python, straight from DESIGN
+``tests/reference_model.py`` evaluates one draw at a time in scalar Python, straight from docs/model.md
 section 3. Both implementations get the same sampled parameter rows; every output of every draw must
 agree to 1e-9 relative (absolute floor 1e-12 × the output's largest magnitude), for the shipped
 Chuxiong scenarios and for scenarios built here to exercise every feature of the model.
 
 Tests marked ``xfail(strict=True)`` with a reason starting ``BUG:`` document places where the engine
-(or the code around it) disagrees with DESIGN or its own documentation; they start passing when fixed.
+(or the code around it) disagrees with docs/model.md or its own documentation; they start passing when fixed.
 """
 from __future__ import annotations
 

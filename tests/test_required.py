@@ -1,4 +1,4 @@
-"""`portfolio required`: the LTGM inversion (DESIGN 3.1, "submodel 2") checked against the forward model
+"""`portfolio required`: the LTGM inversion (docs/model.md section 1, "submodel 2") checked against the forward model
 and the balanced-growth closed form."""
 import numpy as np
 import pytest

@@ -3,7 +3,6 @@
 Each case mutates the small valid scenario of conftest.py and checks the whole located message.
 """
 import re
-import textwrap
 
 import pytest
 

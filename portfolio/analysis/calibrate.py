@@ -62,6 +62,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from portfolio.outputs import texts as L
 from portfolio.problems import InputError, Problem, clip, short
 
 __all__ = ["calibrate", "read_history", "CalibrationResult", "schooling_to_human_capital",
@@ -510,36 +511,8 @@ def format_calibration(result: CalibrationResult) -> str:
     return "\n".join(out)
 
 
-LABELS = {
-    "en": {
-        "accounting_title": "Growth accounting: contributions to real GDP growth",
-        "ylabel_pp": "Log points × 100 (≈ percentage points)",
-        "output": "Real GDP growth", "capital": "Capital", "labour": "Employment",
-        "human_capital": "Human capital", "tfp": "TFP (residual)", "year": "Year",
-        "required": "Required (outside the portfolio)", "scenario_rate": "Scenario rate",
-        "with_portfolio": "Required, portfolio mean credited",
-        "required_title": "Investment rate needed: {target}",
-        "rate_pct": "Investment / GDP (%)",
-    },
-    "zh": {
-        "accounting_title": "增长核算:各要素对GDP实际增长的贡献",
-        "ylabel_pp": "对数点 × 100(≈百分点)",
-        "output": "GDP实际增速", "capital": "资本", "labour": "就业",
-        "human_capital": "人力资本", "tfp": "全要素生产率(余值)", "year": "年份",
-        "required": "所需投资率(项目以外)", "scenario_rate": "情景投资率",
-        "with_portfolio": "所需投资率(计入项目均值)",
-        "required_title": "所需投资率:{target}",
-        "rate_pct": "投资/GDP(%)",
-    },
-}
-
-
-def _labels(lang: str) -> dict:
-    return LABELS.get(lang, LABELS["en"])
-
-
 def _style_module():
-    """The house style (``portfolio.style``) when it and its font are available, else None."""
+    """The house style (``portfolio.outputs.style``) when it and its font are available, else None."""
     try:
         from portfolio.outputs import style
 
@@ -590,7 +563,6 @@ def plot_accounting(result: CalibrationResult, lang: str = "en"):
             colours[key] = style.CONTRIBUTION_STYLE[key]["color"]
         colours["labour"] = style.CONTRIBUTION_STYLE["labour"]["color"]
         colours["human_capital"] = style.PURPLE
-    lab = _labels(lang)
     fig, ax = _figure()
     acc = result.accounting
     years = acc.index.to_numpy()
@@ -600,14 +572,14 @@ def plot_accounting(result: CalibrationResult, lang: str = "en"):
         v = acc[key].to_numpy() * 100
         bottom = np.where(v >= 0, pos, neg)
         ax.bar(years, v, bottom=bottom, width=0.75, color=colours[key], hatch=hatches[key],
-               edgecolor="white", linewidth=0.4, label=lab[key])
+               edgecolor="white", linewidth=0.4, label=L.text(f"calibrate.{key}", lang))
         pos += np.where(v >= 0, v, 0)
         neg += np.where(v < 0, v, 0)
-    ax.plot(years, acc["output_growth"] * 100, color="#000000", marker="o", markersize=3, label=lab["output"])
+    ax.plot(years, acc["output_growth"] * 100, color="#000000", marker="o", markersize=3, label=L.text("calibrate.output", lang))
     ax.axhline(0, color="#333333", linewidth=0.6)
-    ax.set_title(lab["accounting_title"])
-    ax.set_xlabel(lab["year"])
-    ax.set_ylabel(lab["ylabel_pp"])
+    ax.set_title(L.text("calibrate.accounting_title", lang))
+    ax.set_xlabel(L.text("calibrate.year", lang))
+    ax.set_ylabel(L.text("calibrate.ylabel_pp", lang))
     step = max(1, len(years) // 10)
     ax.set_xticks(years[::step])
     _legend_below(fig, ax, ncols=5)

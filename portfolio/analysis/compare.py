@@ -109,21 +109,21 @@ class Comparison:
              charts: bool = True, lang: str | None = None) -> Path:
         """Write the comparison folder atomically: comparison.json, scenarios.csv, differences.csv,
         draws.parquet, each scenario's summary.json, a manifest and (with ``charts``) the charts."""
-        from portfolio.outputs import folders as store
+        from portfolio.outputs import folders
 
-        with store.StagedFolder(Path(folder), force) as stage:
-            store.write_json(stage / "comparison.json", self.summary())
+        with folders.StagedFolder(Path(folder), force) as stage:
+            folders.write_json(stage / "comparison.json", self.summary())
             self.table().to_csv(stage / "scenarios.csv", index=False)
             self.differences().to_csv(stage / "differences.csv", index=False)
             self.per_draw().to_parquet(stage / "draws.parquet", index=False)
             for name, result in zip(self.names, self.results):
                 (stage / "scenarios").mkdir(exist_ok=True)
-                store.write_json(stage / "scenarios" / f"{name}.json", result.summary())
+                folders.write_json(stage / "scenarios" / f"{name}.json", result.summary())
             if charts:
                 draw_comparison_charts(self, stage, lang)
             manifest = {"format_version": 1, "kind": "comparison", "command": command,
-                        "runs": [store.manifest(r, command) for r in self.results]}
-            store.write_json(stage / "manifest.json", manifest)
+                        "runs": [folders.manifest(r, command) for r in self.results]}
+            folders.write_json(stage / "manifest.json", manifest)
         return Path(folder)
 
 

@@ -37,14 +37,15 @@ import pandas as pd
 
 from portfolio import __version__
 from portfolio.analysis.sensitivity import (
-    Names,
     Outcome,
     parse_outcomes,
     run_inputs,
     run_targets,
     short_labels,
 )
+from portfolio.outputs import texts as L
 from portfolio.outputs.folders import RunFolder
+from portfolio.outputs.names import Names
 from portfolio.problems import InputError, Problem
 
 ALPHA = 0.05
@@ -264,23 +265,6 @@ def _prune(box: Box, X, y, columns, total, base, prune: bool = True, tolerance: 
 
 
 # ============================================================================================ words
-TEXT = {
-    "and": {"zh": "且", "en": " and "},
-    "below": {"zh": "{label}低于{v}", "en": "{label} below {v}"},
-    "above": {"zh": "{label}高于{v}", "en": "{label} above {v}"},
-    "between": {"zh": "{label}在{a}至{b}之间", "en": "{label} between {a} and {b}"},
-    "is": {"zh": "{label}:{v}", "en": "{label}: {v}"},
-    "box": {"zh": "{conditions}:覆盖全部未达标情形的{coverage},框内未达标比例{density}(全部模拟为{base})",
-            "en": "{conditions}: {coverage} of all misses, {density} miss rate inside (against {base} overall)"},
-    "nobox": {"zh": "没有找到比整体更集中的未达标区域", "en": "no region concentrates the misses more than the whole"},
-}
-
-
-def _tx(key: str, lang: str, **values) -> str:
-    entry = TEXT[key]
-    return entry.get(lang, entry["en"]).format(**values)
-
-
 def conditions(box: Box, names: Names) -> list[str]:
     """Each restriction of the box in plain words, in the order they matter (as given)."""
     lang = names.lang
@@ -290,15 +274,15 @@ def conditions(box: Box, names: Names) -> list[str]:
         if name in box.allowed:
             values = box.allowed[name]
             text = " / ".join(names.value(name, v) for v in values) if len(values) else "–"
-            out.append(_tx("is", lang, label=label, v=text))
+            out.append(L.text("discovery.is", lang, label=label, v=text))
             continue
         lo, hi = box.limits[name]
         if lo is not None and hi is not None:
-            out.append(_tx("between", lang, label=label, a=names.value(name, lo), b=names.value(name, hi)))
+            out.append(L.text("discovery.between", lang, label=label, a=names.value(name, lo), b=names.value(name, hi)))
         elif lo is not None:
-            out.append(_tx("above", lang, label=label, v=names.value(name, lo)))
+            out.append(L.text("discovery.above", lang, label=label, v=names.value(name, lo)))
         else:
-            out.append(_tx("below", lang, label=label, v=names.value(name, hi)))
+            out.append(L.text("discovery.below", lang, label=label, v=names.value(name, hi)))
     return out
 
 
@@ -308,12 +292,12 @@ def describe(result: Prim, names: Names) -> str:
     lang = names.lang
     box = result.box
     if not box.restricted:
-        return _tx("nobox", lang)
+        return L.text("discovery.nobox", lang)
     pct = lambda v: f"{v * 100:.0f}%"  # noqa: E731
     parts = conditions(box, names)
     if lang == "en":   # mid-sentence: "Capital share" → "capital share" (not "TFP ...")
         parts = [p if i == 0 or p[1:2].isupper() else p[:1].lower() + p[1:] for i, p in enumerate(parts)]
-    return _tx("box", lang, conditions=TEXT["and"][lang].join(parts),
+    return L.text("discovery.box", lang, conditions=L.text("discovery.and", lang).join(parts),
                coverage=pct(box.coverage), density=pct(box.density), base=pct(result.base_rate))
 
 
@@ -477,36 +461,6 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
 
 
 # ============================================================================================ charts
-CHART_TEXT = {
-    "regional.title": {"zh": "哪些输入区分达标与未达标:KS距离", "en": "Which inputs separate hits from misses: KS distance"},
-    "regional.lower": {"zh": "未达标时偏低", "en": "lower in misses"},
-    "regional.higher": {"zh": "未达标时偏高", "en": "higher in misses"},
-    "regional.xlabel": {"zh": "KS统计量(0 = 分布相同,1 = 完全分开)", "en": "KS statistic (0 = same distribution, 1 = fully separated)"},
-    "traj.title": {"zh": "PRIM剥离轨迹:覆盖率与密度", "en": "PRIM peeling trajectory: coverage and density"},
-    "traj.x": {"zh": "覆盖率(框内未达标情形占全部未达标情形的比例)", "en": "Coverage (share of all misses inside the box)"},
-    "traj.y": {"zh": "密度(框内未达标比例)", "en": "Density (miss rate inside the box)"},
-    "traj.base": {"zh": "整体未达标比例 {v}", "en": "Miss rate overall {v}"},
-    "traj.chosen": {"zh": "选定的框", "en": "Chosen box"},
-    "traj.note": {"zh": "选定的框:覆盖率 {c},密度 {d}", "en": "chosen box: coverage {c}, density {d}"},
-    "traj.restricted": {"zh": "受限输入个数", "en": "Inputs restricted"},
-    "traj.points": {"zh": "剥离步骤(颜色:受限输入个数)", "en": "Peeling steps (colour: inputs restricted)"},
-    "box.title": {"zh": "PRIM:未达标集中的情形", "en": "PRIM: where the misses concentrate"},
-    "box.summary": {"zh": "框内包含全部未达标情形的{coverage} · 框内未达标比例{density}(整体{base})",
-                    "en": "the box holds {coverage} of all misses · {density} of its draws miss ({base} overall)"},
-    "box.range": {"zh": "模拟范围", "en": "Range in the draws"},
-    "box.box": {"zh": "框内范围", "en": "Inside the box"},
-    "box.axis": {"zh": "在模拟范围内的位置(0 = 最小值,1 = 最大值)", "en": "Position within the range in the draws (0 = lowest, 1 = highest)"},
-    "subtitle": {"zh": "{title} · {what}", "en": "{title} · {what}"},
-    "what": {"zh": "{outcome}低于{threshold}视为未达标 · {misses:,}/{n:,} 次未达标",
-             "en": "miss: {outcome} below {threshold} · {misses:,} of {n:,} draws miss"},
-}
-
-
-def _ct(key: str, lang: str, **values) -> str:
-    entry = CHART_TEXT[key]
-    return entry.get(lang, entry["en"]).format(**values)
-
-
 def _figure(height_cm: float):
     from matplotlib.figure import Figure
 
@@ -519,11 +473,10 @@ def _figure(height_cm: float):
 
 def _header(fig, ax, d: Discovery, names: Names, title: str, extra: str | None = None) -> None:
     from portfolio.outputs import style as S
-    from portfolio.outputs import texts as L
 
     lang = names.lang
     fig.suptitle(title, x=0.012, ha="left", fontsize=S.BASE_RC["figure.titlesize"])
-    what = _ct("what", lang, outcome=d.outcome.label(lang), threshold=_threshold_text(d.outcome, d.threshold),
+    what = L.text("discovery.chart.what", lang, outcome=d.outcome.label(lang), threshold=_threshold_text(d.outcome, d.threshold),
                misses=d.meta["misses"], n=d.meta["draws_used"])
     lines = [L.shorten(L.pick(d.title, lang), 64), what] + ([extra] if extra else [])
     ax.set_title("\n".join(lines), loc="left", fontsize=7, color=S.GREY, pad=6, linespacing=1.5)
@@ -541,7 +494,7 @@ def regional_chart(d: Discovery, names: Names | None = None, top: int = 15):
     with S.house_style(lang):
         k = len(table)
         fig, ax = _figure(3.8 + 0.5 * max(k, 3))
-        _header(fig, ax, d, names, _ct("regional.title", lang))
+        _header(fig, ax, d, names, L.text("discovery.chart.regional.title", lang))
         colours = [S.VERMILLION if r == "lower" else S.BLUE for r in table["direction"]]
         hatches = ["" if r == "lower" else "///" for r in table["direction"]]
         ys = np.arange(k - 1, -1, -1)
@@ -558,9 +511,9 @@ def regional_chart(d: Discovery, names: Names | None = None, top: int = 15):
         ax.grid(True, axis="x")
         ax.grid(False, axis="y")
         ax.spines["left"].set_visible(False)
-        ax.set_xlabel(_ct("regional.xlabel", lang))
-        handles = [Patch(facecolor=S.VERMILLION, edgecolor="#333333", lw=0.35, label=_ct("regional.lower", lang)),
-                   Patch(facecolor=S.BLUE, edgecolor="#333333", lw=0.35, hatch="///", label=_ct("regional.higher", lang))]
+        ax.set_xlabel(L.text("discovery.chart.regional.xlabel", lang))
+        handles = [Patch(facecolor=S.VERMILLION, edgecolor="#333333", lw=0.35, label=L.text("discovery.chart.regional.lower", lang)),
+                   Patch(facecolor=S.BLUE, edgecolor="#333333", lw=0.35, hatch="///", label=L.text("discovery.chart.regional.higher", lang))]
         fig.legend(handles=handles, loc="outside lower center", ncols=2)
     return fig
 
@@ -576,29 +529,29 @@ def trajectory_chart(d: Discovery, names: Names | None = None):
     t = d.prim.trajectory_frame()
     with S.house_style(lang):
         fig, ax = _figure(10.5)
-        _header(fig, ax, d, names, _ct("traj.title", lang))
+        _header(fig, ax, d, names, L.text("discovery.chart.traj.title", lang))
         ax.plot(t["coverage"] * 100, t["density"] * 100, color=S.GREY, lw=0.8, zorder=1)
         points = ax.scatter(t["coverage"] * 100, t["density"] * 100, c=t["restricted"], cmap="viridis", s=14,
-                            edgecolors="#333333", linewidths=0.3, zorder=2, label=_ct("traj.points", lang))
+                            edgecolors="#333333", linewidths=0.3, zorder=2, label=L.text("discovery.chart.traj.points", lang))
         box = d.prim.box
         ax.scatter([box.coverage * 100], [box.density * 100], marker="*", s=150, color=S.VERMILLION,
-                   edgecolors=S.BLACK, linewidths=0.6, zorder=4, label=_ct("traj.chosen", lang))
-        ax.annotate(_ct("traj.note", lang, c=f"{box.coverage:.0%}", d=f"{box.density:.0%}"),
+                   edgecolors=S.BLACK, linewidths=0.6, zorder=4, label=L.text("discovery.chart.traj.chosen", lang))
+        ax.annotate(L.text("discovery.chart.traj.note", lang, c=f"{box.coverage:.0%}", d=f"{box.density:.0%}"),
                     (box.coverage * 100, box.density * 100), xytext=(14, 14), textcoords="offset points",
                     fontsize=7.5, color=S.VERMILLION, ha="left", va="bottom",
                     bbox={"facecolor": "white", "edgecolor": S.VERMILLION, "lw": 0.6, "boxstyle": "round,pad=0.3"},
                     arrowprops={"arrowstyle": "-", "color": S.VERMILLION, "lw": 0.7})
         ax.axhline(d.prim.base_rate * 100, color=S.BLACK, lw=0.9, ls="--",
-                   label=_ct("traj.base", lang, v=f"{d.prim.base_rate:.0%}"))
+                   label=L.text("discovery.chart.traj.base", lang, v=f"{d.prim.base_rate:.0%}"))
         ax.set_xlim(0, 102)
         ax.set_ylim(max(0, d.prim.base_rate * 100 - 5), 101)
-        ax.set_xlabel(_ct("traj.x", lang))
-        ax.set_ylabel(_ct("traj.y", lang))
+        ax.set_xlabel(L.text("discovery.chart.traj.x", lang))
+        ax.set_ylabel(L.text("discovery.chart.traj.y", lang))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
         ax.grid(True, axis="both")
         bar = fig.colorbar(points, ax=ax, shrink=0.8, pad=0.01)
-        bar.set_label(_ct("traj.restricted", lang))
+        bar.set_label(L.text("discovery.chart.traj.restricted", lang))
         bar.outline.set_visible(False)
         handles, labels = ax.get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=3)
@@ -619,9 +572,9 @@ def box_chart(d: Discovery, names: Names | None = None):
         k = max(len(restricted), 1)
         fig, ax = _figure(4.6 + 0.9 * k)
         pct = lambda v: f"{v * 100:.0f}%"  # noqa: E731
-        summary = _ct("box.summary", lang, coverage=pct(box.coverage), density=pct(box.density),
+        summary = L.text("discovery.chart.box.summary", lang, coverage=pct(box.coverage), density=pct(box.density),
                       base=pct(d.prim.base_rate))
-        _header(fig, ax, d, names, _ct("box.title", lang), summary)
+        _header(fig, ax, d, names, L.text("discovery.chart.box.title", lang), summary)
         ranges = d.meta.get("ranges") or {}
         for i, name in enumerate(restricted):
             y = k - 1 - i
@@ -653,8 +606,8 @@ def box_chart(d: Discovery, names: Names | None = None):
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.grid(False)
         ax.spines["left"].set_visible(False)
-        ax.set_xlabel(_ct("box.axis", lang))
-        handles = [Patch(facecolor=S.LIGHT_GREY, edgecolor="#8A8A8A", label=_ct("box.range", lang)),
-                   Patch(facecolor=S.VERMILLION, alpha=0.8, edgecolor=S.BLACK, hatch="///", label=_ct("box.box", lang))]
+        ax.set_xlabel(L.text("discovery.chart.box.axis", lang))
+        handles = [Patch(facecolor=S.LIGHT_GREY, edgecolor="#8A8A8A", label=L.text("discovery.chart.box.range", lang)),
+                   Patch(facecolor=S.VERMILLION, alpha=0.8, edgecolor=S.BLACK, hatch="///", label=L.text("discovery.chart.box.box", lang))]
         fig.legend(handles=handles, loc="outside lower center", ncols=2)
     return fig

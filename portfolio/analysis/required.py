@@ -9,7 +9,7 @@ share × participation), human capital growth gh, the capital share α, deprecia
     s_req,t      = (K/Y)_t (gK_req,t + δ)
     (K/Y)_t+1    = (K/Y)_t (1 + gK_req,t) / (1 + g*)
 
-(:func:`portfolio.economy.required_investment_path`). Years between the base year and the window
+(:func:`portfolio.model.economy.required_investment_path`). Years between the base year and the window
 follow the scenario's own rate path, which fixes K/Y at the start of the window. The scenario's rate in
 year t is investment_rate + investment_rate_change × (t − base_year − 1), clipped to [0, 1], exactly as
 the engine applies it (the first simulated year uses ``investment_rate`` itself).
@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.model import economy
+from portfolio.outputs import texts as L
 from portfolio.problems import InputError, Problem
 from portfolio.uncertainty.quantities import Dist
 
@@ -247,29 +248,27 @@ def plot_required(frame: pd.DataFrame, lang: str | None = None):
     """Required vs scenario investment rate by year (a matplotlib Figure; never shown)."""
     from portfolio.analysis.calibrate import (
         _figure,
-        _labels,
         _legend_below,
         _style_module,
     )
 
     lang = lang or frame.attrs.get("language", "en")
-    lab = _labels(lang)
     style = _style_module()
     blue, vermillion, green = ((style.BLUE, style.VERMILLION, style.GREEN) if style is not None
                                else ("#0072B2", "#D55E00", "#009E73"))
     fig, ax = _figure()
     years = frame["year"].to_numpy()
-    ax.plot(years, frame["required_rate"] * 100, color=blue, marker="o", label=lab["required"])
+    ax.plot(years, frame["required_rate"] * 100, color=blue, marker="o", label=L.text("calibrate.required", lang))
     ax.plot(years, frame["scenario_rate"] * 100, color=vermillion, marker="s", linestyle="--",
-            label=lab["scenario_rate"])
+            label=L.text("calibrate.scenario_rate", lang))
     if "required_rate_with_portfolio" in frame and frame["required_rate_with_portfolio"].notna().any():
         ax.plot(years, frame["required_rate_with_portfolio"] * 100, color=green, marker="^", linestyle=":",
-                label=lab["with_portfolio"])
+                label=L.text("calibrate.with_portfolio", lang))
     at = frame.attrs
     label = (at.get("target_label") or {}).get(lang) or f"{at.get('target', '')} ≥ {at.get('threshold', 0):.1%}"
-    ax.set_title(lab["required_title"].format(target=label))
-    ax.set_xlabel(lab["year"])
-    ax.set_ylabel(lab["rate_pct"])
+    ax.set_title(L.text("calibrate.required_title", lang, target=label))
+    ax.set_xlabel(L.text("calibrate.year", lang))
+    ax.set_ylabel(L.text("calibrate.rate_pct", lang))
     ax.set_xticks(years)
     _legend_below(fig, ax, ncols=3)
     return fig

@@ -66,13 +66,14 @@ from portfolio.model.designs import (
     medians,
     resolve_parameters,
 )
+from portfolio.outputs import texts as L
 from portfolio.outputs.folders import RunFolder
+from portfolio.outputs.names import Names
 from portfolio.problems import InputError, Problem
 from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty import seeds
 
 METHODS = ("tornado", "morris", "sobol", "pawn", "rbd-fast", "delta")
-DESIGN_METHODS = ("tornado", "morris", "sobol")
 GIVEN_DATA_METHODS = ("pawn", "rbd-fast", "delta")
 COLUMNS = ["method", "outcome", "year", "parameter", "label", "index", "value", "conf_low", "conf_high"]
 MAIN_INDEX = {"tornado": "swing", "morris": "mu_star", "sobol": "ST", "pawn": "median",
@@ -81,173 +82,6 @@ DEFAULT_N = {"tornado": 4096, "morris": 64, "sobol": 1024}
 Z95 = 1.959963984540054
 BASE = "(base)"
 DUMMY = "(dummy)"      # given data: an independent random input with no effect, the estimator's noise level
-
-
-# =========================================================================================== names
-# field → (English, Chinese, unit kind); unit kinds are formatted by ``format_value``
-ECONOMY_FIELDS = {
-    "capital_output_ratio": ("capital–output ratio", "资本产出比", "number"),
-    "capital_share": ("capital share", "资本份额", "pct"),
-    "depreciation": ("depreciation rate", "折旧率", "pct"),
-    "investment_rate": ("investment rate outside the portfolio", "非项目投资率", "pct"),
-    "investment_rate_change": ("yearly change of the investment rate", "投资率年变化", "pct"),
-    "tfp_growth": ("TFP growth", "全要素生产率增速", "pct"),
-    "tfp_shock_sd": ("size of yearly TFP shocks", "全要素生产率冲击标准差", "pct"),
-    "tfp_shock_persistence": ("persistence of TFP shocks", "全要素生产率冲击持续性", "number"),
-    "population_growth": ("population growth", "人口增速", "pct"),
-    "working_age_share_growth": ("growth of the working-age share", "劳动年龄人口占比变化", "pct"),
-    "participation_growth": ("growth of participation", "劳动参与率变化", "pct"),
-    "human_capital_growth": ("human capital growth", "人力资本增速", "pct"),
-    "local_multiplier": ("local multiplier (projects' default)", "本地乘数(项目默认)", "ratio"),
-    "gfcf_share": ("GFCF share of capex (projects' default)", "固定资本形成比例(项目默认)", "pct"),
-    "local_content": ("local content (projects' default)", "本地化率(项目默认)", "pct"),
-    "integrated_efficiency": ("efficiency of portfolio capital (integrated mode)", "项目资本效率(整合模式)", "pct"),
-}
-PROJECT_FIELDS = {
-    "capex": ("capex", "投资", "money"),
-    "cost_ratio": ("cost overrun ratio", "成本超支倍数", "ratio"),
-    "duration_ratio": ("build-time overrun ratio", "工期超期倍数", "ratio"),
-    "start_delay": ("start delay", "开工延迟", "years"),
-    "build_years": ("build time", "建设期", "years"),
-    "cancelled": ("cancelled", "取消", "event"),
-    "local_content": ("local content", "本地化率", "pct"),
-    "gfcf_share": ("GFCF share", "固定资本形成比例", "pct"),
-    "multiplier": ("local multiplier", "本地乘数", "ratio"),
-    "output_value": ("output value", "产值", "money_year"),
-    "value_added_ratio": ("value-added ratio", "增加值率", "pct"),
-    "ramp_years": ("ramp-up time", "达产期", "years"),
-    "displacement": ("displacement", "挤出比例", "pct"),
-    "tfp_uplift": ("TFP uplift", "全要素生产率提升", "pct"),
-    "capacity": ("capacity", "装机容量", "mw"),
-}
-TECH_FIELDS = {
-    "full_load_hours": ("full-load hours", "利用小时数", "hours"),
-    "curtailment": ("curtailment", "弃电率", "pct"),
-    "degradation": ("degradation", "年衰减率", "pct"),
-    "tariff": ("tariff", "电价", "yuan_kwh"),
-    "value_added_ratio": ("value-added ratio", "增加值率", "pct"),
-    "fixed_opex": ("fixed O&M", "固定运维成本", "number"),
-    "duration_hours": ("storage duration", "储能时长", "hours"),
-    "round_trip_efficiency": ("round-trip efficiency", "充放电效率", "pct"),
-    "cycles_per_year": ("cycles per year", "年循环次数", "number"),
-    "service_fee": ("service fee", "服务费", "yuan_kwh"),
-    "utilisation_hours": ("utilisation hours", "利用小时数", "hours"),
-    "capex_factor": ("capex factor", "造价系数", "ratio"),
-}
-
-
-class Names:
-    """Human labels, units and value formats of parameter paths, from the resolved scenario data
-    (``rundata.resolved_scenario``: the same dict a run folder's manifest holds)."""
-
-    def __init__(self, scenario: dict | None, lang: str = "en"):
-        scenario = scenario or {}
-        self.lang = lang if lang in ("zh", "en") else "en"
-        projects = scenario.get("projects") or []
-        if isinstance(projects, dict):
-            projects = [dict(v, id=k) for k, v in projects.items()]
-        self.projects = {p.get("id"): p.get("name") for p in projects if isinstance(p, dict)}
-        tech = ((scenario.get("energy") or {}).get("technologies")) or {}
-        self.techs = {k: (v or {}).get("label") for k, v in tech.items()}
-        unc = scenario.get("uncertainty") or {}
-        drivers = unc.get("drivers") or []
-        if isinstance(drivers, dict):
-            drivers = [dict(v, name=k) for k, v in drivers.items()]
-        self.drivers = {d.get("name"): d.get("label") for d in drivers if isinstance(d, dict)}
-        shocks = unc.get("shocks") or []
-        if isinstance(shocks, dict):
-            shocks = [dict(v, name=k) for k, v in shocks.items()]
-        self.shocks = {s.get("name"): s.get("label") for s in shocks if isinstance(s, dict)}
-
-    def _pick(self, value, fallback: str) -> str:
-        if isinstance(value, dict):
-            return value.get(self.lang) or value.get("en") or value.get("zh") or fallback
-        return value or fallback
-
-    def _join(self, owner: str, what: str) -> str:
-        return f"{owner}·{what}" if self.lang == "zh" else f"{owner}: {what}"
-
-    def _field(self, table: dict, key: str) -> str:
-        en, zh, _ = table.get(key, (key.replace("_", " "), key, "number"))
-        return zh if self.lang == "zh" else en
-
-    def label(self, name: str) -> str:
-        """``projects.airport.capex`` → "Airport: capex" / "机场·投资"."""
-        parts = name.split(".")
-        zh = self.lang == "zh"
-        if parts[0] == "economy" and len(parts) == 3 and parts[1] == "tfp_innovation":
-            return f"{parts[2]}年全要素生产率冲击" if zh else f"TFP shock {parts[2]}"
-        if parts[0] == "economy" and len(parts) == 2:
-            text = self._field(ECONOMY_FIELDS, parts[1])
-            return text[:1].upper() + text[1:]
-        if parts[0] == "projects" and len(parts) == 3:
-            owner = self._pick(self.projects.get(parts[1]), parts[1])
-            return self._join(owner, self._field(PROJECT_FIELDS, parts[2]))
-        if parts[:2] == ["energy", "technologies"] and len(parts) == 4:
-            owner = self._pick(self.techs.get(parts[2]), parts[2])
-            return self._join(owner, self._field(TECH_FIELDS, parts[3]))
-        if parts[:2] == ["uncertainty", "drivers"] and len(parts) == 4:
-            owner = self._pick(self.drivers.get(parts[2]), parts[2])
-            what = {"start_delay": ("shared start delay", "共同开工延迟"),
-                    "cost_factor": ("shared cost factor", "共同成本系数")}.get(parts[3], (parts[3], parts[3]))
-            return self._join(owner, what[1] if zh else what[0])
-        if parts[:2] == ["uncertainty", "shocks"] and len(parts) == 4:
-            owner = self._pick(self.shocks.get(parts[2]), parts[2].replace("_", " "))
-            return f"冲击“{owner}”发生" if zh else f"shock '{owner}' occurs"
-        if parts[:2] == ["uncertainty", "price_paths"] and len(parts) == 5 and parts[3] == "innovation":
-            return f"{parts[2]}价格冲击({parts[4]}年)" if zh else f"{parts[2]} price shock {parts[4]}"
-        return name
-
-    def unit(self, name: str) -> str:
-        parts = name.split(".")
-        if parts[0] == "economy" and len(parts) == 3:
-            return "sd"
-        if parts[0] == "economy" and len(parts) == 2:
-            return ECONOMY_FIELDS.get(parts[1], ("", "", "number"))[2]
-        if parts[0] == "projects" and len(parts) == 3:
-            return PROJECT_FIELDS.get(parts[2], ("", "", "number"))[2]
-        if parts[:2] == ["energy", "technologies"] and len(parts) == 4:
-            return TECH_FIELDS.get(parts[3], ("", "", "number"))[2]
-        if parts[:2] == ["uncertainty", "drivers"]:
-            return "years" if parts[-1] == "start_delay" else "ratio"
-        if parts[-1] == "occurs":
-            return "event"
-        if "innovation" in parts:
-            return "sd"
-        return "number"
-
-    def value(self, name: str, x: float) -> str:
-        """A value of the parameter in words a planner reads: 1.6%, 1.3 years, 35 亿元, 1,200 MW."""
-        return format_value(self.unit(name), x, self.lang)
-
-
-def format_value(unit: str, x: float, lang: str = "en") -> str:
-    zh = lang == "zh"
-    if x is None or not math.isfinite(x):
-        return "–"
-    if unit == "pct":
-        v = x * 100
-        digits = 2 if abs(v) < 1 and v != 0 else 1
-        return f"{v:.{digits}f}%"
-    if unit == "years":
-        return f"{x:.1f}年" if zh else f"{x:.1f} years"
-    if unit == "money":
-        return f"{x:,.1f} 亿元"
-    if unit == "money_year":
-        return f"{x:,.1f} 亿元/年" if zh else f"{x:,.1f} 亿元/yr"
-    if unit == "mw":
-        return f"{x / 10:,.0f} 万千瓦" if zh else f"{x:,.0f} MW"
-    if unit == "hours":
-        return f"{x:,.0f} 小时" if zh else f"{x:,.0f} h"
-    if unit == "yuan_kwh":
-        return f"{x:.3f} 元/千瓦时" if zh else f"{x:.3f} 元/kWh"
-    if unit == "ratio":
-        return f"{x:.2f}倍" if zh else f"{x:.2f}×"
-    if unit == "event":
-        return ("是" if x >= 0.5 else "否") if zh else ("yes" if x >= 0.5 else "no")
-    if unit == "sd":
-        return f"{x:+.2f} 个标准差" if zh else f"{x:+.2f} sd"
-    return f"{x:.3g}"
 
 
 # =========================================================================================== outcomes
@@ -314,20 +148,12 @@ class Outcome:
         return frame[self.columns()[0]].to_numpy(float)
 
     def label(self, lang: str = "en") -> str:
-        zh = lang == "zh"
         if self.kind == "average_growth":
-            a, b = self.window
-            return f"{a}–{b}年年均实际增速" if zh else f"average real growth {a}–{b}"
-        if self.kind == "growth":
-            return f"{self.year}年实际增速" if zh else f"real growth {self.year}"
-        if self.kind == "gdp":
-            return f"{self.year}年GDP(亿元)" if zh else f"GDP {self.year} (亿元)"
-        text = self.target
-        if isinstance(self.target_label, dict):
-            text = self.target_label.get(lang) or self.target_label.get("en") or self.target
-        if self.kind == "probability":
-            return f"达成概率:{text}" if zh else f"P({text})"
-        return text
+            return L.text("outcome.average_growth", lang, a=self.window[0], b=self.window[1])
+        if self.kind in ("growth", "gdp"):
+            return L.text(f"outcome.{self.kind}", lang, year=self.year)
+        name = L.pick(self.target_label, lang, self.target) if isinstance(self.target_label, dict) else self.target
+        return L.text("outcome.probability", lang, target=name) if self.kind == "probability" else name
 
 
 def target_specs(targets) -> list[dict]:
@@ -571,10 +397,8 @@ def _relabelled_table(result: SensitivityResult, lang: str) -> pd.DataFrame:
 
 
 def _pair_label(names: Names, parameter: str) -> str:
-    if parameter == BASE:
-        return "全部输入取中位数" if names.lang == "zh" else "every input at its median"
-    if parameter == DUMMY:
-        return "噪声参照(无影响的随机输入)" if names.lang == "zh" else "noise level (a random input with no effect)"
+    if parameter in (BASE, DUMMY):
+        return L.text("param.base" if parameter == BASE else "param.dummy", names.lang)
     if ":" in parameter:
         a, b = parameter.split(":", 1)
         return f"{names.label(a)} × {names.label(b)}"
@@ -1028,58 +852,13 @@ def run_sensitivity(source, method: str, **kwargs) -> SensitivityResult:
 
 
 # =========================================================================================== charts
-TEXT = {
-    "tornado.title": {"zh": "龙卷风图:{outcome}", "en": "Tornado: {outcome}"},
-    "tornado.low": {"zh": "输入取P10", "en": "Input at its P10"},
-    "tornado.high": {"zh": "输入取P90", "en": "Input at its P90"},
-    "tornado.base": {"zh": "基准 {value}", "en": "Base {value}"},
-    "tornado.note_median": {"zh": "其他输入取中位数", "en": "other inputs at their medians"},
-    "tornado.note_mc": {"zh": "每个输入 {n:,} 次模拟,共同随机数", "en": "{n:,} draws per swing, common random numbers"},
-    "index.title": {"zh": "{method}敏感性指数:{outcome}", "en": "{method} sensitivity: {outcome}"},
-    "heat.title": {"zh": "{method}敏感性逐年变化({what}):{index}", "en": "{method} sensitivity of {what} by year: {index}"},
-    "heat.growth": {"zh": "实际增速", "en": "real growth"},
-    "heat.gdp": {"zh": "GDP", "en": "GDP"},
-    "heat.year": {"zh": "年份", "en": "Year"},
-    "subtitle": {"zh": "{title} · {what}", "en": "{title} · {what}"},
-    "ci": {"zh": "须线:95% 置信区间", "en": "whiskers: 95% interval"},
-    "S1": {"zh": "一阶指数 S1", "en": "First-order S1"},
-    "ST": {"zh": "总效应指数 ST", "en": "Total-order ST"},
-    "mu_star": {"zh": "μ*(平均绝对基本效应)", "en": "μ* (mean absolute elementary effect)"},
-    "sigma": {"zh": "σ(非线性/交互作用)", "en": "σ (non-linearity / interactions)"},
-    "median": {"zh": "PAWN 指数(中位数)", "en": "PAWN index (median)"},
-    "delta": {"zh": "δ 指数", "en": "Delta δ"},
-    "swing": {"zh": "P10→P90 变化", "en": "P10 → P90 swing"},
-    "xlabel.sobol": {"zh": "占{outcome}方差的比例", "en": "Share of the variance of {outcome}"},
-    "xlabel.morris": {"zh": "{outcome}的变化({unit},每步为概率刻度上的一个单位)",
-                      "en": "Change in {outcome} ({unit} per unit step on the probability scale)"},
-    "xlabel.pawn": {"zh": "KS距离(0 = 无影响,1 = 完全决定)", "en": "KS distance (0 = no influence, 1 = decides it)"},
-    "xlabel.rbd-fast": {"zh": "一阶指数(占方差的比例)", "en": "First-order index (share of the variance)"},
-    "xlabel.delta": {"zh": "指数(0 = 无影响)", "en": "Index (0 = no influence)"},
-    "unit.pp": {"zh": "百分点", "en": "percentage points"},
-    "noise": {"zh": "噪声水平(无影响的随机输入)", "en": "Noise level (a random input with no effect)"},
-    "unit.outcome": {"zh": "结果单位", "en": "outcome units"},
-    "what.sobol": {"zh": "基础样本 N = {N:,} · 共 {rows:,} 次计算", "en": "N = {N:,} · {rows:,} runs"},
-    "what.morris": {"zh": "{trajectories} 条轨迹 · 共 {rows:,} 次计算", "en": "{trajectories} trajectories · {rows:,} runs"},
-    "what.given": {"zh": "{used:,} 次模拟的抽样数据", "en": "given data: {used:,} draws of the run"},
-}
-METHOD_NAMES = {"tornado": {"zh": "龙卷风", "en": "Tornado"}, "morris": {"zh": "Morris", "en": "Morris"},
-                "sobol": {"zh": "Sobol", "en": "Sobol'"}, "pawn": {"zh": "PAWN", "en": "PAWN"},
-                "rbd-fast": {"zh": "RBD-FAST", "en": "RBD-FAST"}, "delta": {"zh": "Delta", "en": "Delta"}}
-
-
 def short_labels(labels: list[str], lang: str) -> list[str]:
     """Tick labels cut to fit the chart, kept distinct (``labels.shorten_all`` where it exists)."""
-    from portfolio.outputs import texts as L
 
     limit = 30 if lang == "zh" else 44
     if hasattr(L, "shorten_all"):
         return L.shorten_all([str(x) for x in labels], limit)
     return [L.shorten(str(x), limit) for x in labels]
-
-
-def _t(key: str, lang: str, **values) -> str:
-    entry = TEXT[key]
-    return entry.get(lang, entry["en"]).format(**values)
 
 
 def _figure(height_cm: float):
@@ -1094,25 +873,25 @@ def _figure(height_cm: float):
 
 def _header(fig, ax, result: SensitivityResult, lang: str, title: str, what: str) -> None:
     from portfolio.outputs import style as S
-    from portfolio.outputs import texts as L
 
     fig.suptitle(title, x=0.012, ha="left", fontsize=S.BASE_RC["figure.titlesize"])
     room = 78 - sum(2 if ord(ch) > 0x2E80 else 1 for ch in what)   # the axes start after the labels
     scenario = L.shorten(L.pick(result.title, lang), max(room, 16))
-    ax.set_title(_t("subtitle", lang, title=scenario, what=what), loc="left", fontsize=7, color=S.GREY, pad=6)
+    ax.set_title(L.text("sensitivity.subtitle", lang, title=scenario, what=what), loc="left", fontsize=7,
+                 color=S.GREY, pad=6)
 
 
 def _what(result: SensitivityResult, lang: str) -> str:
     m = result.meta
     if result.method == "sobol":
-        return _t("what.sobol", lang, N=m["N"], rows=m["runs"]["rows"])
+        return L.text("sensitivity.what.sobol", lang, N=m["N"], rows=m["runs"]["rows"])
     if result.method == "morris":
-        return _t("what.morris", lang, trajectories=m["trajectories"], rows=m["runs"]["rows"])
+        return L.text("sensitivity.what.morris", lang, trajectories=m["trajectories"], rows=m["runs"]["rows"])
     if result.method == "tornado":
         if m.get("others") == "random":
-            return _t("tornado.note_mc", lang, n=m["runs"]["draws_per_case"])
-        return _t("tornado.note_median", lang)
-    return _t("what.given", lang, used=m["runs"].get("used", 0))
+            return L.text("sensitivity.tornado.note_mc", lang, n=m["runs"]["draws_per_case"])
+        return L.text("sensitivity.tornado.note_median", lang)
+    return L.text("sensitivity.what.given", lang, used=m["runs"].get("used", 0))
 
 
 def _value_text(outcome: Outcome, v: float) -> str:
@@ -1134,7 +913,8 @@ def tornado_chart(result: SensitivityResult, names: Names | None = None, top: in
     base = float(t[t["parameter"] == BASE]["value"].iloc[0]) * scale
     with S.house_style(lang):
         fig, ax = _figure(3.6 + 0.62 * max(len(ranked), 3))
-        _header(fig, ax, result, lang, _t("tornado.title", lang, outcome=o.label(lang)), _what(result, lang))
+        title = L.text("sensitivity.tornado.title", lang, outcome=o.label(lang))
+        _header(fig, ax, result, lang, title, _what(result, lang))
         k = len(ranked)
         labels_, spans = [], []
         span = _span(t, base, scale, ranked)
@@ -1143,9 +923,9 @@ def tornado_chart(result: SensitivityResult, names: Names | None = None, top: in
             p = r.parameter
             lo, hi = _lookup(t, p, "at_p10") * scale, _lookup(t, p, "at_p90") * scale
             ax.barh(y, lo - base, left=base, height=0.62, color=S.BLUE, edgecolor="#1F3F66", lw=0.4,
-                    label=_t("tornado.low", lang) if i == 0 else None)
+                    label=L.text("sensitivity.tornado.low", lang) if i == 0 else None)
             ax.barh(y, hi - base, left=base, height=0.62, color=S.ORANGE, edgecolor="#8A5A00", lw=0.4,
-                    hatch="///", label=_t("tornado.high", lang) if i == 0 else None)
+                    hatch="///", label=L.text("sensitivity.tornado.high", lang) if i == 0 else None)
             gap = 0.012 * span
             same_side = (lo - base) * (hi - base) > 0 or min(abs(lo - base), abs(hi - base)) < 1e-12
             inner = lo if abs(lo - base) < abs(hi - base) else hi
@@ -1161,7 +941,7 @@ def tornado_chart(result: SensitivityResult, names: Names | None = None, top: in
                 ax.text(x, y, text, ha="left" if right else "right", va="center", fontsize=6.3, color="#444444")
             labels_.append(names.label(p))
         ax.axvline(base, color=S.BLACK, lw=0.9)
-        ax.text(base, k - 0.45, _t("tornado.base", lang, value=_value_text(o, base / scale)),
+        ax.text(base, k - 0.45, L.text("sensitivity.tornado.base", lang, value=_value_text(o, base / scale)),
                 ha="center", va="bottom", fontsize=7, color=S.BLACK,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
         ax.set_yticks(range(k - 1, -1, -1), short_labels(labels_, lang))
@@ -1211,7 +991,8 @@ def index_chart(result: SensitivityResult, names: Names | None = None, top: int 
     with S.house_style(lang):
         k = len(ranked)
         fig, ax = _figure(3.6 + 0.55 * max(k, 3))
-        title = _t("index.title", lang, method=METHOD_NAMES[result.method][lang], outcome=o.label(lang))
+        method = L.text(f"sensitivity.method.{result.method}", lang)
+        title = L.text("sensitivity.index.title", lang, method=method, outcome=o.label(lang))
         _header(fig, ax, result, lang, title, _what(result, lang))
         width = 0.8 / len(series)
         any_ci = False
@@ -1232,15 +1013,15 @@ def index_chart(result: SensitivityResult, names: Names | None = None, top: int 
                 err = np.nan_to_num(err)
             ax.barh(ys, vals, height=width * 0.92, color=colour, hatch=hatch, edgecolor="#333333", lw=0.35,
                     xerr=err, error_kw={"elinewidth": 0.7, "capsize": 1.6, "ecolor": "#222222"},
-                    label=_t(key, lang))
+                    label=L.text(f"sensitivity.{key}", lang))
         noise = t[(t["parameter"] == DUMMY) & (t["index"] == series[0][0])]
         if len(noise) and math.isfinite(float(noise["value"].iloc[0])):
             ax.axvline(float(noise["value"].iloc[0]), color=S.VERMILLION, lw=1.0, ls="--",
-                       label=_t("noise", lang))
+                       label=L.text("sensitivity.noise", lang))
         if result.method == "morris":
             sig = [float(t[(t["parameter"] == p) & (t["index"] == "sigma")]["value"].iloc[0]) for p in ranked["parameter"]]
             ax.plot(np.array(sig) * scale, np.arange(k - 1, -1, -1), "D", ms=3.2, color=S.BLACK, mfc="white",
-                    mew=0.8, label=_t("sigma", lang))
+                    mew=0.8, label=L.text("sensitivity.sigma", lang))
         ax.set_yticks(range(k - 1, -1, -1), short_labels([names.label(p) for p in ranked["parameter"]], lang))
         ax.tick_params(axis="y", length=0)
         ax.axvline(0, color="#333333", lw=0.6)
@@ -1251,14 +1032,14 @@ def index_chart(result: SensitivityResult, names: Names | None = None, top: int 
         if result.method in ("sobol", "rbd-fast", "delta"):
             lo, hi = ax.get_xlim()
             ax.set_xlim(min(lo, -0.02), max(hi, 0.1))
-        ax.set_xlabel(_t(f"xlabel.{result.method}", lang, outcome=o.label(lang),
-                         unit=_t("unit.pp" if scale == 100 else "unit.outcome", lang)))
+        ax.set_xlabel(L.text(f"sensitivity.xlabel.{result.method}", lang, outcome=o.label(lang),
+                         unit=L.text("unit.pp" if scale == 100 else "sensitivity.unit.outcome", lang)))
         handles, labels = ax.get_legend_handles_labels()
-        order = sorted(range(len(labels)), key=lambda i: labels[i] == _t("noise", lang))   # bars first
+        order = sorted(range(len(labels)), key=lambda i: labels[i] == L.text("sensitivity.noise", lang))   # bars first
         handles, labels = [handles[i] for i in order], [labels[i] for i in order]
         if any_ci:
             handles.append(Line2D([], [], color="#222222", lw=0.7, marker="|", ms=5))
-            labels.append(_t("ci", lang))
+            labels.append(L.text("sensitivity.ci", lang))
         fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 3), handlelength=1.8)
     return fig
 
@@ -1279,8 +1060,10 @@ def heatmap_chart(result: SensitivityResult, names: Names | None = None, top: in
     data = pivot.to_numpy(float) * (100 if percent else 1)
     with S.house_style(lang):
         fig, ax = _figure(4.2 + 0.52 * max(len(order), 3))
-        family = _t("heat.gdp" if result.outcomes[0].kind == "gdp" else "heat.growth", lang)
-        title = _t("heat.title", lang, method=METHOD_NAMES[result.method][lang], index=_t(key, lang), what=family)
+        family = L.text("sensitivity.heat.gdp" if result.outcomes[0].kind == "gdp" else "sensitivity.heat.growth", lang)
+        method = L.text(f"sensitivity.method.{result.method}", lang)
+        title = L.text("sensitivity.heat.title", lang, method=method, index=L.text(f"sensitivity.{key}", lang),
+                       what=family)
         _header(fig, ax, result, lang, title, _what(result, lang))
         vmax = np.nanmax(np.abs(data)) if np.isfinite(data).any() else 1.0
         if signed:
@@ -1301,8 +1084,8 @@ def heatmap_chart(result: SensitivityResult, names: Names | None = None, top: in
         ax.grid(False)
         for side in ("top", "right", "left", "bottom"):
             ax.spines[side].set_visible(False)
-        ax.set_xlabel(_t("heat.year", lang))
+        ax.set_xlabel(L.text("sensitivity.heat.year", lang))
         bar = fig.colorbar(im, ax=ax, shrink=0.8, pad=0.01)
-        bar.set_label(_t(key, lang) + (" (pp)" if percent and lang == "en" else "(百分点)" if percent else ""))
+        bar.set_label(L.text(f"sensitivity.{key}", lang) + (L.text("unit.pp_suffix", lang) if percent else ""))
         bar.outline.set_visible(False)
     return fig

@@ -1,5 +1,5 @@
 """Analysis commands: `portfolio sensitivity` and `portfolio discover` (registered on the `portfolio`
-group). Thin layers over ``portfolio.sensitivity`` and ``portfolio.discovery``."""
+group). Thin layers over ``portfolio.analysis.sensitivity`` and ``portfolio.analysis.discovery``."""
 from __future__ import annotations
 
 import json

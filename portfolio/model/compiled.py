@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from portfolio.scenario.fields import uncertain_fields
 from portfolio.scenario.graph import topological_order
 from portfolio.scenario.parameters import uncertain_inputs
-from portfolio.scenario.schema import Project, Scenario
+from portfolio.scenario.schema import Economy, Project, Scenario, Technology
 from portfolio.uncertainty import distributions as D
 from portfolio.uncertainty.quantities import Dist
 
 YI_PER_MW_AT_CNY_PER_KW = 1e3 / 1e8  # 1 MW × 1 CNY/kW = 1,000 CNY = 1e-5 亿元
+#: a technology's inputs, one parameter each (capex per kW is compiled with its projects)
+TECHNOLOGY_INPUTS = [f for f in uncertain_fields(Technology) if f != "capex_per_kw"]
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,7 @@ def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> C
             c.labels[name] = label
 
     econ = s.economy
-    for key in ("capital_output_ratio", "capital_share", "depreciation", "investment_rate",
-                "investment_rate_change", "tfp_growth", "tfp_shock_sd", "tfp_shock_persistence",
-                "population_growth", "working_age_share_growth", "participation_growth",
-                "human_capital_growth", "local_multiplier", "gfcf_share", "local_content",
-                "integrated_efficiency"):
+    for key in uncertain_fields(Economy):
         put(f"economy.{key}", getattr(econ, key))
     c.fixed["economy.gdp"] = econ.gdp
     if _may_be_positive(econ.tfp_shock_sd):
@@ -127,9 +126,7 @@ def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> C
         prefix = f"energy.technologies.{key}"
         if isinstance(tech.capex_per_kw, Dist):
             put(f"{prefix}.capex_per_kw", tech.capex_per_kw)
-        for attr in ("full_load_hours", "curtailment", "degradation", "tariff", "value_added_ratio",
-                     "fixed_opex", "duration_hours", "round_trip_efficiency", "cycles_per_year",
-                     "service_fee", "utilisation_hours"):
+        for attr in TECHNOLOGY_INPUTS:
             value = getattr(tech, attr)
             if value is not None:
                 put(f"{prefix}.{attr}", value)

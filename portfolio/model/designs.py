@@ -45,10 +45,6 @@ CHUNK_ROWS = 4 * BLOCK_SIZE          # 16,384 rows per engine call: ~0.5 GB of w
 #: planner sets: excluded from the default parameter lists of the sensitivity methods.
 NUISANCE = ("economy.tfp_innovation.*", "uncertainty.price_paths.*.innovation.*", "*.cancelled", "*.occurs")
 
-#: economy-wide defaults that projects inherit, and the project field that takes them
-INHERITED = {"economy.local_multiplier": "multiplier", "economy.local_content": "local_content",
-             "economy.gfcf_share": "gfcf_share"}
-
 Scale = Literal["value", "uniform"]
 Others = Literal["median", "random"]
 

@@ -3,7 +3,7 @@
 Units: power MW, energy GWh, money 亿元 (1e8 CNY, constant prices) unless a name says CNY,
 tariffs CNY/kWh, emission factors kg CO2/kWh. Functions are elementwise and broadcast, so
 per-draw arrays ``(n,)`` combine with year-indexed arrays ``(n, T)`` (e.g. operating fractions
-from :mod:`portfolio.schedules`).
+from :mod:`portfolio.model.schedules`).
 
 Storage is a service, not a source: its discharged energy was generated elsewhere and must
 never be added to generation (it has losses, capex and fee revenue instead).

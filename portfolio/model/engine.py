@@ -6,7 +6,7 @@ or (draw, technology, year). No Python loop runs per draw; loops run over projec
 
 Money in 亿元 at constant prices; power MW; energy GWh; emissions Mt CO2. Year axis: the base year
 followed by every simulated year (T + 1 values); growth arrays have T values (simulated years).
-See DESIGN section 3 for the equations.
+The equations are written out in ``docs/model.md``.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The six standard charts of a run, drawn from its saved tables (``rundata.RunData``).
+"""The six standard charts of a run, drawn from its saved tables (``portfolio.outputs.rundata.RunData``).
 
 Each chart function takes a ``RunData`` and a language (``"zh"`` or ``"en"``; default the scenario's
 ``meta.language``) and returns a matplotlib ``Figure``; nothing is shown and pyplot is not used.

@@ -16,23 +16,6 @@ import pandas as pd
 from portfolio.outputs import style as S
 from portfolio.outputs import texts as L
 
-TEXT = {
-    "prob_title": {"zh": "各情景实现目标的概率", "en": "Probability of meeting the target, by scenario"},
-    "prob_axis": {"zh": "实现概率", "en": "probability"},
-    "dist_title": {"zh": "各情景{a}–{b}年平均增速分布", "en": "Average growth {a}–{b}, by scenario"},
-    "dist_axis": {"zh": "年均实际增速(箱体P25–P75,竖线中位数,须线P5–P95)",
-                  "en": "average real growth per year (box P25–P75, bar median, whiskers P5–P95)"},
-    "threshold": {"zh": "目标 {t}", "en": "target {t}"},
-    "subtitle": {"zh": "共同随机数 · 每个情景 {draws:,} 次模拟 · 种子 {seed} · 差值为与首个情景的配对差(95%区间)",
-                 "en": "common random numbers · {draws:,} draws per scenario · seed {seed} · differences are "
-                       "paired against the first scenario (95% interval)"},
-    "base": {"zh": "基准", "en": "reference"},
-}
-
-
-def _t(key: str, lang: str, **values) -> str:
-    return TEXT[key][lang].format(**values)
-
 
 def _names(table: pd.DataFrame, lang: str) -> list[str]:
     column = "title_zh" if lang == "zh" else "title_en"
@@ -56,7 +39,7 @@ def _header(fig, title: str, summary: dict, lang: str) -> None:
     height_cm = fig.get_figheight() / S.CM
     fig.text(0.012, 1 - 0.25 / height_cm, title, ha="left", va="top",
              fontsize=S.BASE_RC["figure.titlesize"], color="#111111")
-    fig.text(0.012, 1 - 0.82 / height_cm, _t("subtitle", lang, draws=int(summary["draws"]), seed=summary["seed"]),
+    fig.text(0.012, 1 - 0.82 / height_cm, L.text("compare.subtitle", lang, draws=int(summary["draws"]), seed=summary["seed"]),
              ha="left", va="top", fontsize=6.5, color="#666666")
 
 
@@ -77,10 +60,10 @@ def compare_probabilities(table: pd.DataFrame, differences: pd.DataFrame, summar
         ax.set_yticks(y, names)
         ax.set_xlim(0, max(100.0, float(np.nanmax(high)) * 1.05) if np.nanmax(high) > 60 else
                     max(10.0, float(np.nanmax(high)) * 1.45))
-        ax.set_xlabel(f"{_t('prob_axis', lang)} (%)")
+        ax.set_xlabel(f"{L.text('compare.prob_axis', lang)} (%)")
         for i, (yy, scenario) in enumerate(zip(y, table["scenario"])):
             if i == 0:
-                text = _t("base", lang)
+                text = L.text("compare.base", lang)
             else:
                 d = differences[(differences.scenario == scenario) & (differences.measure == f"p_{target}")]
                 if not len(d):
@@ -89,7 +72,7 @@ def compare_probabilities(table: pd.DataFrame, differences: pd.DataFrame, summar
                 text = f"{r.difference * 100:+.1f} ± {(r.ci95_high - r.ci95_low) / 2 * 100:.1f}"
             ax.text(high[i] + ax.get_xlim()[1] * 0.01, yy, f"{p[i]:.1f}%  ({text})", va="center", fontsize=7)
         ax.grid(axis="y", visible=False)
-        _header(fig, _t("prob_title", lang) + (":" if lang == "en" else "：") + (label or target), summary, lang)
+        _header(fig, L.text("compare.prob_title", lang) + (":" if lang == "en" else "：") + (label or target), summary, lang)
     return fig
 
 
@@ -118,14 +101,14 @@ def compare_distributions(table: pd.DataFrame, per_draw: pd.DataFrame, summary: 
 
         if threshold is not None:
             ax.axvline(threshold * 100, color=S.VERMILLION, lw=1.2, ls="--",
-                       label=_t("threshold", lang, t=L.percent(threshold)))
+                       label=L.text("compare.threshold", lang, t=L.percent(threshold)))
             ax.legend(loc="lower right", fontsize=7)
         ax.set_yticks(y, names)
         ax.set_ylim(-0.7, len(table) - 0.3)
         ax.autoscale(axis="x")
-        ax.set_xlabel(f"{_t('dist_axis', lang)} (%)")
+        ax.set_xlabel(f"{L.text('compare.dist_axis', lang)} (%)")
         ax.grid(axis="y", visible=False)
-        _header(fig, _t("dist_title", lang, a=a, b=b), summary, lang)
+        _header(fig, L.text("compare.dist_title", lang, a=a, b=b), summary, lang)
     return fig
 
 

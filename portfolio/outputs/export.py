@@ -13,7 +13,6 @@ from pathlib import Path
 from portfolio.outputs import texts as L
 from portfolio.outputs.rundata import RunData
 
-SHEETS = ("summary", "years", "projects", "energy", "assumptions")
 PERCENT = "0.00%"
 YEAR_FMT = "0.00"
 MONEY = "#,##0.00"

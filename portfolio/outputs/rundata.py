@@ -21,18 +21,10 @@ import numpy as np
 import pandas as pd
 
 from portfolio.outputs.folders import FolderError, RunFolder
+from portfolio.outputs.kinds import LANGS
+from portfolio.outputs.texts import TEXT, text
 
 TABLES = ("years", "projects", "energy")
-
-# labels for technologies when a run folder has no resolved scenario to take them from
-DEFAULT_TECHNOLOGIES = {
-    "pv": {"label": {"zh": "光伏", "en": "Solar PV"}, "kind": "generation"},
-    "wind": {"label": {"zh": "风电", "en": "Wind"}, "kind": "generation"},
-    "hydro": {"label": {"zh": "水电", "en": "Hydropower"}, "kind": "generation"},
-    "storage": {"label": {"zh": "储能", "en": "Storage"}, "kind": "storage"},
-    "charging": {"label": {"zh": "充电设施", "en": "EV charging"}, "kind": "charging"},
-}
-
 
 @dataclass
 class RunData:
@@ -116,8 +108,10 @@ class RunData:
         out = {}
         for tech in dict.fromkeys(self.energy["technology"].astype(str)):
             spec = declared.get(tech) or {}
-            default = DEFAULT_TECHNOLOGIES.get(tech, {"label": {"zh": tech, "en": tech}, "kind": "generation"})
-            out[tech] = {"label": spec.get("label") or default["label"], "kind": spec.get("kind") or default["kind"]}
+            known = f"technology.{tech}" in TEXT
+            label = {lang: text(f"technology.{tech}", lang) if known else tech for lang in LANGS}
+            kind = tech if tech in ("storage", "charging") else "generation"
+            out[tech] = {"label": spec.get("label") or label, "kind": spec.get("kind") or kind}
         return out
 
     def growth_target(self) -> dict | None:

@@ -26,7 +26,6 @@ WIDTH_CM = 16.0
 HEIGHT_CM = 9.5                   # default chart height; the Gantt chart grows with its rows
 DPI = 300
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
-FONT_FAMILY = "Noto Sans CJK SC"
 
 # Okabe & Ito, "Color Universal Design" (2008)
 BLACK = "#000000"

@@ -1,10 +1,12 @@
-"""Every chart, report and export text in Simplified Chinese and English, in one place.
+"""Every text a chart, report, table or summary shows, in Simplified Chinese and English, in one place.
 
-``text(key, lang, **values)`` formats a string; ``unit`` helpers convert numbers to the unit a planner
+``text(key, lang, **values)`` formats a string (the only lookup); ``unit`` helpers convert numbers to the unit a planner
 expects in each language (万千瓦 and 亿千瓦时 in Chinese, MW and GWh in English; money is 亿元 in
 Chinese and "100 million yuan" in English; growth in %).
 """
 from __future__ import annotations
+
+from portfolio.outputs.kinds import LANGS
 
 TEXT: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ units
@@ -13,6 +15,7 @@ TEXT: dict[str, dict[str, str]] = {
     "unit.capacity": {"zh": "万千瓦", "en": "MW"},
     "unit.generation": {"zh": "亿千瓦时", "en": "GWh"},
     "unit.pp": {"zh": "百分点", "en": "percentage points"},
+    "unit.pp_suffix": {"zh": "（百分点）", "en": " (pp)"},
     "unit.draws": {"zh": "次", "en": "draws"},
     # ------------------------------------------------------------------ common
     "subtitle": {"zh": "{title} · {draws:,} 次模拟 · 种子 {seed}",
@@ -224,15 +227,227 @@ TEXT: dict[str, dict[str, str]] = {
               "P10–P90 band)."},
     # ------------------------------------------------------------------ export (sheet headers)
     "sheet.summary": {"zh": "摘要", "en": "summary"},
+    # ------------------------------------------------------------------ comparison charts
+    "compare.prob_title": {"zh": "各情景实现目标的概率", "en": "Probability of meeting the target, by scenario"},
+    "compare.prob_axis": {"zh": "实现概率", "en": "probability"},
+    "compare.dist_title": {"zh": "各情景{a}–{b}年平均增速分布", "en": "Average growth {a}–{b}, by scenario"},
+    "compare.dist_axis": {"zh": "年均实际增速(箱体P25–P75,竖线中位数,须线P5–P95)",
+                        "en": "average real growth per year (box P25–P75, bar median, whiskers P5–P95)"},
+    "compare.threshold": {"zh": "目标 {t}", "en": "target {t}"},
+    "compare.subtitle": {"zh": "共同随机数 · 每个情景 {draws:,} 次模拟 · 种子 {seed} · 差值为与首个情景的配对差(95%区间)",
+                       "en": "common random numbers · {draws:,} draws per scenario · seed {seed} · differences are paired against the first scenario (95% interval)"},
+    "compare.base": {"zh": "基准", "en": "reference"},
+    # ------------------------------------------------------------------ comparison report
+    "report.comparison.title": {"zh": "情景比较:{first} 及另外 {m} 个情景", "en": "Scenario comparison: {first} and {m} more"},
+    "report.comparison.headline": {"zh": "与{base}相比,{best}使实现目标({target})的概率变化最大({diff}),{worst}变化{diff2}。",
+                                 "en": "Against {base}, {best} moves the probability of the target ({target}) most ({diff}); {worst} moves it {diff2}."},
+    "report.comparison.differences": {"zh": "与首个情景的配对差", "en": "Paired differences against the first scenario"},
+    "report.comparison.differences_intro": {"zh": "所有情景使用相同的随机数(共同随机数),差值逐次模拟配对,区间为95%。",
+                                          "en": "All scenarios use the same random numbers (common random numbers): differences are paired draw by draw; intervals are 95%."},
+    "report.comparison.cap1": {"zh": "各情景实现目标的概率(95%区间)及与首个情景的配对差。",
+                             "en": "Probability of meeting the target in each scenario (95% interval) and the paired difference against the first scenario."},
+    "report.comparison.cap2": {"zh": "各情景目标期年均增速的分布。",
+                             "en": "Distribution of average growth over the target window."},
+    "report.comparison.col": {"zh": ["情景", "概率", "95%区间", "年均增速 P10 / P50 / P90"],
+                            "en": ["scenario", "probability", "95% interval", "average growth P10 / P50 / P90"]},
+    "report.comparison.dcol": {"zh": ["情景", "指标", "配对差", "95%区间"],
+                             "en": ["scenario", "measure", "difference", "95% interval"]},
+    "report.comparison.notes": {"zh": ["每个情景均为完整的蒙特卡洛模拟,使用相同的种子与抽样;同名输入在各情景中取相同的随机数。", "概率差以百分点表示,年均增速差以百分点/年表示。"],
+                              "en": ["Each scenario is a full Monte Carlo run with the same seed and sampler; an input with the same name gets the same random numbers in every scenario.", "Probability differences are in percentage points; growth differences in points per year."]},
+    "report.comparison.caveats": {"zh": ["情景之间的差别只来自情景文件所改变的输入;未建模的因素不在比较之内。"],
+                                "en": ["Differences come only from the inputs the scenario files change; what the model leaves out is outside the comparison."]},
+    # ------------------------------------------------------------------ sensitivity: charts and method names
+    "sensitivity.tornado.title": {"zh": "龙卷风图:{outcome}", "en": "Tornado: {outcome}"},
+    "sensitivity.tornado.low": {"zh": "输入取P10", "en": "Input at its P10"},
+    "sensitivity.tornado.high": {"zh": "输入取P90", "en": "Input at its P90"},
+    "sensitivity.tornado.base": {"zh": "基准 {value}", "en": "Base {value}"},
+    "sensitivity.tornado.note_median": {"zh": "其他输入取中位数", "en": "other inputs at their medians"},
+    "sensitivity.tornado.note_mc": {"zh": "每个输入 {n:,} 次模拟,共同随机数",
+                                  "en": "{n:,} draws per swing, common random numbers"},
+    "sensitivity.index.title": {"zh": "{method}敏感性指数:{outcome}", "en": "{method} sensitivity: {outcome}"},
+    "sensitivity.heat.title": {"zh": "{method}敏感性逐年变化({what}):{index}",
+                             "en": "{method} sensitivity of {what} by year: {index}"},
+    "sensitivity.heat.growth": {"zh": "实际增速", "en": "real growth"},
+    "sensitivity.heat.gdp": {"zh": "GDP", "en": "GDP"},
+    "sensitivity.heat.year": {"zh": "年份", "en": "Year"},
+    "sensitivity.subtitle": {"zh": "{title} · {what}", "en": "{title} · {what}"},
+    "sensitivity.ci": {"zh": "须线:95% 置信区间", "en": "whiskers: 95% interval"},
+    "sensitivity.S1": {"zh": "一阶指数 S1", "en": "First-order S1"},
+    "sensitivity.ST": {"zh": "总效应指数 ST", "en": "Total-order ST"},
+    "sensitivity.mu_star": {"zh": "μ*(平均绝对基本效应)", "en": "μ* (mean absolute elementary effect)"},
+    "sensitivity.sigma": {"zh": "σ(非线性/交互作用)", "en": "σ (non-linearity / interactions)"},
+    "sensitivity.median": {"zh": "PAWN 指数(中位数)", "en": "PAWN index (median)"},
+    "sensitivity.delta": {"zh": "δ 指数", "en": "Delta δ"},
+    "sensitivity.swing": {"zh": "P10→P90 变化", "en": "P10 → P90 swing"},
+    "sensitivity.xlabel.sobol": {"zh": "占{outcome}方差的比例", "en": "Share of the variance of {outcome}"},
+    "sensitivity.xlabel.morris": {"zh": "{outcome}的变化({unit},每步为概率刻度上的一个单位)",
+                                "en": "Change in {outcome} ({unit} per unit step on the probability scale)"},
+    "sensitivity.xlabel.pawn": {"zh": "KS距离(0 = 无影响,1 = 完全决定)",
+                              "en": "KS distance (0 = no influence, 1 = decides it)"},
+    "sensitivity.xlabel.rbd-fast": {"zh": "一阶指数(占方差的比例)", "en": "First-order index (share of the variance)"},
+    "sensitivity.xlabel.delta": {"zh": "指数(0 = 无影响)", "en": "Index (0 = no influence)"},
+    "sensitivity.noise": {"zh": "噪声水平(无影响的随机输入)", "en": "Noise level (a random input with no effect)"},
+    "sensitivity.unit.outcome": {"zh": "结果单位", "en": "outcome units"},
+    "sensitivity.what.sobol": {"zh": "基础样本 N = {N:,} · 共 {rows:,} 次计算", "en": "N = {N:,} · {rows:,} runs"},
+    "sensitivity.what.morris": {"zh": "{trajectories} 条轨迹 · 共 {rows:,} 次计算",
+                              "en": "{trajectories} trajectories · {rows:,} runs"},
+    "sensitivity.what.given": {"zh": "{used:,} 次模拟的抽样数据", "en": "given data: {used:,} draws of the run"},
+    "sensitivity.method.tornado": {"zh": "龙卷风", "en": "Tornado"},
+    "sensitivity.method.morris": {"zh": "Morris", "en": "Morris"},
+    "sensitivity.method.sobol": {"zh": "Sobol", "en": "Sobol'"},
+    "sensitivity.method.pawn": {"zh": "PAWN", "en": "PAWN"},
+    "sensitivity.method.rbd-fast": {"zh": "RBD-FAST", "en": "RBD-FAST"},
+    "sensitivity.method.delta": {"zh": "Delta", "en": "Delta"},
+    # ------------------------------------------------------------------ scenario discovery: the box in words, and the charts
+    "discovery.and": {"zh": "且", "en": " and "},
+    "discovery.below": {"zh": "{label}低于{v}", "en": "{label} below {v}"},
+    "discovery.above": {"zh": "{label}高于{v}", "en": "{label} above {v}"},
+    "discovery.between": {"zh": "{label}在{a}至{b}之间", "en": "{label} between {a} and {b}"},
+    "discovery.is": {"zh": "{label}:{v}", "en": "{label}: {v}"},
+    "discovery.box": {"zh": "{conditions}:覆盖全部未达标情形的{coverage},框内未达标比例{density}(全部模拟为{base})",
+                    "en": "{conditions}: {coverage} of all misses, {density} miss rate inside (against {base} overall)"},
+    "discovery.nobox": {"zh": "没有找到比整体更集中的未达标区域", "en": "no region concentrates the misses more than the whole"},
+    "discovery.chart.regional.title": {"zh": "哪些输入区分达标与未达标:KS距离",
+                                     "en": "Which inputs separate hits from misses: KS distance"},
+    "discovery.chart.regional.lower": {"zh": "未达标时偏低", "en": "lower in misses"},
+    "discovery.chart.regional.higher": {"zh": "未达标时偏高", "en": "higher in misses"},
+    "discovery.chart.regional.xlabel": {"zh": "KS统计量(0 = 分布相同,1 = 完全分开)",
+                                      "en": "KS statistic (0 = same distribution, 1 = fully separated)"},
+    "discovery.chart.traj.title": {"zh": "PRIM剥离轨迹:覆盖率与密度", "en": "PRIM peeling trajectory: coverage and density"},
+    "discovery.chart.traj.x": {"zh": "覆盖率(框内未达标情形占全部未达标情形的比例)",
+                             "en": "Coverage (share of all misses inside the box)"},
+    "discovery.chart.traj.y": {"zh": "密度(框内未达标比例)", "en": "Density (miss rate inside the box)"},
+    "discovery.chart.traj.base": {"zh": "整体未达标比例 {v}", "en": "Miss rate overall {v}"},
+    "discovery.chart.traj.chosen": {"zh": "选定的框", "en": "Chosen box"},
+    "discovery.chart.traj.note": {"zh": "选定的框:覆盖率 {c},密度 {d}", "en": "chosen box: coverage {c}, density {d}"},
+    "discovery.chart.traj.restricted": {"zh": "受限输入个数", "en": "Inputs restricted"},
+    "discovery.chart.traj.points": {"zh": "剥离步骤(颜色:受限输入个数)", "en": "Peeling steps (colour: inputs restricted)"},
+    "discovery.chart.box.title": {"zh": "PRIM:未达标集中的情形", "en": "PRIM: where the misses concentrate"},
+    "discovery.chart.box.summary": {"zh": "框内包含全部未达标情形的{coverage} · 框内未达标比例{density}(整体{base})",
+                                  "en": "the box holds {coverage} of all misses · {density} of its draws miss ({base} overall)"},
+    "discovery.chart.box.range": {"zh": "模拟范围", "en": "Range in the draws"},
+    "discovery.chart.box.box": {"zh": "框内范围", "en": "Inside the box"},
+    "discovery.chart.box.axis": {"zh": "在模拟范围内的位置(0 = 最小值,1 = 最大值)",
+                               "en": "Position within the range in the draws (0 = lowest, 1 = highest)"},
+    "discovery.chart.subtitle": {"zh": "{title} · {what}", "en": "{title} · {what}"},
+    "discovery.chart.what": {"zh": "{outcome}低于{threshold}视为未达标 · {misses:,}/{n:,} 次未达标",
+                           "en": "miss: {outcome} below {threshold} · {misses:,} of {n:,} draws miss"},
+    # ------------------------------------------------------------------ sweep heatmap
+    "sweep.title": {"zh": "达成目标的概率:{target}", "en": "Probability of meeting the target: {target}"},
+    "sweep.subtitle": {"zh": "{scenario} · 每格 {draws:,} 次模拟 · 种子 {seed}(各格共用随机数)",
+                     "en": "{scenario} · {draws:,} draws per cell · seed {seed} (common random numbers)"},
+    "sweep.colorbar": {"zh": "达成概率", "en": "Probability"},
+    # ------------------------------------------------------------------ calibration and required investment charts
+    "calibrate.accounting_title": {"zh": "增长核算:各要素对GDP实际增长的贡献",
+                                 "en": "Growth accounting: contributions to real GDP growth"},
+    "calibrate.ylabel_pp": {"zh": "对数点 × 100(≈百分点)", "en": "Log points × 100 (≈ percentage points)"},
+    "calibrate.output": {"zh": "GDP实际增速", "en": "Real GDP growth"},
+    "calibrate.capital": {"zh": "资本", "en": "Capital"},
+    "calibrate.labour": {"zh": "就业", "en": "Employment"},
+    "calibrate.human_capital": {"zh": "人力资本", "en": "Human capital"},
+    "calibrate.tfp": {"zh": "全要素生产率(余值)", "en": "TFP (residual)"},
+    "calibrate.year": {"zh": "年份", "en": "Year"},
+    "calibrate.required": {"zh": "所需投资率(项目以外)", "en": "Required (outside the portfolio)"},
+    "calibrate.scenario_rate": {"zh": "情景投资率", "en": "Scenario rate"},
+    "calibrate.with_portfolio": {"zh": "所需投资率(计入项目均值)", "en": "Required, portfolio mean credited"},
+    "calibrate.required_title": {"zh": "所需投资率:{target}", "en": "Investment rate needed: {target}"},
+    "calibrate.rate_pct": {"zh": "投资/GDP(%)", "en": "Investment / GDP (%)"},
+    # ------------------------------------------------------------------ scenario fields, as inputs are named in tables and charts
+    "field.economy.capital_output_ratio": {"zh": "资本产出比", "en": "capital–output ratio"},
+    "field.economy.capital_share": {"zh": "资本份额", "en": "capital share"},
+    "field.economy.depreciation": {"zh": "折旧率", "en": "depreciation rate"},
+    "field.economy.investment_rate": {"zh": "非项目投资率", "en": "investment rate outside the portfolio"},
+    "field.economy.investment_rate_change": {"zh": "投资率年变化", "en": "yearly change of the investment rate"},
+    "field.economy.tfp_growth": {"zh": "全要素生产率增速", "en": "TFP growth"},
+    "field.economy.tfp_shock_sd": {"zh": "全要素生产率冲击标准差", "en": "size of yearly TFP shocks"},
+    "field.economy.tfp_shock_persistence": {"zh": "全要素生产率冲击持续性", "en": "persistence of TFP shocks"},
+    "field.economy.population_growth": {"zh": "人口增速", "en": "population growth"},
+    "field.economy.working_age_share_growth": {"zh": "劳动年龄人口占比变化", "en": "growth of the working-age share"},
+    "field.economy.participation_growth": {"zh": "劳动参与率变化", "en": "growth of participation"},
+    "field.economy.human_capital_growth": {"zh": "人力资本增速", "en": "human capital growth"},
+    "field.economy.local_multiplier": {"zh": "本地乘数(项目默认)", "en": "local multiplier (projects' default)"},
+    "field.economy.gfcf_share": {"zh": "固定资本形成比例(项目默认)", "en": "GFCF share of capex (projects' default)"},
+    "field.economy.local_content": {"zh": "本地化率(项目默认)", "en": "local content (projects' default)"},
+    "field.economy.integrated_efficiency": {"zh": "项目资本效率(整合模式)",
+                                          "en": "efficiency of portfolio capital (integrated mode)"},
+    "field.project.capex": {"zh": "投资", "en": "capex"},
+    "field.project.cost_ratio": {"zh": "成本超支倍数", "en": "cost overrun ratio"},
+    "field.project.duration_ratio": {"zh": "工期超期倍数", "en": "build-time overrun ratio"},
+    "field.project.start_delay": {"zh": "开工延迟", "en": "start delay"},
+    "field.project.build_years": {"zh": "建设期", "en": "build time"},
+    "field.project.cancelled": {"zh": "取消", "en": "cancelled"},
+    "field.project.local_content": {"zh": "本地化率", "en": "local content"},
+    "field.project.gfcf_share": {"zh": "固定资本形成比例", "en": "GFCF share"},
+    "field.project.multiplier": {"zh": "本地乘数", "en": "local multiplier"},
+    "field.project.output_value": {"zh": "产值", "en": "output value"},
+    "field.project.value_added_ratio": {"zh": "增加值率", "en": "value-added ratio"},
+    "field.project.ramp_years": {"zh": "达产期", "en": "ramp-up time"},
+    "field.project.displacement": {"zh": "挤出比例", "en": "displacement"},
+    "field.project.tfp_uplift": {"zh": "全要素生产率提升", "en": "TFP uplift"},
+    "field.project.capacity": {"zh": "装机容量", "en": "capacity"},
+    "field.technology.full_load_hours": {"zh": "利用小时数", "en": "full-load hours"},
+    "field.technology.curtailment": {"zh": "弃电率", "en": "curtailment"},
+    "field.technology.degradation": {"zh": "年衰减率", "en": "degradation"},
+    "field.technology.tariff": {"zh": "电价", "en": "tariff"},
+    "field.technology.value_added_ratio": {"zh": "增加值率", "en": "value-added ratio"},
+    "field.technology.fixed_opex": {"zh": "固定运维成本", "en": "fixed O&M"},
+    "field.technology.duration_hours": {"zh": "储能时长", "en": "storage duration"},
+    "field.technology.round_trip_efficiency": {"zh": "充放电效率", "en": "round-trip efficiency"},
+    "field.technology.cycles_per_year": {"zh": "年循环次数", "en": "cycles per year"},
+    "field.technology.service_fee": {"zh": "服务费", "en": "service fee"},
+    "field.technology.utilisation_hours": {"zh": "利用小时数", "en": "utilisation hours"},
+    "field.technology.capex_factor": {"zh": "造价系数", "en": "capex factor"},
+    # ------------------------------------------------------------------ default technology names (a run folder without its scenario)
+    "technology.pv": {"zh": "光伏", "en": "Solar PV"},
+    "technology.wind": {"zh": "风电", "en": "Wind"},
+    "technology.hydro": {"zh": "水电", "en": "Hydropower"},
+    "technology.storage": {"zh": "储能", "en": "Storage"},
+    "technology.charging": {"zh": "充电设施", "en": "EV charging"},
+    # ------------------------------------------------------------------ inputs (parameters) by path
+    "param.join": {"zh": "{owner}·{what}", "en": "{owner}: {what}"},
+    "param.tfp_shock": {"zh": "{year}年全要素生产率冲击", "en": "TFP shock {year}"},
+    "param.driver.start_delay": {"zh": "共同开工延迟", "en": "shared start delay"},
+    "param.driver.cost_factor": {"zh": "共同成本系数", "en": "shared cost factor"},
+    "param.shock_occurs": {"zh": "冲击“{owner}”发生", "en": "shock '{owner}' occurs"},
+    "param.price_shock": {"zh": "{name}价格冲击({year}年)", "en": "{name} price shock {year}"},
+    "param.base": {"zh": "全部输入取中位数", "en": "every input at its median"},
+    "param.dummy": {"zh": "噪声参照(无影响的随机输入)", "en": "noise level (a random input with no effect)"},
+    # ------------------------------------------------------------------ outcomes of an analysis
+    "outcome.average_growth": {"zh": "{a}–{b}年年均实际增速", "en": "average real growth {a}–{b}"},
+    "outcome.growth": {"zh": "{year}年实际增速", "en": "real growth {year}"},
+    "outcome.gdp": {"zh": "{year}年GDP(亿元)", "en": "GDP {year} (亿元)"},
+    "outcome.probability": {"zh": "达成概率:{target}", "en": "P({target})"},
+    # ------------------------------------------------------------------ values of inputs, in words
+    "value.years": {"zh": "{x:.1f}年", "en": "{x:.1f} years"},
+    "value.money": {"zh": "{x:,.1f} 亿元", "en": "{x:,.1f} 亿元"},
+    "value.money_year": {"zh": "{x:,.1f} 亿元/年", "en": "{x:,.1f} 亿元/yr"},
+    "value.mw": {"zh": "{x:,.0f} 万千瓦", "en": "{x:,.0f} MW"},
+    "value.hours": {"zh": "{x:,.0f} 小时", "en": "{x:,.0f} h"},
+    "value.yuan_kwh": {"zh": "{x:.3f} 元/千瓦时", "en": "{x:.3f} 元/kWh"},
+    "value.ratio": {"zh": "{x:.2f}倍", "en": "{x:.2f}×"},
+    "value.yes": {"zh": "是", "en": "yes"},
+    "value.no": {"zh": "否", "en": "no"},
+    "value.sd": {"zh": "{x:+.2f} 个标准差", "en": "{x:+.2f} sd"},
+    # ------------------------------------------------------------------ the terminal summary of a run
+    "summary.metric.average_growth": {"zh": "{a}–{b}年年均增速 ≥ {thr}", "en": "average growth {a}–{b} ≥ {thr}"},
+    "summary.metric.min_growth": {"zh": "{a}–{b}年每年增速 ≥ {thr}", "en": "growth every year {a}–{b} ≥ {thr}"},
+    "summary.metric.gdp_level": {"zh": "{b}年GDP ≥ {thr}", "en": "GDP {b} ≥ {thr}"},
+    "summary.metric.energy_capacity": {"zh": "{b}年末能源装机 ≥ {thr}", "en": "energy capacity end {b} ≥ {thr}"},
 }
 
 
-def text(key: str, lang: str, **values) -> str:
-    """The text for ``key`` in ``lang`` (zh or en), formatted with ``values``."""
-    entry = TEXT[key]
-    template = entry[lang if lang in entry else "en"]
+def text(key: str, lang: str, **values):
+    """The text for ``key`` in ``lang`` (``zh`` or ``en``), formatted with ``values``; a list of texts
+    for list entries. Every key has both languages (tests/test_texts.py); an unknown key or language is
+    an error, never a silent fallback."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
+    try:
+        template = TEXT[key][lang]
+    except KeyError:
+        raise KeyError(f"no text {key!r}") from None
     if isinstance(template, list):
-        return [t.format(**values) for t in template]
+        return [item.format(**values) for item in template]
     return template.format(**values) if values else template
 
 

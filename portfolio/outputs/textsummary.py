@@ -1,12 +1,7 @@
 """The short plain-text summary ``portfolio run`` prints (from summary.json)."""
 from __future__ import annotations
 
-METRIC_TEXT = {
-    "average_growth": "average growth {a}–{b} ≥ {thr}",
-    "min_growth": "growth every year {a}–{b} ≥ {thr}",
-    "gdp_level": "GDP {b} ≥ {thr}",
-    "energy_capacity": "energy capacity end {b} ≥ {thr}",
-}
+from portfolio.outputs.texts import text
 
 
 def _pct(x: float | None, digits: int = 1) -> str:
@@ -36,7 +31,7 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     width = max(len(t["name"]) for t in summary["targets"])
     for t in summary["targets"]:
         a, b = t["window"]
-        what = METRIC_TEXT[t["metric"]].format(a=a, b=b, thr=_threshold(t))
+        what = text(f"summary.metric.{t['metric']}", "en", a=a, b=b, thr=_threshold(t))
         low, high = t["ci95"]
         lines.append(f"  {t['name']:<{width}}  P = {_pct(t['probability']):>6} [{_pct(low)}, {_pct(high)}]"
                      f"   {what}  (P10 {_outcome(t, 'p10')}, P50 {_outcome(t, 'p50')}, P90 {_outcome(t, 'p90')})")

@@ -1,7 +1,8 @@
 """Executors: where the cases of a sweep run — local processes or a Dask cluster — behind one interface.
 
 An executor is a context manager with ``map_unordered(func, specs, shared=None)``, which yields
-``(spec, func(spec[, shared]))`` pairs as the calls finish, in any order. Specifications and results
+``(spec, func(spec[, shared]))`` pairs as the calls finish, in any order (``map_ordered``: in the
+order of ``specs``; the Monte Carlo chunks of one run go through it). Specifications and results
 should be small (a case's paths and overrides out, its summary back); ``shared`` is sent once per
 worker (the scenario files for a remote cluster). Nothing is logged per call.
 
@@ -20,6 +21,7 @@ Results never depend on the executor: each call is a pure function of its specif
 """
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import signal
@@ -45,6 +47,10 @@ def _call(func: Callable, spec, shared):
     return func(spec) if shared is None else func(spec, shared)
 
 
+def _indexed_call(func: Callable, item: tuple, shared=None):
+    return _call(func, item[1], shared)
+
+
 class Executor:
     """The interface: ``with executor: for spec, result in executor.map_unordered(func, specs): ...``."""
 
@@ -64,11 +70,30 @@ class Executor:
     def map_unordered(self, func: Callable, specs: Iterable, shared=None) -> Iterator[tuple[object, object]]:
         raise NotImplementedError
 
+    def map_ordered(self, func: Callable, specs: Iterable, shared=None) -> Iterator[tuple[object, object]]:
+        """``(spec, result)`` pairs in the order of ``specs``."""
+        from functools import partial
+
+        specs = list(specs)
+        results = {index: result for (index, _), result
+                   in self.map_unordered(partial(_indexed_call, func), list(enumerate(specs)), shared)}
+        for index, spec in enumerate(specs):
+            yield spec, results[index]
+
     def describe(self) -> dict:
         return {"kind": self.kind, "workers": self.workers}
 
 
 # --------------------------------------------------------------------------------------- local
+def process_context():
+    """fork where the platform has it safely (Linux: fast start, nothing re-imported); spawn elsewhere
+    (Windows, macOS), which needs the usual ``if __name__ == "__main__":`` guard in scripts."""
+    import sys
+    from multiprocessing import get_context
+
+    return get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
 def _ignore_interrupts() -> None:
     """Worker processes leave Ctrl-C to the parent, which stops them (no tracebacks from workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -87,13 +112,26 @@ def _single_threaded():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _worker_init() -> None:
+#: the ``shared`` object of the pool this worker process belongs to (set once, by the initializer)
+_WORKER_SHARED = None
+
+
+def _worker_init(shared=None) -> None:
+    global _WORKER_SHARED
+    _WORKER_SHARED = shared
     _ignore_interrupts()
     _single_threaded()      # applies to the whole worker process (not used as a context)
 
 
+def _call_in_worker(func: Callable, spec, has_shared: bool):
+    return _call(func, spec, _WORKER_SHARED if has_shared else None)
+
+
 class LocalExecutor(Executor):
-    """``workers`` local processes (``concurrent.futures``; fork on Linux, spawn elsewhere)."""
+    """``workers`` local processes (``concurrent.futures``; fork on Linux, spawn elsewhere).
+
+    ``shared`` goes to each worker process once, when the pool starts (inherited on fork, pickled once
+    per worker on spawn), never with each call."""
 
     kind = "local"
 
@@ -103,64 +141,98 @@ class LocalExecutor(Executor):
         self.workers = int(workers)
         self.retries = int(retries)
         self._pool: ProcessPoolExecutor | None = None
+        self._pool_shared = None
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        from portfolio.runs.simulate import _process_context
-
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_process_context(),
-                                         initializer=_worker_init)
+    def _new_pool(self, shared) -> ProcessPoolExecutor:
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=process_context(),
+                                         initializer=_worker_init, initargs=(shared,))
+        self._pool_shared = shared
         return self._pool
 
+    def _pool_for(self, shared) -> ProcessPoolExecutor:
+        if self._pool is not None and self._pool_shared is not shared:
+            self.close()                       # a pool holds one shared object: start one for this
+        return self._pool or self._new_pool(shared)
+
     def map_unordered(self, func, specs, shared=None):
+        return self._map(func, specs, shared, ordered=False)
+
+    def map_ordered(self, func, specs, shared=None):
+        """As ``map_unordered``, but in the order of ``specs``; finished calls wait for earlier ones
+        within the same bounded window, so memory does not grow with the number of specs."""
+        return self._map(func, specs, shared, ordered=True)
+
+    def _map(self, func, specs, shared, ordered: bool):
         if self.workers == 1:
             # in this process, BLAS keeps its threads: with no other worker they use the idle core
             for spec in specs:
                 yield spec, _call(func, spec, shared)
             return
-        queue = iter(specs)
-        retry: list = []              # specs whose worker process died, to run again
+        window = 2 * self.workers
+        queue = enumerate(specs)
+        retry: list = []              # (index, spec) whose worker process died, smallest index first
         attempts: dict[int, int] = {}
-        pending: dict = {}
-        pool = self._pool or self._new_pool()
-
-        end = object()
+        pending: dict = {}            # future -> (index, spec)
+        ready: dict = {}              # ordered only: index -> (spec, result), waiting for earlier calls
+        following = 0                 # ordered only: the index to yield next
+        pool = self._pool_for(shared)
+        state = {"broken": False}
 
         def submit_next() -> bool:
-            spec = retry.pop() if retry else next(queue, end)
-            if spec is end:
+            if len(pending) + len(ready) >= window:
                 return False
-            pending[pool.submit(_call, func, spec, shared)] = spec
+            item = heapq.heappop(retry) if retry else next(queue, None)
+            if item is None:
+                return False
+            try:
+                pending[pool.submit(_call_in_worker, func, item[1], shared is not None)] = item
+            except BrokenProcessPool:          # the pool broke since the last result: run it again later
+                heapq.heappush(retry, item)
+                state["broken"] = True
+                return False
             return True
 
-        for _ in range(2 * self.workers):
-            if not submit_next():
-                break
-        while pending:
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            broken = False
-            for future in done:
-                spec = pending.pop(future)
+        def fill() -> None:
+            while submit_next():
+                pass
+
+        fill()
+        while pending or state["broken"]:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED) if pending else (set(), set())
+            broken, state["broken"] = state["broken"], False
+            finished = []
+            for future in sorted(done, key=lambda f: pending[f][0]):
+                index, spec = pending.pop(future)
                 try:
                     result = future.result()
                 except BrokenProcessPool:
                     broken = True
-                    attempts[id(spec)] = attempts.get(id(spec), 0) + 1
-                    if attempts[id(spec)] > self.retries:
-                        raise ExecutorError(f"a worker process died {attempts[id(spec)]} times running the "
+                    attempts[index] = attempts.get(index, 0) + 1
+                    if attempts[index] > self.retries:
+                        raise ExecutorError(f"a worker process died {attempts[index]} times running the "
                                             "same case (out of memory?)") from None
-                    retry.append(spec)
+                    heapq.heappush(retry, (index, spec))
                     continue
-                submit_next()
-                yield spec, result
+                finished.append((index, spec, result))
             if broken:
                 # every call still in the dead pool fails too: collect them and start a fresh pool
-                retry.extend(pending.values())
+                for item in pending.values():
+                    heapq.heappush(retry, item)
                 pending.clear()
                 self._terminate()
-                pool = self._new_pool()
-                for _ in range(2 * self.workers):
-                    if not submit_next():
-                        break
+                pool = self._new_pool(shared)
+            if ordered:
+                ready.update((index, (spec, result)) for index, spec, result in finished)
+                while following in ready:
+                    spec, result = ready.pop(following)
+                    following += 1
+                    fill()
+                    yield spec, result
+            else:
+                for index, spec, result in finished:
+                    fill()
+                    yield spec, result
+            fill()
 
     def _terminate(self) -> None:
         pool, self._pool = self._pool, None
@@ -182,6 +254,7 @@ class LocalExecutor(Executor):
         else:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._pool_shared = None
 
 
 # --------------------------------------------------------------------------------------- Dask
@@ -370,7 +443,7 @@ def _ignore_interrupts_plugin():
 
 
 def __getattr__(name: str):
-    # workers unpickle the plugin by reference: portfolio.executors.IgnoreInterrupts
+    # workers unpickle the plugin by reference: portfolio.runs.executors.IgnoreInterrupts
     if name == "IgnoreInterrupts":
         cls = globals()["IgnoreInterrupts"] = _ignore_interrupts_plugin()
         return cls

@@ -9,13 +9,9 @@ per-technology detail is kept for the first ``DETAIL_DRAWS`` draws only.
 """
 from __future__ import annotations
 
-import itertools
 import os
 import time
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
@@ -78,16 +74,11 @@ def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Ch
                  time.perf_counter() - began)
 
 
-_WORKER_COMPILED: Compiled | None = None
-
-
-def _worker_init(compiled: Compiled) -> None:
-    global _WORKER_COMPILED
-    _WORKER_COMPILED = compiled
-
-
-def _worker_run(start: int, stop: int, seed: int, sampler: str) -> Chunk:
-    return run_chunk(_WORKER_COMPILED, start, stop, seed, sampler)
+def _run_bounds(job: tuple[int, int, int, str], compiled: Compiled) -> Chunk:
+    """One chunk in a worker process: ``job`` is (start, stop, seed, sampler); the compiled scenario
+    reaches each worker once, as the executor's shared object."""
+    start, stop, seed, sampler = job
+    return run_chunk(compiled, start, stop, seed, sampler)
 
 
 @dataclass
@@ -191,14 +182,6 @@ def check_memory(c: Compiled, spec: RunSpec, keep_inputs: bool) -> None:
                                f"use at most about {fits:,} draws")
 
 
-def _process_context():
-    """fork where the platform has it safely (Linux: fast start, nothing re-imported); spawn elsewhere
-    (Windows, macOS), which needs the usual ``if __name__ == "__main__":`` guard in scripts."""
-    import sys
-
-    return get_context("fork" if sys.platform.startswith("linux") else "spawn")
-
-
 def chunk_bounds(draws: int, chunk_size: int) -> list[tuple[int, int]]:
     """[start, stop) of each chunk; chunk_size must be a multiple of BLOCK_SIZE (or ≥ draws)."""
     return [(a, min(a + chunk_size, draws)) for a in range(0, draws, chunk_size)]
@@ -238,27 +221,15 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
         for a, b in bounds:
             absorb(run_chunk(c, a, b, spec.seed, spec.sampler))
     else:
-        context = _process_context()
-        with ProcessPoolExecutor(max_workers=spec.workers, mp_context=context,
-                                 initializer=_worker_init, initargs=(c,)) as pool:
-            # a bounded window of chunks in flight: finished chunks wait in memory only until
-            # every earlier chunk is absorbed, so memory does not grow with the number of draws
-            window = 2 * spec.workers
-            pending = deque()
-            queue = iter(bounds)
-            try:
-                for a, b in itertools.islice(queue, window):
-                    pending.append(pool.submit(_worker_run, a, b, spec.seed, spec.sampler))
-                while pending:
-                    chunk = pending.popleft().result()   # in draw order
-                    for a, b in itertools.islice(queue, 1):
-                        pending.append(pool.submit(_worker_run, a, b, spec.seed, spec.sampler))
-                    absorb(chunk)
-                    del chunk
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
+        from portfolio.runs.executors import LocalExecutor
+
+        # a bounded window of chunks in flight (twice the workers): finished chunks wait in memory
+        # only until every earlier chunk is absorbed, so memory does not grow with the number of draws
+        jobs = [(a, b, spec.seed, spec.sampler) for a, b in bounds]
+        with LocalExecutor(spec.workers) as executor:
+            for _, chunk in executor.map_ordered(_run_bounds, jobs, shared=c):
+                absorb(chunk)
+                del chunk
     if detail_parts:
         col.detail = {k: np.concatenate([p[k] for p in detail_parts]) for k in detail_parts[0]}
     col.wall_seconds = time.perf_counter() - began

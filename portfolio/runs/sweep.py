@@ -938,14 +938,6 @@ def run_sweep(sweep: Sweep | str | os.PathLike, out: str | os.PathLike | None = 
 
 
 # ----------------------------------------------------------------------------------- the heatmap
-TEXT = {
-    "title": {"zh": "达成目标的概率:{target}", "en": "Probability of meeting the target: {target}"},
-    "subtitle": {"zh": "{scenario} · 每格 {draws:,} 次模拟 · 种子 {seed}(各格共用随机数)",
-                 "en": "{scenario} · {draws:,} draws per cell · seed {seed} (common random numbers)"},
-    "colorbar": {"zh": "达成概率", "en": "Probability"},
-}
-
-
 def heatmap(table, x: Factor, y: Factor, target: str, label=None, title=None, draws: int = 0, seed: int = 0,
             lang: str = "en"):
     """P(target) over a two-factor grid: ``x`` across, ``y`` up, each cell annotated → Figure.
@@ -955,6 +947,8 @@ def heatmap(table, x: Factor, y: Factor, target: str, label=None, title=None, dr
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
+
+    from portfolio.outputs import texts as L
 
     xs = [_table_value(v) for v in x.values]
     ys = [_table_value(v) for v in y.values]
@@ -986,11 +980,11 @@ def heatmap(table, x: Factor, y: Factor, target: str, label=None, title=None, dr
                     ax.text(j, i, f"{value * 100:.0f}%", ha="center", va="center", fontsize=size,
                             color="white" if value < 0.55 else "black")
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
-    bar.set_label(TEXT["colorbar"][lang])
+    bar.set_label(L.text("sweep.colorbar", lang))
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
-    name = _pick(label, lang) or target
-    fig.suptitle(TEXT["title"][lang].format(target=name), x=0.012, ha="left")
-    ax.set_title(TEXT["subtitle"][lang].format(scenario=_pick(title, lang), draws=draws, seed=seed),
+    name = L.pick(label, lang) or target
+    fig.suptitle(L.text("sweep.title", lang, target=name), x=0.012, ha="left")
+    ax.set_title(L.text("sweep.subtitle", lang, scenario=L.pick(title, lang), draws=draws, seed=seed),
                  loc="left", fontsize=7, color="#7F7F7F", pad=6)
     return fig
 
@@ -1012,12 +1006,6 @@ def _tick(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def _pick(value, lang: str) -> str:
-    if isinstance(value, dict):
-        return value.get(lang) or value.get("en") or value.get("zh") or ""
-    return value or ""
 
 
 def save_heatmaps(folder: SweepFolder, table, lang: str | None = None, formats=("png", "svg")) -> list[Path]:

@@ -22,10 +22,6 @@ def numeric_inputs(scenario: BaseModel) -> dict[str, float | Dist]:
     return found
 
 
-def uncertain_paths(scenario: BaseModel) -> set[str]:
-    return set(uncertain_inputs(scenario))
-
-
 def _walk(node: object, prefix: str, found: dict) -> None:
     if isinstance(node, Dist) or (isinstance(node, float) and prefix):
         found[prefix] = node

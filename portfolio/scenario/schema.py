@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from portfolio.scenario.fields import Quantity
 from portfolio.uncertainty.dates import parse_year
 from portfolio.uncertainty.quantities import Dist, check_range, parse_uncertain
 from portfolio.uncertainty.units import BASE_UNIT, UnitError, parse_quantity
@@ -29,7 +30,7 @@ class FieldProblem(ValueError):
         super().__init__(message)
 
 
-def _uncertain(kind: str, low=None, high=None, low_open=False, reference=None, doc=""):
+def _uncertain(kind: str, low=None, high=None, low_open=False, reference=None, doc="", display=""):
     """Annotated type: a number or distribution of ``kind``, checked against [low, high]."""
 
     def validate(value):
@@ -41,10 +42,10 @@ def _uncertain(kind: str, low=None, high=None, low_open=False, reference=None, d
 
     schema = {"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "object"}],
               "description": f"{doc} [{BASE_UNIT[kind]}; a number, a number with a unit, or a distribution]"}
-    return Annotated[float | Dist, BeforeValidator(validate), WithJsonSchema(schema)]
+    return Annotated[float | Dist, BeforeValidator(validate), WithJsonSchema(schema), Quantity(kind, True, display)]
 
 
-def _fixed(kind: str, low=None, high=None, low_open=False, doc=""):
+def _fixed(kind: str, low=None, high=None, low_open=False, doc="", display=""):
     """Annotated type: a plain number of ``kind`` (units allowed), checked against [low, high]."""
 
     def validate(value):
@@ -56,7 +57,7 @@ def _fixed(kind: str, low=None, high=None, low_open=False, doc=""):
 
     schema = {"anyOf": [{"type": "number"}, {"type": "string"}],
               "description": f"{doc} [{BASE_UNIT[kind]}]"}
-    return Annotated[float, BeforeValidator(validate), WithJsonSchema(schema)]
+    return Annotated[float, BeforeValidator(validate), WithJsonSchema(schema), Quantity(kind, False, display)]
 
 
 Year = Annotated[float, BeforeValidator(parse_year),
@@ -64,7 +65,6 @@ Year = Annotated[float, BeforeValidator(parse_year),
                                  "description": "a year, a decimal year or a date YYYY-MM-DD"})]
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Fraction = _uncertain("fraction", 0, 1)
-Ratio = _uncertain("ratio", 0, None, low_open=True)
 Duration = _uncertain("duration", 0)
 Money = _uncertain("money", 0, None, low_open=True)
 Probability = _fixed("fraction", 0, 1)
@@ -152,14 +152,14 @@ class Target(Model):
 
 class Economy(Model):
     gdp: _fixed("money", 0, None, low_open=True, doc="base-year real GDP")
-    capital_output_ratio: _uncertain("ratio", 0, None, low_open=True, doc="K/Y in the base year")
+    capital_output_ratio: _uncertain("ratio", 0, None, low_open=True, doc="K/Y in the base year", display="number")
     capital_share: _uncertain("fraction", 0, 1, low_open=True, doc="alpha")
     depreciation: _uncertain("fraction", 0, 1, doc="delta, per year")
     investment_rate: _uncertain("fraction", 0, 1, doc="non-portfolio GFCF / GDP")
     investment_rate_change: _uncertain("fraction", -0.2, 0.2, doc="change of the rate per year") = 0.0
     tfp_growth: _uncertain("fraction", -0.5, 0.5, doc="TFP growth per year")
     tfp_shock_sd: _uncertain("fraction", 0, 0.5, doc="sd of the yearly TFP innovation") = 0.0
-    tfp_shock_persistence: _uncertain("fraction", 0, 1, doc="AR(1) coefficient") = 0.5
+    tfp_shock_persistence: _uncertain("fraction", 0, 1, doc="AR(1) coefficient", display="number") = 0.5
     population_growth: _uncertain("fraction", -0.5, 0.5, doc="per year")
     working_age_share_growth: _uncertain("fraction", -0.5, 0.5, doc="per year") = 0.0
     participation_growth: _uncertain("fraction", -0.5, 0.5, doc="per year") = 0.0

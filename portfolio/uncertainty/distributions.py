@@ -3,7 +3,7 @@
 Every distribution is a frozen dataclass with ``ppf(u)`` (inverse CDF, vectorised, monotone
 non-decreasing in ``u``), analytic ``mean()`` and ``var()``, ``bounds()`` of the support, ``describe()``
 and ``is_fixed``. Sampling is always ``dist.ppf(uniforms)``, so Latin hypercube, Sobol designs and
-common random numbers all work the same way (see :mod:`portfolio.sampling`).
+common random numbers all work the same way (see :mod:`portfolio.uncertainty.sampling`).
 
 Units: a distribution carries no unit; the caller converts units before building it.
 
@@ -11,7 +11,7 @@ References
 ----------
 - PERT: Vose, D. (2008) *Risk Analysis*, 3rd ed., ch. 9 (modified PERT with shape ``lam``).
 - Cost overrun mixture: ``reference_class_cost_overrun.mixture_recipe`` in
-  ``data/chuxiong-facts.yaml``; Flyvbjerg & Gardner (2023) *How Big Things Get Done*, Appendix A.
+  ``scenarios/chuxiong/sources/chuxiong-facts.yaml``; Flyvbjerg & Gardner (2023) *How Big Things Get Done*, Appendix A.
 - Lognormal from P50/P80: ``schedule_slip_defaults`` in the same file.
 """
 from __future__ import annotations

@@ -97,10 +97,3 @@ def parse_quantity(value: object, kind: str) -> float:
         raise UnitError(f"expected a finite number, got {short(value)}")
     return result
 
-
-def split_unit(text: str) -> tuple[str, str]:
-    """Split '24.5 亿元' into ('24.5', '亿元')."""
-    match = _QUANTITY.match(text)
-    if not match:
-        raise UnitError(f"expected a number with an optional unit, got {short(text)}")
-    return match.group(1), match.group(2)

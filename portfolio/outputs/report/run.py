@@ -6,7 +6,7 @@ the main reason), a key-figures table, every chart with a caption, the assumptio
 or distribution, P5–P95 range in the draws, source), the project assumptions, method notes and caveats
 (what the model leaves out), and the run manifest (seed, version, input hashes).
 
-Everything is built from the run folder (``rundata.RunData``); the charts are drawn afresh in the
+Everything is built from the run folder (``portfolio.outputs.rundata.RunData``); the charts are drawn afresh in the
 report's language by ``charts``. Sources of economy and energy inputs are the comments on their lines
 in the scenario file, read when the input files are still there with the SHA-256 the manifest recorded.
 """

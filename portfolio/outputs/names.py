@@ -1,0 +1,108 @@
+"""Inputs named and valued as a planner reads them: ``projects.airport.capex`` → "楚雄民用机场·投资" or
+"Chuxiong airport: capex", 0.016 → "1.6%", 1.3 → "1.3 years", in Chinese or English.
+
+Owners (projects, technologies, drivers, shocks) are named from the resolved scenario data (the dict a
+run folder's manifest holds); fields from the texts ``field.<section>.<name>`` and shown by the unit
+their schema field declares (``scenario.fields``).
+"""
+from __future__ import annotations
+
+import math
+
+from portfolio.outputs.texts import TEXT, text
+from portfolio.scenario.fields import display_of
+
+SECTIONS = {"economy": "economy", "projects": "project", "technologies": "technology"}
+
+
+def _named(items, key: str) -> dict:
+    if isinstance(items, dict):
+        items = [dict(v or {}, **{key: k}) for k, v in items.items()]
+    return {i.get(key): i.get("label" if key == "name" else "name") for i in items or [] if isinstance(i, dict)}
+
+
+class Names:
+    """Human labels, units and value formats of parameter paths, from the resolved scenario data."""
+
+    def __init__(self, scenario: dict | None, lang: str = "en"):
+        scenario = scenario or {}
+        self.lang = lang if lang in ("zh", "en") else "en"
+        self.projects = _named(scenario.get("projects"), "id")
+        self.techs = {k: (v or {}).get("label") for k, v in (((scenario.get("energy") or {})
+                                                              .get("technologies")) or {}).items()}
+        unc = scenario.get("uncertainty") or {}
+        self.drivers = _named(unc.get("drivers"), "name")
+        self.shocks = _named(unc.get("shocks"), "name")
+
+    def _pick(self, value, fallback: str) -> str:
+        if isinstance(value, dict):
+            return value.get(self.lang) or value.get("en") or value.get("zh") or fallback
+        return value or fallback
+
+    def _field(self, section: str, key: str) -> str:
+        name = f"field.{section}.{key}"
+        return text(name, self.lang) if name in TEXT else (key if self.lang == "zh" else key.replace("_", " "))
+
+    def label(self, name: str) -> str:
+        """``projects.airport.capex`` → "Airport: capex" / "机场·投资"; unknown paths as they are."""
+        parts = name.split(".")
+        lang = self.lang
+        join = lambda owner, what: text("param.join", lang, owner=owner, what=what)  # noqa: E731
+        if parts[0] == "economy" and len(parts) == 3 and parts[1] == "tfp_innovation":
+            return text("param.tfp_shock", lang, year=parts[2])
+        if parts[0] == "economy" and len(parts) == 2:
+            label = self._field("economy", parts[1])
+            return label[:1].upper() + label[1:]
+        if parts[0] == "projects" and len(parts) == 3:
+            return join(self._pick(self.projects.get(parts[1]), parts[1]), self._field("project", parts[2]))
+        if parts[:2] == ["energy", "technologies"] and len(parts) == 4:
+            return join(self._pick(self.techs.get(parts[2]), parts[2]), self._field("technology", parts[3]))
+        if parts[:2] == ["uncertainty", "drivers"] and len(parts) == 4:
+            key = f"param.driver.{parts[3]}"
+            what = text(key, lang) if key in TEXT else parts[3]
+            return join(self._pick(self.drivers.get(parts[2]), parts[2]), what)
+        if parts[:2] == ["uncertainty", "shocks"] and len(parts) == 4:
+            return text("param.shock_occurs", lang, owner=self._pick(self.shocks.get(parts[2]),
+                                                                     parts[2].replace("_", " ")))
+        if parts[:2] == ["uncertainty", "price_paths"] and len(parts) == 5 and parts[3] == "innovation":
+            return text("param.price_shock", lang, name=parts[2], year=parts[4])
+        return name
+
+    def unit(self, name: str) -> str:
+        """How the values of a parameter are shown: pct, years, money, mw, event, sd, …"""
+        parts = name.split(".")
+        if parts[-1] in ("cancelled", "occurs"):
+            return "event"
+        if "innovation" in parts or (parts[0] == "economy" and len(parts) == 3):
+            return "sd"
+        if parts[-1] == "capex_factor":
+            return "ratio"
+        if parts[0] == "economy" and len(parts) == 2:
+            return display_of("economy", parts[1])
+        if parts[0] == "projects" and len(parts) == 3:
+            return display_of("project", parts[2])
+        if parts[:2] == ["energy", "technologies"] and len(parts) == 4:
+            return display_of("technology", parts[3])
+        if parts[:2] == ["uncertainty", "drivers"]:
+            return "years" if parts[-1] == "start_delay" else "ratio"
+        return "number"
+
+    def value(self, name: str, x: float) -> str:
+        """A value of the parameter in words a planner reads: 1.6%, 1.3 years, 35 亿元, 1,200 MW."""
+        return format_value(self.unit(name), x, self.lang)
+
+
+def format_value(unit: str, x: float, lang: str = "en") -> str:
+    """``x`` (in the base unit of its kind) shown in ``unit`` (``pct``, ``years``, ``money``, ``mw`` …)."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    if unit == "pct":
+        v = x * 100
+        digits = 2 if abs(v) < 1 and v != 0 else 1
+        return f"{v:.{digits}f}%"
+    if unit == "mw" and lang == "zh":
+        return text("value.mw", lang, x=x / 10)          # 万千瓦
+    if unit == "event":
+        return text("value.yes" if x >= 0.5 else "value.no", lang)
+    key = f"value.{unit}"
+    return text(key, lang, x=x) if key in TEXT else f"{x:.3g}"
