@@ -130,3 +130,11 @@ def test_each_layer_imports_on_its_own_without_the_layers_above(layer):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded_above = [m for m in out.split() if m.split(".")[1:2] and m.split(".")[1] in above]
     assert not loaded_above, f"importing portfolio.{layer} loaded layers above it: {loaded_above}"
+
+
+def test_the_tests_mirror_the_package():
+    """Each layer's tests live in tests/<layer>/; only the cross-cutting ones sit at the top."""
+    tests = PACKAGE.parent / "tests"
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert folders == set(LAYERS[1:])
+    assert {p.name for p in tests.glob("test_*.py")} == {"test_architecture.py", "test_readme.py"}

@@ -22,8 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SKIP = {
     "python3 -m venv": "the install and test commands are what .ci/run itself runs",
-    "--scheduler tcp://host:8786": "names an existing Dask cluster (tests/test_executors.py starts one)",
-    "SWEEP.yaml --resume": "a placeholder folder name (resuming is tested in tests/test_sweep.py)",
+    "--scheduler tcp://host:8786": "names an existing Dask cluster (tests/runs/test_executors.py starts one)",
+    "SWEEP.yaml --resume": "a placeholder folder name (resuming is tested in tests/runs/test_sweep.py)",
 }
 DRAWS = "600"
 

@@ -438,7 +438,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 def text(key: str, lang: str, **values):
     """The text for ``key`` in ``lang`` (``zh`` or ``en``), formatted with ``values``; a list of texts
-    for list entries. Every key has both languages (tests/test_texts.py); an unknown key or language is
+    for list entries. Every key has both languages (tests/outputs/test_texts.py); an unknown key or language is
     an error, never a silent fallback."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")

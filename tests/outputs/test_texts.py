@@ -11,7 +11,7 @@ import pytest
 from portfolio.outputs import texts
 from portfolio.outputs.kinds import LANGS
 
-PACKAGE = Path(__file__).resolve().parent.parent / "portfolio"
+PACKAGE = Path(__file__).resolve().parents[2] / "portfolio"
 
 
 def _fields(template: str) -> set[str]:

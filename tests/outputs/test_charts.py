@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-CHUXIONG = Path(__file__).resolve().parent.parent / "scenarios" / "chuxiong" / "baseline.yaml"
+CHUXIONG = Path(__file__).resolve().parents[2] / "scenarios" / "chuxiong" / "baseline.yaml"
 KINDS = ("growth_fan", "average_growth", "contributions", "schedule", "energy", "capex")
 DRAWS = 2000
 

@@ -25,10 +25,10 @@ from portfolio.scenario.ledger import load_ledger
 from portfolio.uncertainty.sampling import sample
 from portfolio.scenario.ledger import LedgerEntry
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reference_model import draw_rows, reference_draw, reference_seconds_per_draw  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHUXIONG = REPO / "scenarios" / "chuxiong"
 RTOL = 1e-9
 FLOOR = 1e-12          # absolute floor, × the largest magnitude of the output being compared

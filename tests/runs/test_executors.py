@@ -15,7 +15,7 @@ import pytest
 
 from portfolio.runs.executors import DaskExecutor, ExecutorError, LocalExecutor
 from portfolio.runs.sweep import load_sweep, run_sweep
-from tests.test_sweep import GRID, SLOW, _setup
+from tests.runs.test_sweep import GRID, SLOW, _setup
 
 
 def _square(x, offset=0):
