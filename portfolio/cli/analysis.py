@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from portfolio.cli.common import command_line, friendly
+from portfolio.cli.common import command_line, folder_options, friendly
 from portfolio.cli.common import destination as destination_folder
-from portfolio.outputs.kinds import LANGS
 from portfolio.problems import InputError, Problem
 
 
@@ -50,12 +49,7 @@ def _percent_or_number(ctx, param, value):
               help="morris/sobol: the inputs not analysed at their medians, or drawn as in a Monte Carlo run.")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's or the run's).")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a scenario value (repeatable).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default outputs/sensitivity-<scenario>-<method>-<timestamp>/).")
-@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
-@click.option("--no-charts", is_flag=True, help="Do not draw the chart.")
-@click.option("--lang", type=click.Choice(LANGS), help="Chart and label language (default: the scenario's).")
-@click.option("--json", "as_json", is_flag=True, help="Print sensitivity.json instead of the text report.")
+@folder_options("outputs/sensitivity-<scenario>-<method>-<timestamp>/", "the chart", "sensitivity.json")
 @friendly
 def sensitivity(source, method, params, outcome, per_year, window, size, second_order, others, seed, overrides,
                 out, force, no_charts, lang, as_json):
@@ -113,12 +107,7 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
               help="Report this step of the peeling trajectory instead of the best trade-off (not pruned).")
 @click.option("--min-mass", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True,
               help="PRIM stops when the box holds less than this share of the draws.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default outputs/discover-<run>-<timestamp>/).")
-@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
-@click.option("--no-charts", is_flag=True, help="Do not draw the charts.")
-@click.option("--lang", type=click.Choice(LANGS), help="Chart and label language (default: the scenario's).")
-@click.option("--json", "as_json", is_flag=True, help="Print discovery.json instead of the text report.")
+@folder_options("outputs/discover-<run>-<timestamp>/", "the charts", "discovery.json")
 @friendly
 def discover(run_dir, outcome, below, params, box, min_mass, out, force, no_charts, lang, as_json):
     """When is the target missed? Regional sensitivity (KS) and PRIM boxes on a run folder's draws.

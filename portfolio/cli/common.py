@@ -117,3 +117,29 @@ def destination(out, stem: str, force: bool):
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     return folder
+
+
+def folder_options(default: str, charts: str, printed: str):
+    """The options of every command that writes an output folder: ``--out`` (``default`` names the folder
+    made when it is not given), ``--force``, ``--no-charts``, ``--lang`` and ``--json`` (print
+    ``printed`` instead of the text report). One home, so they read the same everywhere."""
+    from pathlib import Path
+
+    from portfolio.outputs.kinds import LANGS
+
+    options = [
+        click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                     help=f"Output folder (default {default})."),
+        click.option("--force", is_flag=True, help="Replace a non-empty --out folder."),
+        click.option("--no-charts", is_flag=True, help=f"Do not draw {charts}."),
+        click.option("--lang", type=click.Choice(LANGS), help="Chart and label language (default: the scenario's)."),
+        click.option("--json", "as_json", is_flag=True, help=f"Print {printed} instead of the text report."),
+    ]
+
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from portfolio.cli.common import command_line, destination, friendly
-from portfolio.outputs.kinds import LANGS
+from portfolio.cli.common import command_line, destination, folder_options, friendly
 
 
 @click.command(epilog="Example: portfolio compare scenarios/chuxiong/baseline.yaml "
@@ -20,12 +19,7 @@ from portfolio.outputs.kinds import LANGS
 @click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path), help="Observed growth (CSV/XLSX).")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), help="Project ledger (CSV/XLSX).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Comparison folder (default outputs/compare-<timestamp>/).")
-@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
-@click.option("--no-charts", is_flag=True, help="Do not draw the comparison charts.")
-@click.option("--lang", type=click.Choice(LANGS), help="Chart language.")
-@click.option("--json", "as_json", is_flag=True, help="Print comparison.json instead of the table.")
+@folder_options("outputs/compare-<timestamp>/", "the comparison charts", "comparison.json")
 @friendly
 def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers, out, force, no_charts, lang,
             as_json):
