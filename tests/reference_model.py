@@ -408,8 +408,8 @@ def reference_draw(compiled, row: dict) -> dict:
     for t in range(T):
         s_t = _clip(P("economy.investment_rate") + P("economy.investment_rate_change") * t, 0.0, 1.0)
         inflow = _div(s_t, ky)                        # I/K = s/(K/Y)
-        if integrated:                                # + θ κ c_t / K (portfolio capex into K)
-            inflow = inflow + _div(theta * gfcf[t + 1], ky * yb[t])
+        if integrated:                                # + θ κ c_t / K: capex of year t builds K of t+1,
+            inflow = inflow + _div(theta * gfcf[t], ky * yb[t])     # like the s_t Y_t of that year
         one_gk = max((1.0 - delta) + inflow, 0.0)     # 1 + gK = (1 − δ) + s/(K/Y), clipped at 0
         if math.isnan(inflow):
             one_gk = NAN

@@ -121,8 +121,9 @@ def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth
     n_years : int, optional
         T, required when no input is a path.
     extra_investment : array_like, (n, T), optional
-        Capital formation added to s_t · Y_t in year t [亿元] (the integrated mode's portfolio
-        capex × κ × θ); it enters K like any investment.
+        Capital formation added to s_t · Y_t in step t, the year t → t+1 [亿元] (the integrated
+        mode's portfolio capex of year t × κ × θ); like any investment of year t, it is capital from
+        year t+1.
 
     Returns
     -------

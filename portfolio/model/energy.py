@@ -51,10 +51,12 @@ def crf(rate, years):
         return np.where(nz, val, 1.0 / n)
 
 
-def lcoe(capex_per_kw, fixed_opex_per_kw_year, rate, lifetime_years, full_load_hours):
+def lcoe(capex_per_kw, fixed_opex_per_kw_year, rate, lifetime_years, full_load_hours, degradation=0.0):
     """Levelised cost of electricity (overnight capex, fixed O&M, no fuel).
 
-    LCOE = (capex * CRF(rate, lifetime) + fixed O&M) / full-load hours.
+    LCOE = (capex * CRF(rate, lifetime) + fixed O&M) / (full-load hours * D), with D the levelised
+    output factor of a degrading unit, D = CRF * sum_{y=1..n} (1 - d)^(y - 1/2) / (1 + r)^y (output at
+    the mid-year age, as ``generation_gwh`` has it; costs and output discounted alike). D = 1 when d = 0.
 
     Parameters
     ----------
@@ -67,7 +69,9 @@ def lcoe(capex_per_kw, fixed_opex_per_kw_year, rate, lifetime_years, full_load_h
     lifetime_years : array_like
         Economic lifetime [years].
     full_load_hours : array_like
-        Net annual full-load hours [h/yr].
+        Net annual full-load hours [h/yr], of the first (undegraded) year.
+    degradation : array_like
+        Output lost per year of age [1/yr].
 
     Returns
     -------
@@ -78,8 +82,24 @@ def lcoe(capex_per_kw, fixed_opex_per_kw_year, rate, lifetime_years, full_load_h
     ----------
     Short, Packey & Holt (1995), NREL/TP-462-5173, section 4.
     """
-    annual = np.asarray(capex_per_kw, float) * crf(rate, lifetime_years) + np.asarray(fixed_opex_per_kw_year, float)
-    return annual / np.asarray(full_load_hours, float)
+    recovery = crf(rate, lifetime_years)
+    annual = np.asarray(capex_per_kw, float) * recovery + np.asarray(fixed_opex_per_kw_year, float)
+    return annual / (np.asarray(full_load_hours, float) * output_factor(rate, lifetime_years, degradation))
+
+
+def output_factor(rate, lifetime_years, degradation):
+    """Levelised output of a unit degrading by ``degradation`` a year, relative to an undegraded one [-]:
+    CRF(r, n) * sum_{y=1..n} q^(y - 1/2) v^y with q = 1 - d, v = 1/(1 + r); in closed form
+    CRF * q^(-1/2) * x (1 - x^n) / (1 - x) with x = q v (the sum is n when x = 1). Exactly 1 when d = 0."""
+    r = np.asarray(rate, float)
+    n = np.asarray(lifetime_years, float)
+    d = np.asarray(degradation, float)
+    q = 1.0 - d
+    x = q / (1.0 + r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        geometric = np.where(np.isclose(x, 1.0, rtol=0, atol=1e-12), n, x * -np.expm1(n * np.log(x)) / (1.0 - x))
+        factor = crf(r, n) * geometric / np.sqrt(q)
+    return np.where(d == 0, 1.0, factor)
 
 
 def generation_gwh(capacity_mw, operating_fraction, full_load_hours, curtailment=0.0,

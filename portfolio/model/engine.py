@@ -259,7 +259,8 @@ def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: 
     gA += _tfp_uplift(c, v, sched, years, n)
     gL = economy.labour_growth(v("economy.population_growth"), v("economy.working_age_share_growth"),
                                v("economy.participation_growth"))
-    extra = v("economy.integrated_efficiency")[:, None] * gfcf[:, 1:] if integrated else None
+    # capex spent in year t joins that year's investment s_t·Y_t and so the capital of year t+1
+    extra = v("economy.integrated_efficiency")[:, None] * gfcf[:, :-1] if integrated else None
     return economy.simulate_baseline(
         y0, v("economy.capital_output_ratio"), s_path, gA, v("economy.human_capital_growth"), gL,
         v("economy.capital_share"), v("economy.depreciation"), extra_investment=extra)

@@ -336,7 +336,8 @@ class Result:
 
     def lcoe(self, tech: str, year: int) -> float:
         """Levelised cost [CNY/kWh] of a generating technology commissioned in ``year``, at central values:
-        (capex/kW × CRF(discount rate, lifetime) + fixed opex/kW) / (full-load hours × (1 − curtailment)).
+        (capex/kW × CRF(discount rate, lifetime) + fixed opex/kW) / (full-load hours × (1 − curtailment) × D),
+        D the levelised output factor of its degradation (``energy.output_factor``; 1 without degradation).
         NaN for storage, charging and technologies without a capex per kW."""
         from portfolio.model.compiled import _capex_per_kw, _centre
         from portfolio.model.energy import lcoe
@@ -347,7 +348,8 @@ class Result:
             return math.nan
         capex = _centre(t.capex_per_kw) if isinstance(t.capex_per_kw, Dist) else _capex_per_kw(t.capex_per_kw, year)
         hours = _centre(t.full_load_hours) * (1 - _centre(t.curtailment))
-        return float(lcoe(capex, _centre(t.fixed_opex), self.scenario.energy.discount_rate, t.lifetime, hours))
+        return float(lcoe(capex, _centre(t.fixed_opex), self.scenario.energy.discount_rate, t.lifetime, hours,
+                          _centre(t.degradation)))
 
     def draws(self) -> pd.DataFrame:
         """One row per draw: every sampled input and the outcomes (growth and GDP per year, targets)."""

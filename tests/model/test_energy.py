@@ -18,6 +18,28 @@ def test_lcoe():
     assert energy.lcoe(4000, 60, 0.06, 25, 1300) == pytest.approx((4000 * 0.0782267 + 60) / 1300, rel=1e-5)
 
 
+def _discounted_lcoe(capex, opex, r, n, hours, d):
+    """LCOE from first principles: discounted costs over discounted output, year by year (output at
+    the mid-year age y − ½, as generation_gwh degrades it)."""
+    costs = capex + sum(opex / (1 + r) ** y for y in range(1, n + 1))
+    output = sum(hours * (1 - d) ** (y - 0.5) / (1 + r) ** y for y in range(1, n + 1))
+    return costs / output
+
+
+@pytest.mark.parametrize("r, n, d", [(0.06, 25, 0.005), (0.08, 20, 0.02), (0.0, 10, 0.01), (0.03, 30, 0.0)])
+def test_lcoe_counts_degradation_as_a_discounted_sum_does(r, n, d):
+    assert energy.lcoe(4000, 60, r, n, 1300, d) == pytest.approx(_discounted_lcoe(4000, 60, r, n, 1300, d), rel=1e-12)
+
+
+def test_degradation_raises_the_lcoe_by_the_output_factor():
+    # 0.5 %/yr at 6 %, 25 years: levelised output 0.9537 of an undegraded unit, LCOE +4.85 %
+    assert energy.output_factor(0.06, 25, 0.005) == pytest.approx(0.953710, abs=1e-6)
+    assert energy.lcoe(4000, 60, 0.06, 25, 1300, 0.005) / energy.lcoe(4000, 60, 0.06, 25, 1300) - 1 \
+        == pytest.approx(0.048536, abs=1e-6)
+    assert energy.output_factor(0.06, 25, 0.0) == 1.0                      # exactly: no degradation, old LCOE
+    assert np.all(np.diff(energy.output_factor(0.06, 25, np.array([0.0, 0.005, 0.01, 0.02]))) < 0)
+
+
 def test_generation_partial_first_year():
     years = np.array([2020, 2021, 2022])
     cod = decimal_year("2021-07-01")

@@ -201,29 +201,33 @@ def test_integrated_mode_puts_capex_into_capital_and_drops_the_overlay(write):
     integrated = engine(write("int.yaml", scenario_yaml(works, mode="integrated",
                                                          economy_extra=f"  integrated_efficiency: {theta}\n")))
     without = engine(write("none.yaml", scenario_yaml(INERT, mode="integrated")))
-    # capex of year t joins investment of year t, like s_t·Y_{t-1}: θκ·60/3 = 9.6 亿元 in 2022-2024
-    extra = [0, theta * kappa * 20, theta * kappa * 20, theta * kappa * 20, 0, 0]
+    # capex of year t joins the investment s_t·Y_t of year t, which is capital from year t+1 (as
+    # ordinary investment and `calibrate` have it): θκ·60/3 = 9.6 亿元 spent in 2022-2024 builds the
+    # capital of 2023-2025. ltgm's step k runs from year k to k+1 with I = s·Y_k + extra_k.
+    extra = [0, 0, theta * kappa * 20, theta * kappa * 20, theta * kappa * 20, 0]
     expected = ltgm(1000.0, extra=extra)
     np.testing.assert_allclose(integrated["gdp"][0], expected, rtol=1e-12)
-    # one year fully by hand: 2022, from the no-project 2021 level and K/Y
+    # one year fully by hand: 2023, from the no-project 2022 level and K/Y
     e = ECON
-    y21 = ltgm(1000.0)[1]
-    one_gk20 = (1 - e["delta"]) + e["s"] / e["ky"]
+    y = ltgm(1000.0)
     one_gl = (1 + e["n"]) * (1 + e["w"]) * (1 + e["p"])
     labour = ((1 + e["gh"]) * one_gl) ** (1 - e["alpha"])
-    ky21 = e["ky"] * one_gk20 / (y21 / 1000.0)
-    one_gk21 = (1 - e["delta"]) + ((e["s"] + e["ds"]) * y21 + 9.6) / (ky21 * y21)
-    y22 = y21 * (1 + e["gA"]) * one_gk21 ** e["alpha"] * labour
-    assert integrated["gdp"][0, 2] == pytest.approx(y22, rel=1e-12)
+    ky = e["ky"]
+    for k in range(2):                      # K/Y of 2022 along the no-project path
+        one_gk = (1 - e["delta"]) + (e["s"] + e["ds"] * k) / ky
+        ky = ky * one_gk / (y[k + 1] / y[k])
+    one_gk22 = (1 - e["delta"]) + ((e["s"] + 2 * e["ds"]) * y[2] + 9.6) / (ky * y[2])
+    y23 = y[2] * (1 + e["gA"]) * one_gk22 ** e["alpha"] * labour
+    assert integrated["gdp"][0, 3] == pytest.approx(y23, rel=1e-12)
     # no overlay: construction, operation and energy contribute nothing; GDP is the baseline
     for k in ("construction", "operation", "energy"):
         assert np.all(integrated["contributions"][k] == 0)
     np.testing.assert_array_equal(integrated["gdp"], integrated["gdp_baseline"])
     assert_contributions_add_up(integrated)
-    # higher than without the project from 2022 on, equal before
+    # higher than without the project from 2023 on (the year after the first capex), equal before
     gdp, gdp0 = integrated["gdp"][0], without["gdp"][0]
-    np.testing.assert_allclose(gdp[:2], gdp0[:2], rtol=1e-14)
-    assert np.all(gdp[2:] > gdp0[2:])
+    np.testing.assert_allclose(gdp[:3], gdp0[:3], rtol=1e-14)
+    assert np.all(gdp[3:] > gdp0[3:])
 
 
 # --------------------------------------------------------------------------- 4. energy
@@ -377,3 +381,11 @@ def test_energy_table_reports_lcoe_by_commissioning_year(write):
     assert pv.lcoe_cny_per_kwh == pytest.approx(4000 * crf / 1300, rel=1e-12)   # no opex, no curtailment
     storage = table[table.technology == "storage"]
     assert storage.lcoe_cny_per_kwh.isna().all()                     # a service, not a source
+    # a degrading unit costs more per kWh, by its levelised output factor (docs/model.md section 3)
+    from portfolio.model.energy import output_factor
+
+    degrading = write("lcoe-d.yaml", scenario_yaml(_energy_projects(True), targets=CAPACITY_TARGETS,
+                                                   sections=ENERGY.replace("capex_per_kw: 4000}",
+                                                                           "capex_per_kw: 4000, degradation: 0.5%}")))
+    pv_d = simulate(degrading, draws=20).energy().query("technology == 'pv' and year == 2022").iloc[0]
+    assert pv_d.lcoe_cny_per_kwh == pytest.approx(4000 * crf / 1300 / output_factor(0.06, 25, 0.005), rel=1e-12)
