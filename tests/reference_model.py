@@ -265,7 +265,7 @@ def reference_draw(compiled, row: dict) -> dict:
     # D_j,t = μ_j ℓ_j κ_j c_j,t
     capex_spent = [0.0] * (T + 1)
     construction = [0.0] * (T + 1)
-    gfcf = [0.0] * (T + 1)                            # κ_j c_j,t (integrated mode)
+    gfcf = [0.0] * (T + 1)                            # κ_j c_j,t (capital formation)
     spent = [0.0] * J
     for j, p in enumerate(projects):
         if cancelled[j]:
@@ -404,6 +404,7 @@ def reference_draw(compiled, row: dict) -> dict:
     # Y^B_t0 = Y_t0 − X_t0 (the observed base-year GDP includes the portfolio's own activity)
     yb = [P("economy.gdp") - (0.0 if integrated else overlay[0])]
     ky = P("economy.capital_output_ratio")
+    ky_path = [ky]
     gk, gy = [], []
     for t in range(T):
         s_t = _clip(P("economy.investment_rate") + P("economy.investment_rate_change") * t, 0.0, 1.0)
@@ -418,10 +419,14 @@ def reference_draw(compiled, row: dict) -> dict:
         gy.append(one_gy - 1.0)
         yb.append(yb[t] * one_gy)
         ky = _div(ky * one_gk, one_gy)                # (K/Y)_t+1 = (K/Y)_t (1 + gK)/(1 + gY)
+        ky_path.append(ky)
     valid_base = all(math.isfinite(y) and y > 0 for y in yb)
 
     # ---------------------------------------------------------------- totals and growth
     gdp = [yb[t] + overlay[t] for t in range(T + 1)]  # Y_t = Y^B_t + X_t
+    # total investment rate (s_t Y^B_t + Σ κ_j c_j,t) / Y_t, every year (s_t extends to the last year)
+    investment_rate = [_div(_clip(P("economy.investment_rate") + P("economy.investment_rate_change") * t, 0.0, 1.0)
+                            * yb[t] + gfcf[t], gdp[t]) for t in range(T + 1)]
     growth = [_div(gdp[t + 1], gdp[t]) - 1.0 for t in range(T)]
 
     # ---------------------------------------------------------------- 3.5 contributions to growth
@@ -486,6 +491,7 @@ def reference_draw(compiled, row: dict) -> dict:
     return {
         "gdp": gdp, "gdp_baseline": yb, "growth": growth, "valid": valid,
         "contributions": contributions, "capex_spent": capex_spent, "targets": targets,
+        "ky": ky_path, "investment_rate": investment_rate, "overlay": overlay,
         "start": start, "cod": cod, "cancelled": cancelled, "spent": spent, "operating": operating,
         "capacity_by_tech": capacity, "generation_by_tech": generation,
         "value_added_by_tech": energy_va, "co2_by_tech": co2,

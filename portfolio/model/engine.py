@@ -46,16 +46,19 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
     gen = _energy(c, v, sched, years, n)
     energy_total = gen["value_added_by_tech"].sum(axis=1)
     integrated = s.economy.mode == "integrated"
+    # the portfolio's gross fixed capital formation κ·c_t (亿元): capital in integrated mode, and part
+    # of the economy's total investment rate in both modes
+    gfcf = np.einsum("nj,njt->nt", capex_live * v_stack(c, v, "gfcf_share"), shares)
     if integrated:
         overlay = np.zeros_like(construction_total)
-        gfcf = np.einsum("nj,njt->nt", capex_live * v_stack(c, v, "gfcf_share"), shares)
     else:
         overlay = construction_total + operation_total + energy_total
-        gfcf = None
 
-    base = _baseline(c, v, sched, years, n, overlay[:, 0], gfcf)
+    base = _baseline(c, v, sched, years, n, overlay[:, 0], gfcf if integrated else None)
     gdp_base = base["gdp"]
     gdp = gdp_base + overlay
+    with np.errstate(all="ignore"):
+        investment_rate = (base["investment_rate"] * gdp_base + gfcf) / gdp       # (n, T+1), modelled
     with np.errstate(all="ignore"):
         growth = gdp[:, 1:] / gdp[:, :-1] - 1.0
         prev = gdp[:, :-1]
@@ -77,6 +80,7 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
         "contributions": contributions,
         "capex_spent": spent_by_year,
         "capacity_by_tech": gen["capacity_by_tech"],
+        "ky": base["ky"], "investment_rate": investment_rate, "overlay": overlay,
     }
     out["targets"] = target_outcomes(c, gdp, growth, gen["capacity_by_tech"])
     if detail:
@@ -239,9 +243,9 @@ def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: 
     integrated = gfcf is not None
     T = len(years) - 1
     y0 = c.fixed["economy.gdp"] - (0.0 if integrated else overlay0)
-    t_index = np.arange(T)
-    s_path = np.clip(v("economy.investment_rate")[:, None]
-                     + v("economy.investment_rate_change")[:, None] * t_index, 0.0, 1.0)
+    s_full = np.clip(v("economy.investment_rate")[:, None]
+                     + v("economy.investment_rate_change")[:, None] * np.arange(T + 1), 0.0, 1.0)
+    s_path = s_full[:, :T]
     gA = np.repeat(v("economy.tfp_growth")[:, None], T, axis=1)
     sd = v("economy.tfp_shock_sd")
     rho = v("economy.tfp_shock_persistence")
@@ -261,9 +265,11 @@ def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: 
                                v("economy.participation_growth"))
     # capex spent in year t joins that year's investment s_t·Y_t and so the capital of year t+1
     extra = v("economy.integrated_efficiency")[:, None] * gfcf[:, :-1] if integrated else None
-    return economy.simulate_baseline(
+    base = economy.simulate_baseline(
         y0, v("economy.capital_output_ratio"), s_path, gA, v("economy.human_capital_growth"), gL,
         v("economy.capital_share"), v("economy.depreciation"), extra_investment=extra)
+    base["investment_rate"] = s_full          # s_t for every year, base year first (n, T+1)
+    return base
 
 
 def _tfp_uplift(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> np.ndarray:

@@ -25,8 +25,12 @@ def column_unit(sheet: str, column: str) -> tuple[str, str | None]:
         return "", "0"
     if column in ("id", "name_zh", "name_en", "kind", "technology"):
         return "", None
-    if re.match(r"(gdp|capex_spent|capex_cumulative)_", column):
+    if re.match(r"(gdp|capex_spent|capex_cumulative|portfolio_gdp)_", column):
         return "亿元", MONEY
+    if column.startswith("capital_output_ratio_"):
+        return "years of output", "0.000"
+    if column.startswith("investment_rate_total_"):
+        return "share of GDP", PERCENT
     if column.startswith("growth_"):
         return "%", PERCENT
     if column.startswith("contribution_"):
@@ -123,12 +127,22 @@ def summary_rows(data: RunData, lang: str) -> list[tuple]:
                  (f"target.{name}.ci95_low", (t.get("ci95") or [None, None])[0], "probability"),
                  (f"target.{name}.ci95_high", (t.get("ci95") or [None, None])[1], "probability")]
         rows += [(f"target.{name}.outcome_{q}", v, unit) for q, v in (t.get("outcome") or {}).items()]
+        rows += [(f"target.{name}.shortfall_{k}", v, unit) for k, v in (t.get("shortfall") or {}).items()]
     avg = s.get("average_growth") or {}
     rows += [(f"average_growth.{k}", v, "fraction") for k, v in avg.items() if k != "window"]
     gdp = s.get("gdp") or {}
     rows += [(f"gdp_{gdp.get('year')}.{k}", v, "亿元") for k, v in gdp.items() if k not in ("year", "unit")]
     c = s.get("contributions") or {}
     rows += [(f"contribution.{k}", v, "pp per year") for k, v in c.items() if k not in ("window", "unit")]
+    econ = s.get("economy") or {}
+    if econ:
+        ky, icor = econ["capital_output_ratio"], econ["portfolio_icor"]
+        rows += [(f"capital_output_ratio_{econ['window'][0] - 1}", ky["from"], "years of output"),
+                 (f"capital_output_ratio_{econ['window'][1]}", ky["to"], "years of output"),
+                 ("investment_rate_total.mean", econ["investment_rate_total"]["mean"], "fraction of GDP"),
+                 ("portfolio_icor", icor["value"], "亿元 capex per 亿元 GDP added"),
+                 ("portfolio_icor.capex", icor["capex"], "亿元"),
+                 ("portfolio_icor.gdp_added", icor["gdp_added"], "亿元")]
     e = s.get("energy") or {}
     rows += [(f"energy_{e.get('year')}.{k}", v, "MW") for k, v in e.items()
              if k not in ("year", "unit", "technologies")]

@@ -24,6 +24,12 @@ def _outcome(target: dict, q: str) -> str:
     return f"{value:,.0f}"
 
 
+def _gap(target: dict, value: float) -> str:
+    if target["metric"] in ("average_growth", "min_growth"):
+        return f"{value * 100:.2f} pp"
+    return f"{value:,.0f} {'MW' if target['metric'] == 'energy_capacity' else '亿元'}"
+
+
 def format_summary(summary: dict, folder: str | None = None) -> str:
     """A dozen lines a planner can read in a terminal."""
     lines = [f"{summary['title']['en']} ({summary['scenario']})",
@@ -46,6 +52,18 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     lines.append(f"Contributions to growth {c['window'][0]}–{c['window'][1]} (pp/yr, mean): "
                  f"TFP {c['tfp']:.2f}, capital {c['capital']:.2f}, labour {c['labour']:.2f}, "
                  f"construction {c['construction']:.2f}, operation {c['operation']:.2f}, energy {c['energy']:.2f}")
+    econ = summary.get("economy")
+    if econ:
+        ky, icor = econ["capital_output_ratio"], econ["portfolio_icor"]["value"]
+        first, last = econ["window"]
+        lines.append(f"Economy {first}–{last}: K/Y {ky['from']:.2f} → {ky['to']:.2f} (outside the portfolio), "
+                     f"total investment rate {_pct(econ['investment_rate_total']['mean'])} of GDP (mean), "
+                     f"portfolio ICOR {'–' if icor != icor else f'{icor:.1f}'}")
+    misses = [t for t in summary["targets"] if t.get("shortfall") and t["probability"] < 1]
+    if misses:
+        lines.append("Expected shortfall (mean gap below the threshold; mean gap when missed): " + "; ".join(
+            f"{t['name']} {_gap(t, t['shortfall']['expected'])} ({_gap(t, t['shortfall']['mean_if_missed'])})"
+            for t in misses))
     e = summary.get("energy")
     if e:
         lines.append(f"Energy capacity end {e['year']} ({', '.join(e['technologies'])}): P10 {e['p10']:,.0f}  "

@@ -27,10 +27,13 @@ class RerunReport:
     reproduced: bool
     changed_files: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)     # summary figures this version adds to the folder's
 
     def lines(self) -> list[str]:
         out = [f"input file changed: {f}" for f in self.changed_files]
         out += [f"differs: {d}" for d in self.differences]
+        if self.added:
+            out.append("new in this version (not in the folder, not compared): " + ", ".join(self.added))
         out.append("reproduced bit for bit: every sampled input and outcome of every draw, and the summary"
                    if self.reproduced else "NOT reproduced")
         return out
@@ -75,7 +78,33 @@ def rerun(folder: str | Path, from_manifest: bool = False, workers: int = 1) -> 
         for name in ("summary.json",):
             a, b = read_json(folder / name), read_json(again / name)
             a.pop("timing", None), b.pop("timing", None)
-            if a != b:
-                keys = [k for k in set(a) | set(b) if a.get(k) != b.get(k)]
-                differences.append(f"{name}: {', '.join(sorted(keys))}")
-    return RerunReport(not differences and not changed, changed, differences)
+            differ, added = compare_summaries(a, b)
+            if differ:
+                differences.append(f"{name}: {', '.join(differ)}")
+    return RerunReport(not differences and not changed, changed, differences, added)
+
+
+def compare_summaries(old, new, path: str = "") -> tuple[list[str], list[str]]:
+    """(paths that differ, paths only the new summary has). Every figure of the old summary must come
+    back identical; figures a later version adds are listed, not counted as differences."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        differ, added = [], []
+        for key in old:
+            where = f"{path}.{key}" if path else key
+            if key not in new:
+                differ.append(where)
+            else:
+                d, a = compare_summaries(old[key], new[key], where)
+                differ += d
+                added += a
+        added += [f"{path}.{k}" if path else k for k in new if k not in old]
+        return differ, added
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and \
+            all(isinstance(x, dict) for x in old + new):
+        differ, added = [], []
+        for i, (x, y) in enumerate(zip(old, new)):
+            d, a = compare_summaries(x, y, f"{path}[{i}]")
+            differ += d
+            added += [k.replace(f"[{i}]", "[*]") for k in a]
+        return differ, sorted(set(added), key=added.index)
+    return ([] if old == new or (old != old and new != new) else [path or "summary"]), []

@@ -111,6 +111,7 @@ class Result:
                 "probability": met / n_valid if n_valid else math.nan,
                 "ci95": list(wilson_interval(met, n_valid)),
                 "outcome": _quantiles(outcome),
+                "shortfall": _shortfall(outcome, t.threshold),
             }
             if t.metric == "average_growth":
                 entry["required_average_growth_remaining"] = required_remaining_growth(actuals, t.window,
@@ -130,6 +131,7 @@ class Result:
             "average_growth": {"window": list(window), "mean": _mean(avg), **_quantiles(avg, (5, 10, 50, 90, 95))},
             "gdp": {"year": last_year, "unit": "亿元", "mean": _mean(gdp_last), **_quantiles(gdp_last, (10, 50, 90))},
             "contributions": self._window_contributions(window),
+            "economy": self._economy_summary(window),
             "energy": self._energy_summary(),
             "critical_projects": self.critical_projects()[:5],
             "actuals": None if actuals is None else {
@@ -152,6 +154,35 @@ class Result:
         n_valid = max(sum(b["valid"] for b in self.data.block_sums), 1)
         total = self._block_total("contributions") / n_valid
         return {k: total[i] for i, k in enumerate(CONTRIBUTIONS)}
+
+    def mean_path(self, key: str) -> np.ndarray:
+        """Mean over the valid draws of a per-year path (``simulate.BLOCK_PATHS``), base year first."""
+        n_valid = max(sum(b["valid"] for b in self.data.block_sums), 1)
+        return self._block_total(key) / n_valid
+
+    def _economy_summary(self, window) -> dict:
+        """K/Y, the total investment rate and the portfolio's ICOR over the growth window (means)."""
+        first, last = (y - int(self.years_index[0]) for y in window)
+        before = first - 1                                    # the year the window grows from
+        ky, rate = self.mean_path("ky"), self.mean_path("investment_rate")
+        capex, overlay = self.mean_path("capex_spent"), self.mean_path("overlay")
+        added = float(overlay[last] - overlay[before])
+        spent = float(capex[first:last + 1].sum())
+        integrated = self.scenario.economy.mode == "integrated"
+        icor = spent / added if not integrated and added > 0 else math.nan
+        return {
+            "window": list(window),
+            "capital_output_ratio": {"from": float(ky[before]), "to": float(ky[last]),
+                                     "unit": "years of output (the economy outside the portfolio)"},
+            "investment_rate_total": {"mean": float(rate[first:last + 1].mean()),
+                                      "unit": "share of GDP, the portfolio's capital formation included"},
+            "portfolio_icor": {
+                "value": icor, "capex": spent, "gdp_added": added,
+                "unit": "亿元 of capex spent in the window per 亿元 of GDP the portfolio adds over it",
+                "note": ("not defined in integrated mode (the portfolio acts through capital)" if integrated
+                         else None if added > 0 else "the portfolio adds no GDP over the window"),
+            },
+        }
 
     def _window_contributions(self, window) -> dict:
         first, last = window
@@ -248,13 +279,15 @@ class Result:
                                                np.full(len(ys) - 1, np.nan)])
         for k, values in self.mean_contributions().items():
             table[f"contribution_{k}"] = np.concatenate([[np.nan], values])
-        n_valid = max(sum(b["valid"] for b in self.data.block_sums), 1)
-        table["capex_spent_mean"] = self._block_total("capex_spent") / n_valid
+        table["capex_spent_mean"] = self.mean_path("capex_spent")
         if "capex_spent" in self.data.detail:
             spent = self.data.detail["capex_spent"][self.data.detail["valid"]]
             for q in (10, 90):
                 table[f"capex_spent_p{q}"] = np.percentile(spent, q, axis=0) if len(spent) else np.nan
         self._add_detail_columns(table)
+        table["capital_output_ratio_mean"] = self.mean_path("ky")
+        table["investment_rate_total_mean"] = self.mean_path("investment_rate")
+        table["portfolio_gdp_mean"] = self.mean_path("overlay")
         return table
 
     def _add_detail_columns(self, table: pd.DataFrame) -> None:
@@ -384,6 +417,15 @@ def _quantiles(values: np.ndarray, qs=(5, 10, 50, 90, 95)) -> dict:
     if len(values) == 0:
         return {f"p{q}": math.nan for q in qs}
     return {f"p{q}": float(v) for q, v in zip(qs, np.percentile(values, qs))}
+
+
+def _shortfall(outcome: np.ndarray, threshold: float) -> dict:
+    """How far below the threshold the valid draws fall, in the target's own unit: the expected shortfall
+    E[max(threshold − x, 0)] over all draws, and the mean shortfall of the draws that miss."""
+    gap = threshold - np.asarray(outcome, float)
+    missed = gap > 0
+    return {"expected": float(np.where(missed, gap, 0.0).mean()) if len(gap) else math.nan,
+            "mean_if_missed": float(gap[missed].mean()) if missed.any() else 0.0}
 
 
 def _mean(values: np.ndarray) -> float:

@@ -44,6 +44,10 @@ class Chunk:
     seconds: float
 
 
+#: per-year paths (n, T+1) whose means a run reports, summed per block over the valid draws
+BLOCK_PATHS = ("capex_spent", "ky", "investment_rate", "overlay")
+
+
 def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Chunk:
     """Sample and evaluate draws [start, stop); reduce to per-draw rows and per-block sums."""
     began = time.perf_counter()
@@ -60,7 +64,7 @@ def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Ch
             "valid": int(ok.sum()),
             "contributions": np.stack([np.where(ok[:, None], out["contributions"][k][rows], 0.0).sum(axis=0)
                                        for k in CONTRIBUTIONS]),
-            "capex_spent": np.where(ok[:, None], out["capex_spent"][rows], 0.0).sum(axis=0),
+            **{k: np.where(ok[:, None], out[k][rows], 0.0).sum(axis=0) for k in BLOCK_PATHS},
         })
     detail = None
     if detail_rows:

@@ -110,6 +110,15 @@ def _outcome_text(target: dict, value: float, lang: str) -> str:
     return f"{value:,.0f} {L.text('unit.money_short', lang)}"
 
 
+def _gap_text(target: dict, value: float | None, lang: str) -> str:
+    """A shortfall in the target's unit: percentage points for growth targets."""
+    if value is None or value != value:
+        return "–"
+    if target.get("metric") in ("average_growth", "min_growth"):
+        return f"{value * 100:.2f}{L.text('unit.pp_short', lang)}"
+    return _outcome_text(target, value, lang)
+
+
 def key_figures(data: RunData, lang: str) -> Table:
     s = data.summary
     rows = []
@@ -138,6 +147,21 @@ def key_figures(data: RunData, lang: str) -> Table:
         parts = " · ".join(f"{L.text(f'contrib.{k}', lang)} {c.get(k, 0):.2f}"
                            for k in ("tfp", "capital", "labour", "construction", "operation", "energy"))
         rows.append([L.text("report.kf.contribution", lang, first=first, last=last), f"{portfolio:.2f}", parts])
+    for t in s.get("targets", []):
+        short = t.get("shortfall")
+        if short:
+            rows.append([L.text("report.kf.shortfall", lang, label=_target_label(t, lang)),
+                         _gap_text(t, short["expected"], lang),
+                         L.text("report.kf.shortfall_detail", lang, gap=_gap_text(t, short["mean_if_missed"], lang))])
+    econ = s.get("economy")
+    if econ:
+        first, last = econ["window"]
+        ky, icor = econ["capital_output_ratio"], econ["portfolio_icor"]["value"]
+        rows.append([L.text("report.kf.economy", lang, before=first - 1, last=last),
+                     f"{ky['from']:.2f} → {ky['to']:.2f}",
+                     L.text("report.kf.economy_detail", lang, first=first, last=last,
+                            rate=L.percent(econ["investment_rate_total"]["mean"]),
+                            icor="–" if icor is None or icor != icor else f"{icor:.1f}")])
     e = s.get("energy")
     if e:
         rows.append([L.text("report.kf.energy", lang, year=e["year"]),
