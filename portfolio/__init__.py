@@ -10,7 +10,7 @@ The Python API is the command line's, one call per command::
     run = portfolio.open_run("outputs/baseline")                              # a saved run: tables, charts
     portfolio.compare([...]), portfolio.goal_seek(...), portfolio.required_investment(...)
     portfolio.sensitivity(...), portfolio.discover(...), portfolio.sweep(...), portfolio.rerun(...)
-    portfolio.report(...), portfolio.export(...), portfolio.calibrate(...)
+    portfolio.report(...), portfolio.export(...), portfolio.calibrate(...), portfolio.backtest(...)
 
 Names are imported on first use, so ``import portfolio`` is instant.
 """
@@ -27,6 +27,7 @@ _API = {
     "required_investment": ("portfolio.analysis.required", "required_investment"),
     "calibrate": ("portfolio.analysis.calibrate", "calibrate"),
     "read_history": ("portfolio.analysis.calibrate", "read_history"),
+    "backtest": ("portfolio.analysis.backtest", "backtest"),
     "sensitivity": ("portfolio.analysis.sensitivity", "run_sensitivity"),
     "discover": ("portfolio.analysis.discovery", "discover"),
     "load_sweep": ("portfolio.runs.sweep", "load_sweep"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 
-CONTRIBUTIONS = ("tfp", "capital", "labour", "construction", "operation", "energy")
+CONTRIBUTIONS = ("tfp", "capital", "labour", "demand", "construction", "operation", "energy")
 NAN = float("nan")
 INF = float("inf")
 
@@ -371,7 +371,8 @@ def reference_draw(compiled, row: dict) -> dict:
     # gA_t = gA + ε_t, ε_t = ρ ε_{t−1} + σ_A z_t (ε_0 = 0); shock events: impact in their year, the share
     # `recovery` of it given back the next year; catalytic projects: tfp_uplift spread evenly over
     # uplift_years after COD (the part of each year that interval covers).
-    gA = [P("economy.tfp_growth")] * T
+    # trend: gA + Δg·k in the k-th simulated year (k = 0 first): structural deceleration when Δg < 0
+    gA = [P("economy.tfp_growth") + P("economy.tfp_growth_change") * k for k in range(T)]
     sd, rho = P("economy.tfp_shock_sd"), P("economy.tfp_shock_persistence")
     eps = 0.0
     for t in range(T):
@@ -395,6 +396,36 @@ def reference_draw(compiled, row: dict) -> dict:
             uplift[t] += gain / span * covered(cod[j], cod[j] + span, years[t + 1])
     gA = [gA[t] + uplift[t] for t in range(T)]
 
+    # ---------------------------------------------------------------- 3.1 cycle: investment, demand, contraction
+    # u_t (investment-rate deviation) and x_t (output gap ln Y/Y*) are AR(1) from 0 in the base year;
+    # their innovations are σ (λ z^N_t + √(1 − λ²) z_t), z^N the national cycle shared by both. The
+    # contraction is a Markov switch on a uniform per year: from normal times it starts when
+    # U < probability (not before first_year); once in it, it ends when U < exit_probability.
+    def maybe(name: str) -> float:
+        return P(name) if (name in row or name in compiled.fixed) else 0.0
+
+    lam = P("economy.national_cycle_loading")
+    own = math.sqrt(1.0 - lam * lam)
+    u_dev, gap = [0.0] * (T + 1), [0.0] * (T + 1)
+    for t in range(1, T + 1):
+        z_n = maybe(f"economy.national_cycle.{years[t]}")
+        e_i = P("economy.investment_shock_sd") * (lam * z_n + own * maybe(f"economy.investment_innovation.{years[t]}"))
+        e_d = P("economy.demand_shock_sd") * (lam * z_n + own * maybe(f"economy.demand_innovation.{years[t]}"))
+        u_dev[t] = P("economy.investment_shock_persistence") * u_dev[t - 1] + e_i
+        gap[t] = P("economy.demand_shock_persistence") * gap[t - 1] + e_d
+    regime = s.uncertainty.contraction
+    in_contraction = [0.0] * (T + 1)
+    if regime is not None:
+        earliest = regime.first_year if regime.first_year is not None else base + 1
+        for t in range(1, T + 1):
+            draw = P(f"uncertainty.contraction.switch.{years[t]}")
+            if in_contraction[t - 1]:
+                in_contraction[t] = 0.0 if draw < regime.exit_probability else 1.0
+            else:
+                in_contraction[t] = 1.0 if (draw < regime.probability and years[t] >= earliest) else 0.0
+            u_dev[t] -= P("uncertainty.contraction.depth") * in_contraction[t]
+            gap[t] += P("uncertainty.contraction.output_gap") * in_contraction[t]
+
     # ---------------------------------------------------------------- 3.1 baseline economy (LTGM)
     alpha, delta = P("economy.capital_share"), P("economy.depreciation")
     gh = P("economy.human_capital_growth")
@@ -407,8 +438,9 @@ def reference_draw(compiled, row: dict) -> dict:
     ky_path = [ky]
     gk, gy = [], []
     for t in range(T):
-        s_t = _clip(P("economy.investment_rate") + P("economy.investment_rate_change") * t, 0.0, 1.0)
-        inflow = _div(s_t, ky)                        # I/K = s/(K/Y)
+        s_t = _clip(P("economy.investment_rate") + P("economy.investment_rate_change") * t + u_dev[t], 0.0, 1.0)
+        # I/K = s Y / K with Y = Y* e^gap: s e^gap / (K/Y*)
+        inflow = _div(s_t * math.exp(gap[t]), ky)
         if integrated:                                # + θ κ c_t / K: capex of year t builds K of t+1,
             inflow = inflow + _div(theta * gfcf[t], ky * yb[t])     # like the s_t Y_t of that year
         one_gk = max((1.0 - delta) + inflow, 0.0)     # 1 + gK = (1 − δ) + s/(K/Y), clipped at 0
@@ -420,29 +452,35 @@ def reference_draw(compiled, row: dict) -> dict:
         yb.append(yb[t] * one_gy)
         ky = _div(ky * one_gk, one_gy)                # (K/Y)_t+1 = (K/Y)_t (1 + gK)/(1 + gY)
         ky_path.append(ky)
+    # the LTGM gave potential Y*; actual baseline GDP is Y* e^gap, K/Y is over actual GDP
+    yb = [yb[t] * math.exp(gap[t]) for t in range(T + 1)]
+    ky_path = [_div(ky_path[t], math.exp(gap[t])) for t in range(T + 1)]
+    gy = [_div(yb[t + 1], yb[t]) - 1.0 for t in range(T)]
     valid_base = all(math.isfinite(y) and y > 0 for y in yb)
 
     # ---------------------------------------------------------------- totals and growth
     gdp = [yb[t] + overlay[t] for t in range(T + 1)]  # Y_t = Y^B_t + X_t
     # total investment rate (s_t Y^B_t + Σ κ_j c_j,t) / Y_t, every year (s_t extends to the last year)
-    investment_rate = [_div(_clip(P("economy.investment_rate") + P("economy.investment_rate_change") * t, 0.0, 1.0)
-                            * yb[t] + gfcf[t], gdp[t]) for t in range(T + 1)]
+    investment_rate = [_div(_clip(P("economy.investment_rate") + P("economy.investment_rate_change") * t + u_dev[t],
+                                  0.0, 1.0) * yb[t] + gfcf[t], gdp[t]) for t in range(T + 1)]
     growth = [_div(gdp[t + 1], gdp[t]) - 1.0 for t in range(T)]
 
     # ---------------------------------------------------------------- 3.5 contributions to growth
-    # baseline: gY split in proportion to ln(1+gA), α ln(1+gK), (1−α) ln((1+gh)(1+gL)), weighted by
-    # Y^B_{t−1}/Y_{t−1}; portfolio sources: ΔX_t / Y_{t−1}. They add up to g_t.
+    # baseline: gY split in proportion to ln(1+gA), α ln(1+gK), (1−α) ln((1+gh)(1+gL)) and the change of
+    # the output gap, weighted by Y^B_{t−1}/Y_{t−1}; portfolio sources: ΔX_t / Y_{t−1}. They add up to g_t.
     contributions = {k: [] for k in CONTRIBUTIONS}
     for t in range(T):
         la = _log1p(gA[t])
         lk = alpha * _log1p(gk[t])
         ll = (1.0 - alpha) * (_log1p(gh) + _log1p(gL))
-        total = la + lk + ll
+        ld = gap[t + 1] - gap[t]
+        total = la + lk + ll + ld
         scale = _div(gy[t], total) if total != 0 else 1.0
         weight = _div(yb[t], gdp[t])
         contributions["tfp"].append(la * scale * weight)
         contributions["capital"].append(lk * scale * weight)
         contributions["labour"].append(ll * scale * weight)
+        contributions["demand"].append(ld * scale * weight)
         for key, series in (("construction", construction), ("operation", operation),
                             ("energy", energy_total)):
             contributions[key].append(0.0 if integrated else _div(series[t + 1] - series[t], gdp[t]))
@@ -491,7 +529,7 @@ def reference_draw(compiled, row: dict) -> dict:
     return {
         "gdp": gdp, "gdp_baseline": yb, "growth": growth, "valid": valid,
         "contributions": contributions, "capex_spent": capex_spent, "targets": targets,
-        "ky": ky_path, "investment_rate": investment_rate, "overlay": overlay,
+        "ky": ky_path, "investment_rate": investment_rate, "overlay": overlay, "contraction": in_contraction,
         "start": start, "cod": cod, "cancelled": cancelled, "spent": spent, "operating": operating,
         "capacity_by_tech": capacity, "generation_by_tech": generation,
         "value_added_by_tech": energy_va, "co2_by_tech": co2,

@@ -45,8 +45,8 @@ def fast(command: str) -> str:
     command = re.sub(r"--draws \d+", f"--draws {DRAWS}", command)
     if re.search(r"portfolio run ", command):
         command = re.sub(r"(portfolio run [^|;&]*?)(\s*(\||&&|;|$))", r"\1 --no-charts\2", command, count=1)
-    if re.search(r"portfolio (run|compare|goal-seek) ", command) and "--draws" not in command:
-        command = re.sub(r"(portfolio (run|compare|goal-seek) [^|;&]*?)(\s*(\||&&|;|$))",
+    if re.search(r"portfolio (run|compare|goal-seek|backtest) ", command) and "--draws" not in command:
+        command = re.sub(r"(portfolio (run|compare|goal-seek|backtest) [^|;&]*?)(\s*(\||&&|;|$))",
                          rf"\1 --draws {DRAWS}\3", command, count=1)
     if "--method sobol" in command:
         command = re.sub(r"-N \d+", "-N 64", command) if "-N " in command else command + " -N 64"

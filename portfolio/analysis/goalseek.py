@@ -120,13 +120,17 @@ def _planned_start_plan(c: Compiled, lever: str):
 
 
 def default_bounds(lever: str, current: float) -> tuple[float, float]:
+    """±50% of the current value (capex_scale 0.25–3, a start ±3 years), within the input's allowed
+    range (an investment rate stays within 0–1)."""
+    from portfolio.scenario.fields import allowed_range
+
     if lever in ("capex_scale", "portfolio.capex_scale"):
         return (0.25, 3.0)
     if lever.endswith(".planned_start"):
         return (current - 3.0, current + 3.0)
-    if current == 0:
-        return (-0.1, 0.1)
-    return tuple(sorted((current * 0.5, current * 1.5)))
+    lo, hi = (-0.1, 0.1) if current == 0 else tuple(sorted((current * 0.5, current * 1.5)))
+    low, high = allowed_range(lever)
+    return (lo if low is None else max(lo, low), hi if high is None else min(hi, high))
 
 
 def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, float] | None = None,

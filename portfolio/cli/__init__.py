@@ -22,7 +22,7 @@ def main():
 
 
 for command in (scenario.validate, scenario.show, run.run, planning.compare, planning.goal_seek,
-                calibrate.required, calibrate.calibrate, planning.rerun, outputs.chart, outputs.report,
+                calibrate.required, calibrate.calibrate, calibrate.backtest, planning.rerun, outputs.chart, outputs.report,
                 outputs.export, analysis.sensitivity, analysis.discover, sweep.sweep, run.bench,
                 scenario.schema, scenario.init):
     main.add_command(command)

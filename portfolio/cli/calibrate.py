@@ -1,12 +1,12 @@
-"""Calibration and the LTGM inversion: `portfolio calibrate` and `portfolio required`
-(registered on the `portfolio` group)."""
+"""Calibration, the back-test and the LTGM inversion: `portfolio calibrate`, `portfolio backtest` and
+`portfolio required` (registered on the `portfolio` group)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from portfolio.cli.common import friendly
+from portfolio.cli.common import command_line, destination, folder_options, friendly
 from portfolio.outputs.kinds import LANGS
 
 
@@ -100,3 +100,52 @@ def calibrate(history, alpha, depreciation, gfcf_share, initial_capital, harberg
         written += save_figure(lambda: plot_accounting(result, lang), folder / "accounting", lang)
         for path in written:
             click.echo(f"wrote {path}")
+
+
+def _origins(ctx, param, value):
+    """'2010:2015' or '2010,2012,2014' → a list of years; None for the default."""
+    if value is None:
+        return None
+    try:
+        if ":" in value:
+            a, b = (int(x) for x in value.split(":", 1))
+            return list(range(a, b + 1))
+        return [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        raise click.BadParameter(f"expected FIRST:LAST or a comma-separated list of years, got {value!r}") from None
+
+
+@click.command(epilog="Example: portfolio backtest scenarios/chuxiong/history-illustrative.csv "
+                     "--scenario scenarios/chuxiong/baseline.yaml --horizon 5")
+@click.argument("history", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scenario", "template", type=click.Path(dir_okay=False, path_type=Path),
+              help="The scenario whose uncertainty is tested (its cycle, contraction and TFP shocks); "
+                   "default: the calibration's own spread only.")
+@click.option("--horizon", type=click.IntRange(min=1, max=30), default=5, show_default=True,
+              help="Years simulated from each origin.")
+@click.option("--origins", callback=_origins, metavar="FIRST:LAST|Y1,Y2,...",
+              help="Origin years (default: every year with 8 years of history before it).")
+@click.option("--draws", type=click.IntRange(min=100), default=2000, show_default=True, help="Draws per origin.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Root seed.")
+@click.option("--alpha", type=float, default=0.5, show_default=True, help="Capital share α for the calibration.")
+@click.option("--depreciation", type=float, default=0.096, show_default=True, help="Depreciation δ per year.")
+@click.option("--gfcf-share", type=float, help="GFCF share κ of an 'investment' column.")
+@folder_options("outputs/backtest-<history>-<timestamp>/", "the PIT histogram and the fans", "backtest.json")
+@friendly
+def backtest(history, template, horizon, origins, draws, seed, alpha, depreciation, gfcf_share, out, force,
+             no_charts, lang, as_json):
+    """Rolling-origin back-test: calibrate on the history up to each origin, simulate the next years,
+    and score what happened — coverage of the 50/80/90% intervals, the PIT histogram and the CRPS."""
+    import json
+
+    from portfolio.analysis.backtest import backtest as run_backtest
+    from portfolio.analysis.calibrate import read_history
+
+    folder = destination(out, f"backtest-{history.stem}", force)
+    table = read_history(history)
+    result = run_backtest(table, template=template, horizon=horizon, origins=origins, draws=draws, seed=seed,
+                          alpha=alpha, depreciation=depreciation, gfcf_share=gfcf_share)
+    result.save(folder, force=force, charts=not no_charts, lang=lang or "en", command=command_line())
+    click.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False) if as_json else result.format())
+    if not as_json:
+        click.echo(f"Back-test folder: {folder}")

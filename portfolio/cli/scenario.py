@@ -17,6 +17,7 @@ from portfolio.problems import InputError
 def validate(files, overrides):
     """Check scenario files (and sweep files); print one OK line per valid file."""
     from portfolio.runs.sweep import is_sweep_file, load_sweep
+    from portfolio.scenario.information import sources_after
     from portfolio.scenario.loading import label_for, load_scenario
 
     problems = []
@@ -35,6 +36,9 @@ def validate(files, overrides):
             continue
         click.echo(f"OK {label_for(path)}: {scenario.meta.name} — {len(scenario.projects)} projects, "
                    f"{len(scenario.targets)} targets, {scenario.meta.base_year + 1}–{scenario.meta.horizon}")
+        for source in sources_after(scenario.meta):
+            click.echo(f"  note: a source dated after as_of {scenario.meta.as_of} (mark it "
+                       f"'[after as_of: why]' if it informs no default): {source}")
     if problems:
         raise InputError(problems)
 

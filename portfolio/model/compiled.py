@@ -108,6 +108,15 @@ def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> C
     if _may_be_positive(econ.tfp_shock_sd):
         for year in years[1:]:
             put(f"economy.tfp_innovation.{year}", D.Normal(0.0, 1.0))
+    cycle = False
+    for shock in ("investment", "demand"):
+        if _may_be_positive(getattr(econ, f"{shock}_shock_sd")):
+            cycle = True
+            for year in years[1:]:
+                put(f"economy.{shock}_innovation.{year}", D.Normal(0.0, 1.0))
+    if cycle and _may_be_nonzero(econ.national_cycle_loading):
+        for year in years[1:]:
+            put(f"economy.national_cycle.{year}", D.Normal(0.0, 1.0))
 
     for index, p in enumerate(s.projects):
         c.projects.append(_plan(c, s, p, index, ids, put))
@@ -117,6 +126,12 @@ def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> C
         put(f"uncertainty.drivers.{driver.name}.cost_factor", driver.cost_factor)
     for shock in s.uncertainty.shocks:
         put(f"uncertainty.shocks.{shock.name}.occurs", _bernoulli(shock.probability))
+    regime = s.uncertainty.contraction
+    if regime is not None:
+        put("uncertainty.contraction.depth", regime.depth)
+        put("uncertainty.contraction.output_gap", regime.output_gap)
+        for year in years[1:]:
+            put(f"uncertainty.contraction.switch.{year}", D.Uniform(0.0, 1.0))
     for name, path in s.uncertainty.price_paths.items():
         if path.volatility > 0:
             for year in years[1:]:
@@ -193,6 +208,10 @@ def _bernoulli(p: float):
 
 def _may_be_positive(value) -> bool:
     return isinstance(value, Dist) or value > 0
+
+
+def _may_be_nonzero(value) -> bool:
+    return isinstance(value, Dist) or value != 0
 
 
 def _value_at(value) -> float:

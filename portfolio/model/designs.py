@@ -43,7 +43,9 @@ CHUNK_ROWS = 4 * BLOCK_SIZE          # 16,384 rows per engine call: ~0.5 GB of w
 
 #: Random inputs that are per-year or per-event noise of the model's own processes, not assumptions a
 #: planner sets: excluded from the default parameter lists of the sensitivity methods.
-NUISANCE = ("economy.tfp_innovation.*", "uncertainty.price_paths.*.innovation.*", "*.cancelled", "*.occurs")
+NUISANCE = ("economy.tfp_innovation.*", "economy.investment_innovation.*", "economy.demand_innovation.*",
+            "economy.national_cycle.*", "uncertainty.contraction.switch.*",
+            "uncertainty.price_paths.*.innovation.*", "*.cancelled", "*.occurs")
 
 Scale = Literal["value", "uniform"]
 Others = Literal["median", "random"]

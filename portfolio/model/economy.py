@@ -92,14 +92,23 @@ def growth_contributions(tfp_growth, capital_growth, human_capital_growth, labou
         la = np.log1p(np.asarray(tfp_growth, float))
         lk = a * np.log1p(np.asarray(capital_growth, float))
         ll = (1 - a) * (np.log1p(np.asarray(human_capital_growth, float)) + np.log1p(np.asarray(labour_growth, float)))
-        total = la + lk + ll
-        g = np.expm1(total) if growth is None else np.asarray(growth, float)
-        scale = np.where(total != 0, g / np.where(total != 0, total, 1.0), 1.0)
-        return la * scale, lk * scale, ll * scale, g
+        g = np.expm1(la + lk + ll) if growth is None else np.asarray(growth, float)
+        return (*split_growth([la, lk, ll], g), g)
+
+
+def split_growth(log_terms: list, growth) -> list:
+    """Split ``growth`` in proportion to log terms whose sum is ln(1 + growth); the parts add up to it.
+    Where the terms sum to 0, the terms themselves (the limit of the proportional split)."""
+    with np.errstate(all="ignore"):
+        total = log_terms[0]
+        for term in log_terms[1:]:
+            total = total + term
+        scale = np.where(total != 0, growth / np.where(total != 0, total, 1.0), 1.0)
+        return [term * scale for term in log_terms]
 
 
 def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth=0.0, labour_growth=0.0,
-                      alpha=0.5, delta=0.05, n_years=None, extra_investment=None) -> dict:
+                      alpha=0.5, delta=0.05, n_years=None, extra_investment=None, output_gap=None) -> dict:
     """Run the LTGM core forward from the base year.
 
     Parameters
@@ -124,13 +133,17 @@ def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth
         Capital formation added to s_t · Y_t in step t, the year t → t+1 [亿元] (the integrated
         mode's portfolio capex of year t × κ × θ); like any investment of year t, it is capital from
         year t+1.
+    output_gap : array_like, (n, T+1), optional
+        ln(Y_t / Y*_t), GDP against the potential the LTGM recursion gives, 0 in the base year. GDP is
+        Y*_t exp(gap_t); investment is s_t of that GDP, so a lasting gap also slows capital.
 
     Returns
     -------
     dict of ndarray
         ``gdp`` (n, T+1) with y0 first; ``growth`` gY (n, T); ``ky`` (n, T+1);
         ``capital_growth`` gK (n, T); contributions ``tfp``, ``capital``, ``labour`` (labour
-        includes human capital) (n, T) summing to ``growth``; ``valid`` (n,) bool.
+        includes human capital) and ``demand`` (the change of the output gap) (n, T) summing to
+        ``growth``; ``valid`` (n,) bool. ``ky`` is K over actual GDP.
 
     Notes
     -----
@@ -143,6 +156,7 @@ def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth
                        n_years)
     a, d = p["alpha"], p["delta"]
     extra = None if extra_investment is None else np.broadcast_to(np.asarray(extra_investment, float), (n, T))
+    gap = None if output_gap is None else np.broadcast_to(np.asarray(output_gap, float), (n, T + 1))
     gdp = np.empty((n, T + 1))
     ky = np.empty((n, T + 1))
     gk = np.empty((n, T))
@@ -150,7 +164,7 @@ def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth
     gdp[:, 0], ky[:, 0] = p["y0"], p["ky0"]
     with np.errstate(all="ignore"):
         for t in range(T):
-            inflow = p["s"][:, t] / ky[:, t]
+            inflow = p["s"][:, t] / ky[:, t] if gap is None else p["s"][:, t] * np.exp(gap[:, t]) / ky[:, t]
             if extra is not None:
                 inflow = inflow + extra[:, t] / (ky[:, t] * gdp[:, t])
             one_gk = np.maximum((1 - d) + inflow, 0.0)
@@ -159,10 +173,19 @@ def simulate_baseline(y0, ky0, investment_rate, tfp_growth, human_capital_growth
             gy[:, t] = one_gy - 1
             gdp[:, t + 1] = gdp[:, t] * one_gy
             ky[:, t + 1] = ky[:, t] * one_gk / one_gy
-        tfp, cap, lab, _ = growth_contributions(p["gA"], gk, p["gh"], p["gL"], a[:, None], growth=gy)
+        if gap is None:
+            tfp, cap, lab, _ = growth_contributions(p["gA"], gk, p["gh"], p["gL"], a[:, None], growth=gy)
+            demand = np.zeros_like(gy)
+        else:
+            level = np.exp(gap)
+            gdp, ky = gdp * level, ky / level
+            gy = gdp[:, 1:] / gdp[:, :-1] - 1
+            terms = [np.log1p(p["gA"]), a[:, None] * np.log1p(gk),
+                     (1 - a[:, None]) * (np.log1p(p["gh"]) + np.log1p(p["gL"])), np.diff(gap, axis=1)]
+            tfp, cap, lab, demand = split_growth(terms, gy)
     valid = np.all(np.isfinite(gdp) & (gdp > 0), axis=1)
     return {"gdp": gdp, "growth": gy, "ky": ky, "capital_growth": gk,
-            "tfp": tfp, "capital": cap, "labour": lab, "valid": valid}
+            "tfp": tfp, "capital": cap, "labour": lab, "demand": demand, "valid": valid}
 
 
 def balanced_growth(alpha, tfp_growth, labour_growth, human_capital_growth=0.0):

@@ -22,7 +22,7 @@ from portfolio.model.schedules import (
 )
 from portfolio.scenario.actuals import apply_actuals
 
-CONTRIBUTIONS = ("tfp", "capital", "labour", "construction", "operation", "energy")
+CONTRIBUTIONS = ("tfp", "capital", "labour", "demand", "construction", "operation", "energy")
 
 
 def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = True) -> dict:
@@ -67,6 +67,7 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
             "tfp": base["tfp"] * share_base,
             "capital": base["capital"] * share_base,
             "labour": base["labour"] * share_base,
+            "demand": base["demand"] * share_base,
             "construction": np.diff(construction_total, axis=1) / prev * (not integrated),
             "operation": np.diff(operation_total, axis=1) / prev * (not integrated),
             "energy": np.diff(energy_total, axis=1) / prev * (not integrated),
@@ -81,6 +82,7 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
         "capex_spent": spent_by_year,
         "capacity_by_tech": gen["capacity_by_tech"],
         "ky": base["ky"], "investment_rate": investment_rate, "overlay": overlay,
+        "contraction": base["contraction"],
     }
     out["targets"] = target_outcomes(c, gdp, growth, gen["capacity_by_tech"])
     if detail:
@@ -243,10 +245,15 @@ def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: 
     integrated = gfcf is not None
     T = len(years) - 1
     y0 = c.fixed["economy.gdp"] - (0.0 if integrated else overlay0)
-    s_full = np.clip(v("economy.investment_rate")[:, None]
-                     + v("economy.investment_rate_change")[:, None] * np.arange(T + 1), 0.0, 1.0)
+    s_trend = v("economy.investment_rate")[:, None] + v("economy.investment_rate_change")[:, None] * np.arange(T + 1)
+    cycle = _cycle(c, v, years, n)
+    if cycle["investment"] is not None:
+        s_trend = s_trend + cycle["investment"]
+    s_full = np.clip(s_trend, 0.0, 1.0)
     s_path = s_full[:, :T]
     gA = np.repeat(v("economy.tfp_growth")[:, None], T, axis=1)
+    if "economy.tfp_growth_change" in c.random or c.fixed.get("economy.tfp_growth_change", 0.0) != 0.0:
+        gA += v("economy.tfp_growth_change")[:, None] * np.arange(T)     # trend deceleration (or rise)
     sd = v("economy.tfp_shock_sd")
     rho = v("economy.tfp_shock_persistence")
     if f"economy.tfp_innovation.{years[1]}" in c.random:
@@ -267,9 +274,57 @@ def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: 
     extra = v("economy.integrated_efficiency")[:, None] * gfcf[:, :-1] if integrated else None
     base = economy.simulate_baseline(
         y0, v("economy.capital_output_ratio"), s_path, gA, v("economy.human_capital_growth"), gL,
-        v("economy.capital_share"), v("economy.depreciation"), extra_investment=extra)
+        v("economy.capital_share"), v("economy.depreciation"), extra_investment=extra,
+        output_gap=cycle["gap"])
     base["investment_rate"] = s_full          # s_t for every year, base year first (n, T+1)
+    base["contraction"] = cycle["state"] if cycle["state"] is not None else np.zeros((n, T + 1))
     return base
+
+
+def _cycle(c: Compiled, v, years: np.ndarray, n: int) -> dict:
+    """The economy's year-to-year shocks outside TFP (docs/model.md section 1), each (n, T+1) with the
+    base year 0, or None when the scenario has none:
+
+    - ``investment``: the deviation of the non-portfolio investment rate from its trend, u_t = ρ_I u_t−1
+      + σ_I e^I_t, minus the contraction's depth in contraction years;
+    - ``gap``: the output gap ln(Y/Y*), x_t = ρ_D x_t−1 + σ_D e^D_t, plus the contraction's output gap;
+    - ``state``: 1 in contraction years (a Markov switch: enter with ``probability`` from normal
+      times, leave with ``exit_probability``), else 0.
+
+    e^I and e^D load λ on one national-cycle innovation and √(1 − λ²) on their own, so their
+    correlation is λ²."""
+    T = len(years) - 1
+    first = years[1]
+    has = {k: f"economy.{k}_innovation.{first}" in c.random for k in ("investment", "demand")}
+    national = f"economy.national_cycle.{first}" in c.random
+    out = {"investment": None, "gap": None, "state": None}
+    if has["investment"] or has["demand"]:
+        loading = v("economy.national_cycle_loading") if national else np.zeros(n)
+        own = np.sqrt(1.0 - loading ** 2)
+        for kind in ("investment", "demand"):
+            if not has[kind]:
+                continue
+            sd, rho = v(f"economy.{kind}_shock_sd"), v(f"economy.{kind}_shock_persistence")
+            path = np.zeros((n, T + 1))
+            for t, year in enumerate(years[1:], start=1):
+                shock = own * v(f"economy.{kind}_innovation.{year}")
+                if national:
+                    shock = shock + loading * v(f"economy.national_cycle.{year}")
+                path[:, t] = rho * path[:, t - 1] + sd * shock
+            out["investment" if kind == "investment" else "gap"] = path
+    regime = c.scenario.uncertainty.contraction
+    if regime is not None:
+        state = np.zeros((n, T + 1))
+        start = regime.first_year if regime.first_year is not None else first
+        for t, year in enumerate(years[1:], start=1):
+            u = v(f"uncertainty.contraction.switch.{year}")
+            was = state[:, t - 1] > 0
+            state[:, t] = np.where(was, u >= regime.exit_probability, (u < regime.probability) & (year >= start))
+        depth, gap = v("uncertainty.contraction.depth")[:, None], v("uncertainty.contraction.output_gap")[:, None]
+        out["investment"] = (0.0 if out["investment"] is None else out["investment"]) - depth * state
+        out["gap"] = (0.0 if out["gap"] is None else out["gap"]) + gap * state
+        out["state"] = state
+    return out
 
 
 def _tfp_uplift(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> np.ndarray:

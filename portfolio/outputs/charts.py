@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from portfolio.model.engine import CONTRIBUTIONS
 from portfolio.outputs import style as S
 from portfolio.outputs import texts as L
 from portfolio.outputs.kinds import CHART_FORMATS as FORMATS
@@ -211,7 +212,6 @@ def average_growth(data: RunData, lang: str | None = None):
 
 
 # ----------------------------------------------------------------------------------- 3. contributions
-CONTRIBUTIONS = ("tfp", "capital", "labour", "construction", "operation", "energy")
 
 
 def contributions(data: RunData, lang: str | None = None):
@@ -220,15 +220,17 @@ def contributions(data: RunData, lang: str | None = None):
     with S.house_style(lang):
         years = data.years.iloc[1:]
         x = years["year"].to_numpy(int)
-        fig, ax = _new(10.5)
+        demand = years.get("contribution_demand")
+        cycle = demand is not None and bool(np.nan_to_num(demand.to_numpy(float)).any())
+        fig, ax = _new(11.5 if cycle else 10.5)     # a third legend row for the demand cycle
         _header(fig, ax, data, lang, L.text("contrib.title", lang))
         window = _window(data)
         _shade_window(ax, window, lang)
         up, down = np.zeros(len(x)), np.zeros(len(x))
         for key in CONTRIBUTIONS:
             column = f"contribution_{key}"
-            if column not in years:
-                continue
+            if column not in years or (key == "demand" and not cycle):
+                continue                          # no demand shocks in the scenario: no empty legend entry
             v = np.nan_to_num(years[column].to_numpy(float) * 100)
             base = np.where(v >= 0, up, down)
             st = S.CONTRIBUTION_STYLE[key]

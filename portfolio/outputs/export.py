@@ -29,6 +29,8 @@ def column_unit(sheet: str, column: str) -> tuple[str, str | None]:
         return "亿元", MONEY
     if column.startswith("capital_output_ratio_"):
         return "years of output", "0.000"
+    if column == "contraction_share":
+        return "probability", "0.0%"
     if column.startswith("investment_rate_total_"):
         return "share of GDP", PERCENT
     if column.startswith("growth_"):

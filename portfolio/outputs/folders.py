@@ -322,17 +322,12 @@ def read_manifest(folder) -> dict:
 def scenario_from_manifest(manifest: dict):
     """The run's validated Scenario, rebuilt from the resolved scenario its manifest stores (the same
     data the run was made from, whatever has happened to its files since). InputError if invalid."""
-    import copy
-
-    from portfolio.scenario.loading import Resolved, validate
+    from portfolio.scenario.loading import from_data
 
     data = manifest.get("resolved_scenario")
     if not isinstance(data, dict):
         raise FolderError("the manifest holds no resolved scenario")
-    resolved = Resolved(copy.deepcopy(data), {}, {"manifest.json": ""})
-    scenario = validate(resolved)
-    object.__setattr__(scenario, "_origin", resolved)
-    return scenario
+    return from_data(data, "manifest.json")
 
 
 class RunFolder:

@@ -12,6 +12,10 @@ import math
 from portfolio.outputs.texts import TEXT, text
 from portfolio.scenario.fields import display_of
 
+#: the per-year standard-normal inputs of the economy and the text that names them
+YEARLY = {"tfp_innovation": "param.tfp_shock", "investment_innovation": "param.investment_shock",
+          "demand_innovation": "param.demand_shock", "national_cycle": "param.national_cycle"}
+
 SECTIONS = {"economy": "economy", "projects": "project", "technologies": "technology"}
 
 
@@ -48,8 +52,13 @@ class Names:
         parts = name.split(".")
         lang = self.lang
         join = lambda owner, what: text("param.join", lang, owner=owner, what=what)  # noqa: E731
-        if parts[0] == "economy" and len(parts) == 3 and parts[1] == "tfp_innovation":
-            return text("param.tfp_shock", lang, year=parts[2])
+        if parts[0] == "economy" and len(parts) == 3 and parts[1] in YEARLY:
+            return text(YEARLY[parts[1]], lang, year=parts[2])
+        if parts[:2] == ["uncertainty", "contraction"]:
+            if len(parts) == 4 and parts[2] == "switch":
+                return text("param.contraction_switch", lang, year=parts[3])
+            if len(parts) == 3:
+                return text(f"param.contraction.{parts[2]}", lang)
         if parts[0] == "economy" and len(parts) == 2:
             label = self._field("economy", parts[1])
             return label[:1].upper() + label[1:]
@@ -75,6 +84,10 @@ class Names:
             return "event"
         if "innovation" in parts or (parts[0] == "economy" and len(parts) == 3):
             return "sd"
+        if parts[:3] == ["uncertainty", "contraction", "switch"]:
+            return "number"
+        if parts[:2] == ["uncertainty", "contraction"]:
+            return "pct"
         if parts[-1] == "capex_factor":
             return "ratio"
         if parts[0] == "economy" and len(parts) == 2:

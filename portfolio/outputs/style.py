@@ -44,6 +44,7 @@ CONTRIBUTION_STYLE = {
     "tfp": {"color": GREEN, "hatch": ""},
     "capital": {"color": BLUE, "hatch": ""},
     "labour": {"color": SKY, "hatch": "..."},
+    "demand": {"color": GREY, "hatch": "--"},
     "construction": {"color": ORANGE, "hatch": "///"},
     "operation": {"color": PURPLE, "hatch": "xxx"},
     "energy": {"color": YELLOW, "hatch": "\\\\\\"},

@@ -51,6 +51,7 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     c = summary["contributions"]
     lines.append(f"Contributions to growth {c['window'][0]}–{c['window'][1]} (pp/yr, mean): "
                  f"TFP {c['tfp']:.2f}, capital {c['capital']:.2f}, labour {c['labour']:.2f}, "
+                 + (f"demand cycle {c['demand']:.2f}, " if c.get("demand") else "") +
                  f"construction {c['construction']:.2f}, operation {c['operation']:.2f}, energy {c['energy']:.2f}")
     econ = summary.get("economy")
     if econ:

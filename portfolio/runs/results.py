@@ -170,8 +170,11 @@ class Result:
         spent = float(capex[first:last + 1].sum())
         integrated = self.scenario.economy.mode == "integrated"
         icor = spent / added if not integrated and added > 0 else math.nan
+        regime = self.scenario.uncertainty.contraction
         return {
             "window": list(window),
+            "contraction_share": (float(self.mean_path("contraction")[first:last + 1].mean())
+                                  if regime is not None else None),
             "capital_output_ratio": {"from": float(ky[before]), "to": float(ky[last]),
                                      "unit": "years of output (the economy outside the portfolio)"},
             "investment_rate_total": {"mean": float(rate[first:last + 1].mean()),
@@ -288,6 +291,8 @@ class Result:
         table["capital_output_ratio_mean"] = self.mean_path("ky")
         table["investment_rate_total_mean"] = self.mean_path("investment_rate")
         table["portfolio_gdp_mean"] = self.mean_path("overlay")
+        if self.scenario.uncertainty.contraction is not None:
+            table["contraction_share"] = self.mean_path("contraction")      # P(in a contraction that year)
         return table
 
     def _add_detail_columns(self, table: pd.DataFrame) -> None:

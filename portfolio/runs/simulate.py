@@ -45,7 +45,7 @@ class Chunk:
 
 
 #: per-year paths (n, T+1) whose means a run reports, summed per block over the valid draws
-BLOCK_PATHS = ("capex_spent", "ky", "investment_rate", "overlay")
+BLOCK_PATHS = ("capex_spent", "ky", "investment_rate", "overlay", "contraction")
 
 
 def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Chunk:

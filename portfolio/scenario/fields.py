@@ -23,6 +23,8 @@ class Quantity:
     kind: str
     uncertain: bool
     display: str = ""
+    low: float | None = None      # the allowed range, in base units (None: unbounded)
+    high: float | None = None
 
     @property
     def shown_as(self) -> str:
@@ -48,6 +50,19 @@ def quantities(model) -> dict[str, Quantity]:
         if found is not None:
             out[name] = found
     return out
+
+
+def allowed_range(path: str) -> tuple[float | None, float | None]:
+    """(low, high) a scenario input may take, by its path (``economy.investment_rate``,
+    ``projects.<id>.capex``, ``energy.technologies.<key>.tariff``); (None, None) if unknown."""
+    parts = path.split(".")
+    section = {"economy": ("economy", 2), "projects": ("project", 3)}.get(parts[0])
+    if parts[:2] == ["energy", "technologies"]:
+        section = ("technology", 4)
+    if section is None or len(parts) != section[1]:
+        return None, None
+    found = quantities(sections()[section[0]]).get(parts[-1])
+    return (found.low, found.high) if found is not None else (None, None)
 
 
 def uncertain_fields(model) -> list[str]:

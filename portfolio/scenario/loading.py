@@ -54,6 +54,17 @@ def load_scenario(path: str | os.PathLike, overrides: typing.Iterable[str] | Non
     return scenario
 
 
+def from_data(data: dict, label: str = "data") -> schema.Scenario:
+    """A validated Scenario from a scenario written as a dict (the resolved form: no ``extends`` or
+    registers); ``label`` names it in error messages. InputError if invalid."""
+    import copy
+
+    resolved = Resolved(copy.deepcopy(data), {}, {label: ""})
+    scenario = validate(resolved)
+    object.__setattr__(scenario, "_origin", resolved)
+    return scenario
+
+
 def origin(scenario: schema.Scenario) -> Resolved | None:
     """The Resolved data a loaded scenario came from (files, hashes, provenance)."""
     return getattr(scenario, "_origin", None)

@@ -5,6 +5,7 @@ or a distribution (see ``quantities``). The reference is docs/scenario-format.md
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -42,7 +43,7 @@ def _uncertain(kind: str, low=None, high=None, low_open=False, reference=None, d
 
     schema = {"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "object"}],
               "description": f"{doc} [{BASE_UNIT[kind]}; a number, a number with a unit, or a distribution]"}
-    return Annotated[float | Dist, BeforeValidator(validate), WithJsonSchema(schema), Quantity(kind, True, display)]
+    return Annotated[float | Dist, BeforeValidator(validate), WithJsonSchema(schema), Quantity(kind, True, display, low, high)]
 
 
 def _fixed(kind: str, low=None, high=None, low_open=False, doc="", display=""):
@@ -57,7 +58,7 @@ def _fixed(kind: str, low=None, high=None, low_open=False, doc="", display=""):
 
     schema = {"anyOf": [{"type": "number"}, {"type": "string"}],
               "description": f"{doc} [{BASE_UNIT[kind]}]"}
-    return Annotated[float, BeforeValidator(validate), WithJsonSchema(schema), Quantity(kind, False, display)]
+    return Annotated[float, BeforeValidator(validate), WithJsonSchema(schema), Quantity(kind, False, display, low, high)]
 
 
 Year = Annotated[float, BeforeValidator(parse_year),
@@ -95,11 +96,15 @@ class Meta(Model):
     language: Literal["zh", "en"] = "zh"
     description: str = ""
     sources: tuple[str, ...] = ()
+    as_of: dt.date | None = Field(None, description="information date: what the scenario may know (YYYY-MM-DD)")
 
     @model_validator(mode="after")
     def _years(self):
         if self.horizon <= self.base_year:
             raise FieldProblem("horizon", f"horizon {self.horizon} must be after base_year {self.base_year}")
+        if self.as_of is not None and self.as_of.year <= self.base_year:
+            raise FieldProblem("as_of", f"{self.as_of} is not after the base year {self.base_year}, which is "
+                                        "observed")
         if self.horizon - self.base_year > 100:
             raise FieldProblem("horizon", "at most 100 simulated years")
         return self
@@ -160,6 +165,18 @@ class Economy(Model):
     tfp_growth: _uncertain("fraction", -0.5, 0.5, doc="TFP growth per year")
     tfp_shock_sd: _uncertain("fraction", 0, 0.5, doc="sd of the yearly TFP innovation") = 0.0
     tfp_shock_persistence: _uncertain("fraction", 0, 1, doc="AR(1) coefficient", display="number") = 0.5
+    tfp_growth_change: _uncertain("fraction", -0.05, 0.05,
+                                  doc="change of trend TFP growth per year (negative: structural deceleration)") = 0.0
+    investment_shock_sd: _uncertain("fraction", 0, 0.5,
+                                    doc="sd of the yearly innovation of the investment rate (share of GDP)") = 0.0
+    investment_shock_persistence: _uncertain("fraction", 0, 1, doc="AR(1) coefficient of the investment-rate "
+                                             "deviation", display="number") = 0.7
+    demand_shock_sd: _uncertain("fraction", 0, 0.5, doc="sd of the yearly innovation of the output gap") = 0.0
+    demand_shock_persistence: _uncertain("fraction", 0, 1, doc="AR(1) coefficient of the output gap",
+                                         display="number") = 0.5
+    national_cycle_loading: _uncertain("fraction", -1, 1, doc="loading of the demand and investment innovations "
+                                       "on the national cycle (their correlation is its square)",
+                                       display="number") = 0.0
     population_growth: _uncertain("fraction", -0.5, 0.5, doc="per year")
     working_age_share_growth: _uncertain("fraction", -0.5, 0.5, doc="per year") = 0.0
     participation_growth: _uncertain("fraction", -0.5, 0.5, doc="per year") = 0.0
@@ -324,6 +341,19 @@ class Shock(Model):
     recovery: _fixed("fraction", 0, 1, doc="share of the loss recovered the next year") = 0.0
 
 
+class Contraction(Model):
+    """An investment-contraction regime (a property or local-financing slump): a two-state Markov switch
+    per year. While in it the non-portfolio investment rate is ``depth`` lower and the output gap
+    ``output_gap`` lower."""
+
+    label: Text | None = None
+    probability: _fixed("fraction", 0, 1, doc="chance per year of entering it from normal times")
+    exit_probability: _fixed("fraction", 0, 1, low_open=True, doc="chance per year of leaving it once in it")
+    depth: _uncertain("fraction", 0, 1, doc="fall of the investment rate while in it (share of GDP)")
+    output_gap: _uncertain("fraction", -1, 0, doc="output gap while in it (negative: GDP below potential)") = 0.0
+    first_year: int | None = None
+
+
 class PricePath(Model):
     level: dict[int, Annotated[float, Field(gt=0)]] = {}
     volatility: _fixed("fraction", 0, 2) = 0.0
@@ -335,6 +365,7 @@ class Uncertainty(Model):
     drivers: tuple[Driver, ...] = ()
     shocks: tuple[Shock, ...] = ()
     price_paths: dict[Id, PricePath] = {}
+    contraction: Contraction | None = None
 
 
 class Simulation(Model):

@@ -176,3 +176,12 @@ def test_the_refusal_shows_grid_values_that_can_be_told_apart(economy):
     with pytest.raises(GoalSeekError) as info:
         goal_seek(load_scenario(path), "projects.dam.planned_start", 0.5, bounds=(2023.0, 2027.0), draws=100)
     assert "2023.5" in str(info.value) and "2024.5" in str(info.value)
+
+
+def test_default_bounds_stay_within_what_the_input_may_be():
+    from portfolio.analysis.goalseek import default_bounds
+
+    assert default_bounds("economy.investment_rate", 0.8) == (0.4, 1.0)      # a rate never above 100%
+    assert default_bounds("economy.tfp_growth", 0.02) == (0.01, 0.03)        # ±50% inside (-0.5, 0.5)
+    assert default_bounds("projects.park.capex", 30.0) == (15.0, 45.0)       # no upper limit
+    assert default_bounds("capex_scale", 1.0) == (0.25, 3.0)

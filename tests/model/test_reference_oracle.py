@@ -100,6 +100,12 @@ FEATURES = textwrap.dedent("""\
       tfp_growth: {dist: normal, mean: 0.02, sd: 0.005, low: -0.01, high: 0.05}
       tfp_shock_sd: pert(0.005, 0.01, 0.02)
       tfp_shock_persistence: uniform(0.2, 0.8)
+      tfp_growth_change: pert(-0.002, -0.001, 0)
+      investment_shock_sd: pert(0.01, 0.02, 0.04)
+      investment_shock_persistence: uniform(0.5, 0.9)
+      demand_shock_sd: pert(0.005, 0.01, 0.02)
+      demand_shock_persistence: 0.5
+      national_cycle_loading: uniform(0.3, 0.8)
       population_growth: pert(-0.01, -0.005, 0)
       working_age_share_growth: -0.002
       participation_growth: 0.001
@@ -324,6 +330,12 @@ FEATURES = textwrap.dedent("""\
       price_paths:
         polysilicon: {level: {2021: 1.0, 2023: 0.6, 2026: 0.8}, volatility: 30%, persistence: 0.7}
         titanium: {level: {2022: 1.0, 2024: 1.2}}
+      contraction:
+        probability: 25%
+        exit_probability: 40%
+        depth: pert(0.03, 0.06, 0.12)
+        output_gap: -2%
+        first_year: 2022
     simulation: {draws: 300, seed: 7}
     """)
 
@@ -395,6 +407,10 @@ def test_feature_scenario_is_not_degenerate(features):
     assert np.all(gen[:, [0, 2], -1] > 0) and np.all(gen[:, 3:, :] == 0)                  # storage: no gen
     assert np.all(np.asarray(engine["value_added_by_tech"])[:, 3:, -1] > 0)
     assert np.ptp(np.asarray(engine["targets.avg"])) > 0
+    state = np.asarray(engine["contraction"])
+    assert np.all(state[:, :2] == 0) and 0 < state.mean() < 1                            # first_year 2022
+    assert np.any((state[:, 1:] == 1) & (state[:, :-1] == 1))                             # it persists
+    assert np.ptp(np.asarray(engine["contributions.demand"])) > 0
 
 
 @pytest.mark.parametrize("mode", ["overlay", "integrated"])

@@ -139,7 +139,9 @@ def test_contributions_are_not_defined_for_observed_years(scenario, write):
     result = simulate(scenario, draws=300, seed=5, actuals=path)
     years = result.years().set_index("year")
     sources = [c for c in years.columns if c.startswith("contribution_")]
-    assert len(sources) == 6
+    from portfolio.model.engine import CONTRIBUTIONS
+
+    assert sources == [f"contribution_{k}" for k in CONTRIBUTIONS]      # every source, demand included
     assert years.loc[[2021, 2022], sources].isna().all().all()
     assert np.isfinite(years.loc[2023:2026, sources].to_numpy()).all()
     assert result.summary()["contributions"]["modelled_years"] == [2023, 2024, 2025]

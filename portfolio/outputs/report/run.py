@@ -80,7 +80,7 @@ def headline(data: RunData, lang: str) -> str:
     if target.get("metric") in ("average_growth", "min_growth"):
         threshold = L.percent(target.get("threshold"))
         median = L.percent(avg.get("p50"))
-        baseline = sum(contributions.get(k) or 0 for k in ("tfp", "capital", "labour"))
+        baseline = sum(contributions.get(k) or 0 for k in ("tfp", "capital", "labour", "demand"))
         portfolio = sum(contributions.get(k) or 0 for k in ("construction", "operation", "energy"))
         key = "report.reason_gap" if p is not None and p < 0.5 else "report.reason_above"
         reason = L.text(key, lang, median=median, threshold=threshold, baseline=f"{baseline:.1f}",
@@ -145,7 +145,8 @@ def key_figures(data: RunData, lang: str) -> Table:
         first, last = c["window"]
         portfolio = sum(c.get(k) or 0 for k in ("construction", "operation", "energy"))
         parts = " · ".join(f"{L.text(f'contrib.{k}', lang)} {c.get(k, 0):.2f}"
-                           for k in ("tfp", "capital", "labour", "construction", "operation", "energy"))
+                           for k in ("tfp", "capital", "labour", "demand", "construction", "operation", "energy")
+                           if k != "demand" or c.get(k))
         rows.append([L.text("report.kf.contribution", lang, first=first, last=last), f"{portfolio:.2f}", parts])
     for t in s.get("targets", []):
         short = t.get("shortfall")
