@@ -488,8 +488,10 @@ def reference_draw(compiled, row: dict) -> dict:
     # ---------------------------------------------------------------- actuals (observed growth)
     # observed years take the observed growth from the base-year level; later years keep their simulated
     # growth, re-based on the last observed level; contributions are undefined (nan) in observed years.
+    model_growth_observed = None
     if compiled.actuals is not None:
         obs = dict(zip(compiled.actuals.years, compiled.actuals.growth))
+        model_growth_observed = list(growth[:len(obs)])      # each draw's own growth before the actuals
         last = max(obs)
         k_last = last - base
         level = gdp[0]
@@ -530,6 +532,7 @@ def reference_draw(compiled, row: dict) -> dict:
         "gdp": gdp, "gdp_baseline": yb, "growth": growth, "valid": valid,
         "contributions": contributions, "capex_spent": capex_spent, "targets": targets,
         "ky": ky_path, "investment_rate": investment_rate, "overlay": overlay, "contraction": in_contraction,
+        **({"model_growth_observed": model_growth_observed} if model_growth_observed is not None else {}),
         "start": start, "cod": cod, "cancelled": cancelled, "spent": spent, "operating": operating,
         "capacity_by_tech": capacity, "generation_by_tech": generation,
         "value_added_by_tech": energy_va, "co2_by_tech": co2,

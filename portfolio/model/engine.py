@@ -72,7 +72,9 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
             "operation": np.diff(operation_total, axis=1) / prev * (not integrated),
             "energy": np.diff(energy_total, axis=1) / prev * (not integrated),
         }
+    observed_model = None
     if c.actuals is not None:
+        observed_model = growth[:, :len(c.actuals.years)].copy()    # what each draw said before the actuals
         apply_actuals(c.actuals, years, gdp, growth, contributions)
     valid = base["valid"] & np.all(np.isfinite(gdp) & (gdp > 0), axis=1)
 
@@ -84,6 +86,8 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
         "ky": base["ky"], "investment_rate": investment_rate, "overlay": overlay,
         "contraction": base["contraction"],
     }
+    if observed_model is not None:
+        out["model_growth_observed"] = observed_model
     out["targets"] = target_outcomes(c, gdp, growth, gen["capacity_by_tech"])
     if detail:
         out.update({

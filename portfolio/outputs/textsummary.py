@@ -80,6 +80,13 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     if actuals:
         observed = ", ".join(f"{y} {_pct(g)}" for y, g in zip(actuals["years"], actuals["growth"]))
         lines.append(f"Observed growth ({actuals['source']}): {observed}")
+        learning = actuals.get("learning")
+        if learning:
+            ess, n = learning["effective_draws"], summary["draws"]
+            lines.append(f"  learned from them: the draws were resampled by how well they explain the observed "
+                         f"years (error sd {_pct(learning['observation_noise'])}); {ess:,.0f} effective draws "
+                         f"of {n:,}" + (" — few: the actuals lie far from what the scenario expected"
+                                        if ess < max(200, 0.02 * n) else ""))
         for t in summary["targets"]:
             need = t.get("required_average_growth_remaining")
             a, b = t["window"]

@@ -6,8 +6,8 @@ the model does not observe — persistent TFP, investment and demand shocks, the
 uncertain trends — by importance resampling (a one-step particle filter):
 
 - each draw's own simulated growth g_i,t in the observed years is compared with the observed y_t,
-  which is measured with error ``simulation.observation_noise`` σ (regional growth is revised by tenths
-  of a point; default 0.5 point): log w_i = −Σ_t (y_t − g_i,t)² / (2σ²);
+  which is measured with error ``simulation.observation_noise`` σ (regional growth figures are revised
+  by up to a point or more; default 1 point): log w_i = −Σ_t (y_t − g_i,t)² / (2σ²);
 - the draws are resampled in proportion to w (systematic resampling, seeded from the run's seed), so
   every output is an ordinary equal-weight sample of the conditioned distribution;
 - the effective sample size ESS = (Σw)² / Σw² says how much of the sample the observations kept; a

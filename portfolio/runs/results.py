@@ -135,7 +135,8 @@ class Result:
             "energy": self._energy_summary(),
             "critical_projects": self.critical_projects()[:5],
             "actuals": None if actuals is None else {
-                "source": actuals.source, "years": list(actuals.years), "growth": list(actuals.growth)},
+                "source": actuals.source, "years": list(actuals.years), "growth": list(actuals.growth),
+                "learning": self.data.learning},
             "ledger": self.ledger_report(),
             "invalid_draws": int((~valid).sum()),
             "timing": {"wall_seconds": round(self.data.wall_seconds, 3),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from portfolio.outputs import folders
-from portfolio.runs.simulate import prepare, simulate
+from portfolio.runs.simulate import learns, prepare, simulate
 from portfolio.scenario.settings import resolve_settings
 
 STREAM_DRAWS_ABOVE = 200_000  # larger runs stream draws.parquet instead of keeping inputs in memory
@@ -44,7 +44,8 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
     writer = folders.RunWriter(folder, force=force)          # a folder in the way: refused before running
     compiled = prepare(scenario, actuals, ledger)
     n = resolve_settings(scenario, draws, seed, sampler).draws
-    streaming = n > STREAM_DRAWS_ABOVE
+    # learning from actuals resamples the draws at the end, so they cannot be streamed to disk as they come
+    streaming = n > STREAM_DRAWS_ABOVE and not learns(compiled)
     warnings: list[str] = []
     with writer:
         stream = writer.stream_draws(compiled.years) if streaming else None

@@ -22,6 +22,7 @@ from portfolio.model.engine import CONTRIBUTIONS, evaluate
 from portfolio.problems import UserError
 from portfolio.scenario.schema import Scenario
 from portfolio.scenario.settings import resolve_settings
+from portfolio.runs.learning import effective_draws, log_weights, resample
 from portfolio.uncertainty.sampling import BLOCK_SIZE, sample
 
 DETAIL_DRAWS = 100_000          # per-project / per-technology quantiles come from the first draws
@@ -42,6 +43,8 @@ class Chunk:
     block_sums: list[dict]
     detail: dict | None
     seconds: float
+    log_weights: np.ndarray | None = None     # learning from actuals: the likelihood of the observations
+    paths: dict | None = None                 # learning: per-draw paths, to sum again after resampling
 
 
 #: per-year paths (n, T+1) whose means a run reports, summed per block over the valid draws
@@ -56,16 +59,12 @@ def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Ch
     detail_rows = max(0, min(stop, DETAIL_DRAWS) - start)
     out = evaluate(c, params, n, detail=detail_rows > 0)
     valid = out["valid"]
-    sums = []
-    for b0 in range(start, stop, BLOCK_SIZE):
-        rows = slice(b0 - start, min(b0 + BLOCK_SIZE, stop) - start)
-        ok = valid[rows]
-        sums.append({
-            "valid": int(ok.sum()),
-            "contributions": np.stack([np.where(ok[:, None], out["contributions"][k][rows], 0.0).sum(axis=0)
-                                       for k in CONTRIBUTIONS]),
-            **{k: np.where(ok[:, None], out[k][rows], 0.0).sum(axis=0) for k in BLOCK_PATHS},
-        })
+    paths = {"contributions": np.stack([out["contributions"][k] for k in CONTRIBUTIONS], axis=1),
+             **{k: out[k] for k in BLOCK_PATHS}}
+    sums = block_sums(paths, valid, start, stop)
+    learning = learns(c)
+    log_w = (log_weights(out["model_growth_observed"], c.actuals.growth,
+                         c.scenario.simulation.observation_noise, valid) if learning else None)
     detail = None
     if detail_rows:
         keep = slice(0, detail_rows)
@@ -75,7 +74,25 @@ def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Ch
             detail[k] = out[k][keep].astype(np.float32)
         detail["valid"] = valid[keep]
     return Chunk(start, stop, params, out["gdp"], out["growth"], valid, out["targets"], sums, detail,
-                 time.perf_counter() - began)
+                 time.perf_counter() - began, log_w, paths if learning else None)
+
+
+def learns(c: Compiled) -> bool:
+    """The run learns from actuals: it has them, and ``simulation.learn_from_actuals`` is on."""
+    return c.actuals is not None and c.scenario.simulation.learn_from_actuals
+
+
+def block_sums(paths: dict, valid: np.ndarray, start: int, stop: int) -> list[dict]:
+    """Per-block sums over the valid draws of the per-draw paths (draws [start, stop), blocks of
+    ``BLOCK_SIZE`` counted from draw 0, so any chunking gives the same sums)."""
+    sums = []
+    for b0 in range(start, stop, BLOCK_SIZE):
+        rows = slice(b0 - start, min(b0 + BLOCK_SIZE, stop) - start)
+        ok = valid[rows]
+        sums.append({"valid": int(ok.sum()),
+                     **{k: np.where(ok.reshape(-1, *[1] * (v.ndim - 1)), v[rows], 0.0).sum(axis=0)
+                        for k, v in paths.items()}})
+    return sums
 
 
 def _run_bounds(job: tuple[int, int, int, str], compiled: Compiled) -> Chunk:
@@ -105,6 +122,7 @@ class Collected:
     block_sums: list[dict]
     detail: dict
     inputs: dict[str, np.ndarray] | None
+    learning: dict | None = None              # learning from actuals: noise, effective and distinct draws
     compute_seconds: float = 0.0
     wall_seconds: float = 0.0
     extra: dict = field(default_factory=dict)
@@ -167,6 +185,8 @@ def memory_estimate(c: Compiled, spec: RunSpec, keep_inputs: bool) -> int:
     per_draw = 8 * ((T + 1) + T + len(c.scenario.targets)) + 1 + (8 * len(c.random) if keep_inputs else 0)
     detail = min(n, DETAIL_DRAWS) * (8 * (T + 1) + J * (8 * 4 + (T + 1)) + 4 * 4 * K * (T + 1))
     chunk = min(n, spec.chunk_size) * (12 * J * (T + 2) * 8 + 16 * len(c.random))
+    if learns(c):   # the per-draw paths kept for resampling, and the resampled copy of the table
+        per_draw = 2 * per_draw + 8 * (len(CONTRIBUTIONS) * T + len(BLOCK_PATHS) * (T + 1) + 1)
     return per_draw * n + detail + chunk * (1 + 2 * spec.workers)
 
 
@@ -204,8 +224,18 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
                     targets={t.name: np.empty(n) for t in c.scenario.targets}, block_sums=[], detail={},
                     inputs={k: np.empty(n) for k in c.random} if keep_inputs else None)
     detail_parts: list[dict] = []
+    learning = learns(c)
+    log_w = np.empty(n) if learning else None
+    paths: dict | None = None
 
     def absorb(chunk: Chunk) -> None:
+        nonlocal paths
+        if learning:
+            if paths is None:
+                paths = {k: np.empty((n, *v.shape[1:])) for k, v in chunk.paths.items()}
+            log_w[chunk.start:chunk.stop] = chunk.log_weights
+            for k, v in chunk.paths.items():
+                paths[k][chunk.start:chunk.stop] = v
         rows = slice(chunk.start, chunk.stop)
         col.gdp[rows], col.growth[rows], col.valid[rows] = chunk.gdp, chunk.growth, chunk.valid
         for k, values in chunk.targets.items():
@@ -236,8 +266,29 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
                 del chunk
     if detail_parts:
         col.detail = {k: np.concatenate([p[k] for p in detail_parts]) for k in detail_parts[0]}
+    if learning:
+        _resample(col, log_w, paths, c, spec)
     col.wall_seconds = time.perf_counter() - began
     return col
+
+
+def _resample(col: Collected, log_w: np.ndarray, paths: dict, c: Compiled, spec: RunSpec) -> None:
+    """Learning from actuals (``runs.learning``): replace the draws by a resample in proportion to the
+    likelihood of the observed growth; every table is then computed from the resample as usual."""
+    ess = effective_draws(log_w)
+    if ess == 0:
+        raise UserError("no draw is consistent with the actuals (every draw is invalid)")
+    idx = resample(log_w, spec.seed)
+    col.gdp, col.growth, col.valid = col.gdp[idx], col.growth[idx], col.valid[idx]
+    col.targets = {k: v[idx] for k, v in col.targets.items()}
+    if col.inputs is not None:
+        col.inputs = {k: v[idx] for k, v in col.inputs.items()}
+    col.block_sums = block_sums({k: v[idx] for k, v in paths.items()}, col.valid, 0, len(idx))
+    if col.detail:
+        kept = idx[idx < len(col.detail["valid"])]
+        col.detail = {k: v[kept] for k, v in col.detail.items()}
+    col.learning = {"observation_noise": c.scenario.simulation.observation_noise, "effective_draws": ess,
+                    "distinct_draws": int(len(np.unique(idx)))}
 
 
 def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, seed: int | None = None,

@@ -372,6 +372,9 @@ class Simulation(Model):
     draws: int = Field(10_000, ge=1, le=100_000_000)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     sampler: Literal["mc", "lhs"] = "mc"
+    learn_from_actuals: bool = True
+    observation_noise: _fixed("fraction", 0, 0.5, low_open=True,
+                              doc="sd of the error of observed growth (learning from actuals)") = 0.01
 
 
 class Scenario(Model):

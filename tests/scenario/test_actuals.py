@@ -12,6 +12,7 @@ import pytest
 
 from portfolio.scenario.actuals import Actuals, load_actuals, required_remaining_growth
 from portfolio.runs.simulate import simulate
+from portfolio.scenario.loading import load_scenario
 
 SCENARIO = """\
 meta:
@@ -116,9 +117,11 @@ def test_actuals_covering_the_whole_window_give_the_exact_observed_average(scena
 
 def test_partial_actuals_fix_the_observed_years_and_keep_the_simulated_growth_after(scenario, write):
     """Observed 2021: 3%, 2022: −2%. In every draw: exactly those rates, GDP(2022) = 1000 · 1.03 · 0.98;
-    after 2022 each draw keeps the growth it has without actuals (same seed: common random numbers)."""
+    without learning (tests/runs/test_learning.py) each draw keeps the growth it has without actuals
+    after 2022 (same seed: common random numbers)."""
     path = write("actuals.csv", "year,growth\n2021,3%\n2022,-2%\n")
-    conditioned = simulate(scenario, draws=DRAWS, seed=5, actuals=path)
+    no_learning = load_scenario(scenario, ["simulation.learn_from_actuals=false"])
+    conditioned = simulate(no_learning, draws=DRAWS, seed=5, actuals=path)
     free = simulate(scenario, draws=DRAWS, seed=5)
     gdp, growth = conditioned.data.gdp, conditioned.data.growth
     assert np.all(growth[:, 0] == 0.03) and np.all(growth[:, 1] == -0.02)
