@@ -62,6 +62,69 @@ class Comparison:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def decomposition(self) -> pd.DataFrame:
+        """Why the scenarios differ: for each other scenario and year, the difference of each source's
+        mean contribution to growth against the first, in percentage points (common random numbers, so
+        these are means of paired differences; they add up to the difference of mean growth)."""
+        from portfolio.model.engine import CONTRIBUTIONS
+
+        base = self.base.mean_contributions()
+        rows = []
+        for name, result in zip(self.names[1:], self.results[1:]):
+            other = result.mean_contributions()
+            for i, year in enumerate(self.base.years_index[1:]):
+                rows.append({"scenario": name, "against": self.names[0], "year": int(year),
+                             **{k: float((other[k][i] - base[k][i]) * 100) for k in CONTRIBUTIONS}})
+        return pd.DataFrame(rows)
+
+    def window_decomposition(self, window: tuple[int, int] | None = None) -> dict:
+        """{scenario: {source: mean difference over the window, pp/yr}} (observed years left out)."""
+        first, last = window or self.growth_window()
+        table = self.decomposition()
+        if not len(table):
+            return {}
+        inside = table[(table.year >= first) & (table.year <= last)]
+        sources = [c for c in table.columns if c not in ("scenario", "against", "year")]
+        return {name: {k: float(group[k].mean()) if group[k].notna().any() else math.nan for k in sources}
+                for name, group in inside.groupby("scenario", sort=False)}
+
+    def explanations(self, lang: str = "en") -> list[str]:
+        """In words, per scenario: which source moves its plan-window growth most, and — when the plan
+        window and the longer window move in opposite directions (both beyond Monte Carlo error), or the
+        difference fades to under a third over the longer window — that the gain or loss is one of
+        timing (a delay that helps the plan window costs the decade, or changes nothing over it)."""
+        from portfolio.outputs.texts import text
+
+        diffs = self.differences()
+        window, long = self.growth_window(), self.base.long_window()
+        parts = self.window_decomposition(window)
+        out = []
+        for name in self.names[1:]:
+            mine = diffs[diffs.scenario == name].set_index("measure")
+            plan = mine.loc[f"average_growth_{window[0]}_{window[1]}"]
+            sources = parts.get(name, {})
+            finite = {k: v for k, v in sources.items() if v == v}
+            if not finite:
+                continue
+            source = max(finite, key=lambda k: abs(finite[k]))
+            what = text(f"contrib.{source}", lang)
+            later = f"average_growth_{long[0]}_{long[1]}"
+            if later in mine.index and long != window:
+                far = mine.loc[later]
+                opposite = plan.difference * far.difference < 0
+                certain = plan.ci95_low * plan.ci95_high > 0 and far.ci95_low * far.ci95_high > 0
+                fades = plan.ci95_low * plan.ci95_high > 0 and abs(far.difference) < abs(plan.difference) / 3
+                if (opposite and certain) or fades:
+                    out.append(text("compare.explain.tradeoff" if opposite and certain else "compare.explain.fades",
+                                    lang, scenario=name, a=window[0], b=window[1],
+                                    plan=f"{plan.difference * 100:+.2f}", c=long[1], far=f"{far.difference * 100:+.2f}",
+                                    source=what, pp=f"{finite[source]:+.2f}"))
+                    continue
+            if plan.ci95_low * plan.ci95_high > 0:          # a difference beyond Monte Carlo error
+                out.append(text("compare.explain.driver", lang, scenario=name, a=window[0], b=window[1],
+                                plan=f"{plan.difference * 100:+.2f}", source=what, pp=f"{finite[source]:+.2f}"))
+        return out
+
     def differences(self) -> pd.DataFrame:
         """Paired differences of every other scenario against the first, per target and for average growth."""
         rows = []
@@ -76,9 +139,10 @@ class Comparison:
                 d = paired_difference(base.target_met(t)[both], result.target_met(other)[both])
                 rows.append({"scenario": name, "against": self.names[0], "measure": f"p_{t.name}",
                              "unit": "probability", **_flat(d)})
-            d = paired_difference(base.average_growth(window)[both], result.average_growth(window)[both])
-            rows.append({"scenario": name, "against": self.names[0],
-                         "measure": f"average_growth_{window[0]}_{window[1]}", "unit": "growth rate", **_flat(d)})
+            for span in dict.fromkeys((window, base.long_window())):
+                d = paired_difference(base.average_growth(span)[both], result.average_growth(span)[both])
+                rows.append({"scenario": name, "against": self.names[0],
+                             "measure": f"average_growth_{span[0]}_{span[1]}", "unit": "growth rate", **_flat(d)})
         return pd.DataFrame(rows, columns=["scenario", "against", "measure", "unit", "difference",
                                            "ci95_low", "ci95_high", "se", "n"])
 
@@ -92,6 +156,10 @@ class Comparison:
             "growth_window": list(self.growth_window()),
             "table": self.table().to_dict(orient="records"),
             "differences": self.differences().to_dict(orient="records"),
+            "long_window": list(base.long_window()),
+            "decomposition": {"window": list(self.growth_window()), "unit": "percentage points of growth per year",
+                              "scenarios": self.window_decomposition()},
+            "explanations": {lang: self.explanations(lang) for lang in ("zh", "en")},
         }
 
     def per_draw(self) -> pd.DataFrame:
@@ -115,6 +183,7 @@ class Comparison:
             folders.write_json(stage / "comparison.json", self.summary())
             self.table().to_csv(stage / "scenarios.csv", index=False)
             self.differences().to_csv(stage / "differences.csv", index=False)
+            self.decomposition().to_csv(stage / "decomposition.csv", index=False, float_format="%.10g")
             self.per_draw().to_parquet(stage / "draws.parquet", index=False)
             for name, result in zip(self.names, self.results):
                 (stage / "scenarios").mkdir(exist_ok=True)
@@ -192,9 +261,24 @@ def format_comparison(comparison: Comparison) -> str:
     for _, row in table.iterrows():
         text = (f"  {row['scenario']:<28} {row['average_growth_p10'] * 100:.2f}% / "
                 f"{row['average_growth_p50'] * 100:.2f}% / {row['average_growth_p90'] * 100:.2f}%")
-        d = diffs[(diffs.scenario == row["scenario"]) & diffs.measure.str.startswith("average_growth")]
+        d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"average_growth_{window[0]}_{window[1]}")]
         if len(d):
             r = d.iloc[0]
             text += f"   mean {r.difference * 100:+.2f} ± {(r.ci95_high - r.ci95_low) / 2 * 100:.2g} pp"
         lines.append(text)
+    long = comparison.base.long_window()
+    if long != window:
+        lines.append(f"Average growth {long[0]}–{long[1]}, mean difference against {comparison.names[0]}")
+        for name in comparison.names[1:]:
+            d = diffs[(diffs.scenario == name) & (diffs.measure == f"average_growth_{long[0]}_{long[1]}")]
+            if len(d):
+                r = d.iloc[0]
+                lines.append(f"  {name:<28} {r.difference * 100:+.2f} ± {(r.ci95_high - r.ci95_low) / 2 * 100:.2g} pp")
+    parts = comparison.window_decomposition()
+    if parts:
+        lines.append(f"Why: difference of mean contributions {window[0]}–{window[1]} (pp/yr)")
+        for name, sources in parts.items():
+            shown = ", ".join(f"{k} {v:+.2f}" for k, v in sources.items() if v == v and abs(v) >= 0.005)
+            lines.append(f"  {name:<28} {shown or 'none above 0.005'}")
+    lines += [f"  {sentence}" for sentence in comparison.explanations("en")]
     return "\n".join(lines)

@@ -150,6 +150,9 @@ def summary_rows(data: RunData, lang: str) -> list[tuple]:
              if k not in ("year", "unit", "technologies")]
     for r in s.get("critical_projects") or []:
         rows.append((f"critical.{r['id']}.miss_increase", r.get("miss_increase"), "probability points"))
+        if r.get("ci95"):
+            rows += [(f"critical.{r['id']}.ci95_low", r["ci95"][0], "probability points"),
+                     (f"critical.{r['id']}.ci95_high", r["ci95"][1], "probability points")]
     for label, entry in (m.get("input_files") or {}).items():
         rows.append((f"input.{label}.sha256", entry.get("sha256"), ""))
     return rows

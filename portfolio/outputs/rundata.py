@@ -26,6 +26,13 @@ from portfolio.outputs.texts import TEXT, text
 
 TABLES = ("years", "projects", "energy")
 
+
+def decisive_projects(summary: dict, min_increase: float = 0.005) -> list[dict]:
+    """The critical projects of a summary whose effect on a miss is told apart from Monte Carlo noise."""
+    rows = summary.get("critical_projects", []) or []
+    return [r for r in rows if r.get("decisive", (r.get("miss_increase") or 0) >= min_increase)]
+
+
 @dataclass
 class RunData:
     summary: dict
@@ -132,10 +139,10 @@ class RunData:
         return {int(y): float(g) for y, g in zip(years, growth) if g is not None}
 
     def critical_ids(self, limit: int = 3, min_increase: float = 0.005) -> list[str]:
-        """Projects that most often decide a miss (from summary.json), at most ``limit``."""
-        rows = [r for r in self.summary.get("critical_projects", []) or []
-                if (r.get("miss_increase") or 0) >= min_increase]
-        return [r["id"] for r in rows[:limit]]
+        """Projects that decide a miss (summary.json: ``decisive``, the interval of the increase excludes
+        zero; folders from before it was recorded: an increase of at least ``min_increase``), at most
+        ``limit``."""
+        return [r["id"] for r in decisive_projects(self.summary, min_increase)[:limit]]
 
     # ------------------------------------------------------------------------- draws, charts
     @property

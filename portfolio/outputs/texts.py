@@ -57,6 +57,20 @@ TEXT: dict[str, dict[str, str]] = {
     "contrib.construction": {"zh": "项目建设需求", "en": "Project construction demand"},
     "contrib.operation": {"zh": "项目运营", "en": "Project operation"},
     "contrib.energy": {"zh": "能源基地", "en": "Energy base"},
+    "compare.explain.tradeoff": {
+        "zh": "{scenario}：{a}–{b}年年均增速{plan}个百分点，但{a}–{c}年{far}个百分点——主要来自“{source}”（{a}–{b}年{pp}个百分点/年）：这是时间上的转移，而非增长",
+        "en": "{scenario}: average growth {a}–{b} {plan} pp/yr but {a}–{c} {far} pp/yr — mostly {source} "
+              "({pp} pp/yr in {a}–{b}): a shift in timing, not a gain"},
+    "report.comparison.why": {"zh": "差异从何而来（{first}–{last}年各因素平均拉动之差）",
+                              "en": "Why they differ (difference of mean contributions, {first}–{last})"},
+    "report.comparison.why_cols": {"zh": ["情景", "因素", "百分点/年"], "en": ["Scenario", "Source", "pp/yr"]},
+    "compare.explain.fades": {
+        "zh": "{scenario}：{a}–{b}年年均增速{plan}个百分点，主要来自“{source}”（{pp}个百分点/年），但{a}–{c}年仅{far}个百分点——主要是时间上的转移",
+        "en": "{scenario}: average growth {a}–{b} {plan} pp/yr, mostly {source} ({pp} pp/yr), but only {far} pp/yr "
+              "over {a}–{c} — mostly a shift in timing"},
+    "compare.explain.driver": {
+        "zh": "{scenario}：{a}–{b}年年均增速{plan}个百分点，主要来自“{source}”（{pp}个百分点/年）",
+        "en": "{scenario}: average growth {a}–{b} {plan} pp/yr, mostly {source} ({pp} pp/yr)"},
     "contrib.observed": {"zh": "实际值", "en": "observed"},
     # ------------------------------------------------------------------ chart 4: schedule
     "gantt.title": {"zh": "重大项目进度：计划与模拟投产时间", "en": "Project schedule: planned and simulated completion"},
@@ -142,6 +156,7 @@ TEXT: dict[str, dict[str, str]] = {
     "report.kf.contribution": {"zh": "{first}–{last}年项目拉动（百分点/年）",
                                "en": "Portfolio contribution {first}–{last} (pp per year)"},
     "report.kf.invalid": {"zh": "无效模拟", "en": "Invalid draws"},
+    "report.kf.long": {"zh": "{first}–{last}年均实际增速（更长窗口）", "en": "Average real growth {first}–{last} (longer window)"},
     "report.kf.shortfall": {"zh": "{label}：预期缺口", "en": "{label}: expected shortfall"},
     "report.kf.shortfall_detail": {"zh": "未达标时平均缺口 {gap}", "en": "mean gap when missed {gap}"},
     "report.kf.economy": {"zh": "资本产出比 {before}→{last}年（项目以外经济）",

@@ -1,6 +1,7 @@
 """The short plain-text summary ``portfolio run`` prints (from summary.json)."""
 from __future__ import annotations
 
+from portfolio.outputs.rundata import decisive_projects
 from portfolio.outputs.texts import text
 
 
@@ -48,6 +49,12 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     gdp = summary["gdp"]
     lines.append(f"GDP {gdp['year']}: P10 {gdp['p10']:,.0f}  P50 {gdp['p50']:,.0f}  P90 {gdp['p90']:,.0f} 亿元 "
                  "(constant prices)")
+    long = summary.get("long_window")
+    if long:
+        a2, b2 = long["window"]
+        lg, gl = long["average_growth"], long["gdp"]
+        lines.append(f"Longer view: average growth {a2}–{b2} P10 {_pct(lg['p10'], 2)}  P50 {_pct(lg['p50'], 2)}  "
+                     f"P90 {_pct(lg['p90'], 2)}; GDP {gl['year']} P50 {gl['p50']:,.0f} 亿元")
     c = summary["contributions"]
     lines.append(f"Contributions to growth {c['window'][0]}–{c['window'][1]} (pp/yr, mean): "
                  f"TFP {c['tfp']:.2f}, capital {c['capital']:.2f}, labour {c['labour']:.2f}, "
@@ -69,13 +76,19 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     if e:
         lines.append(f"Energy capacity end {e['year']} ({', '.join(e['technologies'])}): P10 {e['p10']:,.0f}  "
                      f"P50 {e['p50']:,.0f}  P90 {e['p90']:,.0f} MW")
-    critical = [p for p in summary.get("critical_projects", []) if p["miss_increase"] >= 0.005]
+    critical = decisive_projects(summary)
     if critical:
-        lines.append("Projects that most often decide a miss (P(miss) when late >6 months or cancelled vs on time):")
+        lines.append("Projects that most often decide a miss (P(miss) when late >6 months or cancelled vs on time; "
+                     "named only when the 95% interval of the increase excludes zero):")
         for p in critical[:5]:
+            ci = p.get("ci95")
             lines.append(f"  {p['id']} ({p['name']['zh']}): {_pct(p['miss_if_late'], 0)} vs "
-                         f"{_pct(p['miss_if_on_time'], 0)} (+{p['miss_increase'] * 100:.0f} points; "
-                         f"late in {_pct(p['late_share'], 0)} of draws)")
+                         f"{_pct(p['miss_if_on_time'], 0)} (+{p['miss_increase'] * 100:.1f} points"
+                         + (f" [{ci[0] * 100:+.1f}, {ci[1] * 100:+.1f}]" if ci else "")
+                         + f"; late in {_pct(p['late_share'], 0)} of draws)")
+    elif summary.get("critical_projects"):
+        lines.append("No single project's delay changes P(miss) by more than its Monte Carlo error "
+                     "(more draws may tell them apart).")
     actuals = summary.get("actuals")
     if actuals:
         observed = ", ".join(f"{y} {_pct(g)}" for y, g in zip(actuals["years"], actuals["growth"]))

@@ -20,6 +20,9 @@ QUANTILES = (5, 10, 25, 50, 75, 90, 95)
 LATE_YEARS = 0.5  # a project counts as late when its COD slips more than this (or it is cancelled)
 
 
+Z95 = 1.959963984540054
+
+
 def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """95% Wilson score interval for a binomial proportion."""
     if n == 0:
@@ -80,6 +83,12 @@ class Result:
         base = self.scenario.meta.base_year
         return (base + 1, min(base + 5, self.scenario.meta.horizon))
 
+    def long_window(self) -> tuple[int, int]:
+        """A window twice as long as the plan's, from the same first year (as far as the horizon goes):
+        where "a delay helps the plan window but costs the decade" shows."""
+        first, last = self.growth_window()
+        return first, min(first + 2 * (last - first + 1) - 1, self.scenario.meta.horizon)
+
     def average_growth(self, window: tuple[int, int] | None = None) -> np.ndarray:
         """Geometric average real growth over a window, per draw."""
         first, last = window or self.growth_window()
@@ -130,6 +139,7 @@ class Result:
             "targets": targets,
             "average_growth": {"window": list(window), "mean": _mean(avg), **_quantiles(avg, (5, 10, 50, 90, 95))},
             "gdp": {"year": last_year, "unit": "亿元", "mean": _mean(gdp_last), **_quantiles(gdp_last, (10, 50, 90))},
+            "long_window": self._long_window_summary(),
             "contributions": self._window_contributions(window),
             "economy": self._economy_summary(window),
             "energy": self._energy_summary(),
@@ -155,6 +165,17 @@ class Result:
         n_valid = max(sum(b["valid"] for b in self.data.block_sums), 1)
         total = self._block_total("contributions") / n_valid
         return {k: total[i] for i, k in enumerate(CONTRIBUTIONS)}
+
+    def _long_window_summary(self) -> dict | None:
+        window = self.long_window()
+        if window == self.growth_window():
+            return None
+        valid = self.data.valid
+        avg = self.average_growth(window)[valid]
+        gdp = self.data.gdp[valid, window[1] - self.years_index[0]]
+        return {"window": list(window),
+                "average_growth": {"mean": _mean(avg), **_quantiles(avg, (5, 10, 50, 90, 95))},
+                "gdp": {"year": window[1], "unit": "亿元", "mean": _mean(gdp), **_quantiles(gdp, (10, 50, 90))}}
 
     def mean_path(self, key: str) -> np.ndarray:
         """Mean over the valid draws of a per-year path (``simulate.BLOCK_PATHS``), base year first."""
@@ -243,7 +264,9 @@ class Result:
 
     def critical_projects(self) -> list[dict]:
         """Projects ranked by how much more often the first growth target is missed when they are
-        late (COD more than LATE_YEARS after plan) or cancelled, from the detail draws."""
+        late (COD more than LATE_YEARS after plan) or cancelled, from the detail draws, with a 95%
+        interval of that difference (two proportions, normal approximation); ``decisive`` when the
+        interval excludes zero — only those are named as deciding a miss."""
         target = self.first_growth_target()
         detail = self.data.detail
         if target is None or "cod" not in detail or not self.compiled.projects:
@@ -257,10 +280,13 @@ class Result:
             share = late.mean()
             if share < 0.01 or share > 0.99:
                 continue
-            delta = missed[late].mean() - missed[~late].mean()
+            p1, p0 = missed[late].mean(), missed[~late].mean()
+            delta = p1 - p0
+            se = math.sqrt(p1 * (1 - p1) / late.sum() + p0 * (1 - p0) / (~late).sum())
+            low, high = delta - Z95 * se, delta + Z95 * se
             rows.append({"id": plan.id, "name": plan.project.name.model_dump(), "late_share": float(share),
-                         "miss_if_late": float(missed[late].mean()),
-                         "miss_if_on_time": float(missed[~late].mean()), "miss_increase": float(delta)})
+                         "miss_if_late": float(p1), "miss_if_on_time": float(p0), "miss_increase": float(delta),
+                         "ci95": [float(low), float(high)], "decisive": bool(low > 0)})
         rows.sort(key=lambda r: -r["miss_increase"])
         return rows
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio.analysis.compare import compare, paired_difference
+from portfolio.analysis.compare import compare, format_comparison, paired_difference
 from portfolio.runs.simulate import simulate
 
 Z95 = 1.959963984540054
@@ -117,12 +117,13 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero(pair):
     assert c.names == ["cmp-a", "cmp-a_"]                     # duplicate names are kept apart
     np.testing.assert_array_equal(c.results[0].data.gdp, c.results[1].data.gdp)
     diffs = c.differences()
-    assert len(diffs) == 2                                    # P(growth) and average growth
+    assert len(diffs) == 3                # P(growth), average growth over the plan and the longer window
     for _, row in diffs.iterrows():
         assert row["difference"] == 0.0
         assert row["se"] == 0.0
         assert (row["ci95_low"], row["ci95_high"]) == (0.0, 0.0)
         assert row["n"] == 2000
+    assert c.explanations("en") == [] and c.explanations("zh") == []      # nothing to explain
 
 
 def test_compare_needs_two_scenarios(pair):
@@ -131,7 +132,7 @@ def test_compare_needs_two_scenarios(pair):
 
 
 # --------------------------------------------------------------------------- the command
-EXPECTED_FILES = {"comparison.json", "scenarios.csv", "differences.csv", "draws.parquet", "manifest.json",
+EXPECTED_FILES = {"comparison.json", "scenarios.csv", "differences.csv", "decomposition.csv", "draws.parquet", "manifest.json",
                   "scenarios"}
 
 
@@ -216,3 +217,58 @@ def test_cli_refuses_a_non_empty_out_folder_without_force(cli, pair, tmp_path):
     res = cli("compare", *pair, "--draws", 10, "--out", out, "--no-charts", "--force")
     assert res.exit_code == 0, res.stderr
     assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+
+
+def _timing_pair(write, ramp: int = 6):
+    """The same project started in 2021 or in 2023: the later start keeps construction demand inside
+    2021–2025 (its cliff moves past 2025), but its operation ramps up later."""
+    from tests.model.test_engine import project, scenario_yaml
+
+    paths = []
+    for start in (2021, 2023):
+        works = project("works", capex=300, planned_start=start, build_years=3, profile="uniform", multiplier=1.0,
+                        local_content=0.8, gfcf_share=0.6, output_value=60, value_added_ratio=0.5, ramp_years=ramp)
+        text = scenario_yaml(works, economy_extra="  tfp_shock_sd: 0.01\n", draws=2000)
+        text = text.replace("horizon: 2026", "horizon: 2032").replace("name: engine-test", f"name: start-{start}")
+        paths.append(write(f"start-{start}.yaml", text))
+    return paths
+
+
+def test_the_decomposition_adds_up_and_a_delay_that_helps_the_plan_window_is_explained(write):
+    c = compare(_timing_pair(write), draws=2000, seed=1)
+    table = c.decomposition()
+    sources = [k for k in table.columns if k not in ("scenario", "against", "year")]
+    # the sources' differences add up to the difference of mean growth, year by year
+    growth = lambda r: r.data.growth[r.valid].mean(axis=0) * 100          # noqa: E731
+    np.testing.assert_allclose(table[sources].sum(axis=1), growth(c.results[1]) - growth(c.results[0]),
+                               rtol=1e-9, atol=1e-12)
+    window = c.window_decomposition()["start-2023"]
+    assert window["construction"] > 0.5 and window["operation"] < 0        # demand stays in, output comes later
+    diffs = c.differences().set_index("measure")
+    assert diffs.loc["average_growth_2021_2025", "ci95_low"] > 0            # the later start "helps" 2021–2025
+    assert diffs.loc["average_growth_2021_2030", "ci95_high"] < 0           # and costs 2021–2030
+    (sentence,) = c.explanations("en")
+    assert sentence.startswith("start-2023: average growth 2021–2025 +") and "a shift in timing, not a gain" in sentence
+    assert "Project construction demand" in sentence
+    (zh,) = c.explanations("zh")
+    assert "时间上的转移" in zh and "项目建设需求" in zh
+    assert "a shift in timing" in format_comparison(c)
+
+
+def test_criticality_is_named_only_when_its_interval_excludes_zero():
+    from portfolio.outputs.rundata import decisive_projects
+    from tests.conftest import CHUXIONG
+
+    result = simulate(CHUXIONG / "baseline.yaml", draws=3000)
+    rows = result.critical_projects()
+    assert len(rows) > 5
+    for r in rows:
+        low, high = r["ci95"]
+        n_late = round(r["late_share"] * 3000)
+        se = math.sqrt(r["miss_if_late"] * (1 - r["miss_if_late"]) / n_late
+                       + r["miss_if_on_time"] * (1 - r["miss_if_on_time"]) / (3000 - n_late))
+        assert (high - low) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-9)
+        assert r["decisive"] == (low > 0)
+    named = decisive_projects(result.summary())
+    assert all(r["ci95"][0] > 0 for r in named)
+    assert len(named) < len(result.summary()["critical_projects"])        # some are noise at 3,000 draws

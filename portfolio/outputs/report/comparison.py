@@ -13,6 +13,21 @@ from portfolio.outputs.folders import ComparisonFolder
 from portfolio.outputs.report.document import Chart, Report, Table
 
 
+def why_section(summary: dict, names: dict, lang: str) -> list:
+    """(heading, the explanations in words, the table of the mean contribution differences) — none for
+    a comparison folder written before the decomposition was recorded."""
+    parts = (summary.get("decomposition") or {}).get("scenarios") or {}
+    if not parts:
+        return []
+    first, last = summary["decomposition"]["window"]
+    rows = [[names.get(name, name), L.text(f"contrib.{source}", lang), f"{value:+.2f}"]
+            for name, sources in parts.items() for source, value in sources.items()
+            if value == value and abs(value) >= 0.005]
+    intro = " ".join(((summary.get("explanations") or {}).get(lang) or []))
+    return [(L.text("report.comparison.why", lang, first=first, last=last), intro,
+             Table(L.text("report.comparison.why_cols", lang), rows, [3, 3, 1.4]))]
+
+
 def build_comparison(folder, lang: str | None = None) -> Report:
     from portfolio.outputs.charts_compare import (
         compare_distributions,
@@ -80,5 +95,6 @@ def build_comparison(folder, lang: str | None = None) -> Report:
         assumptions=Table([], []), projects=Table([], []),
         notes=L.text("report.comparison.notes", lang), caveats=L.text("report.comparison.caveats", lang),
         manifest=Table(["", ""], manifest_rows, [1, 3]),
-        sections=[(L.text("report.comparison.differences", lang), L.text("report.comparison.differences_intro", lang), difference_table)],
+        sections=[(L.text("report.comparison.differences", lang), L.text("report.comparison.differences_intro", lang), difference_table),
+                  *why_section(summary, names, lang)],
     )

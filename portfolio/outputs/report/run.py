@@ -22,7 +22,7 @@ from pathlib import Path
 from portfolio.outputs import texts as L
 from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.report.document import Chart, Report, Table
-from portfolio.outputs.rundata import RunData
+from portfolio.outputs.rundata import RunData, decisive_projects
 
 SKIP_KEYS = {"id", "name", "kind", "source", "notes", "label", "technology"}
 MAX_SOURCE = 180  # characters of a source shown in the report (the workbook keeps them whole)
@@ -87,8 +87,8 @@ def headline(data: RunData, lang: str) -> str:
                         portfolio=f"{portfolio:.1f}")
     else:
         reason = ""
-    critical = data.summary.get("critical_projects") or []
-    if critical and (critical[0].get("miss_increase") or 0) > 0:
+    critical = decisive_projects(data.summary)
+    if critical:
         top = critical[0]
         reason += L.text("report.reason_critical", lang, project=L.pick(top.get("name"), lang, top["id"]),
                          points=f"{top['miss_increase'] * 100:.0f}")
@@ -136,6 +136,13 @@ def key_figures(data: RunData, lang: str) -> Table:
         rows.append([L.text("report.kf.avg_growth", lang, first=first, last=last),
                      f"{L.text('mean', lang)} {L.percent(avg.get('mean'), 2)}",
                      f"P10 {L.percent(avg.get('p10'))} · P50 {L.percent(avg.get('p50'))} · P90 {L.percent(avg.get('p90'))}"])
+    long = s.get("long_window") or {}
+    if long:
+        first, last = long["window"]
+        lg = long["average_growth"]
+        rows.append([L.text("report.kf.long", lang, first=first, last=last),
+                     f"{L.text('mean', lang)} {L.percent(lg.get('mean'), 2)}",
+                     f"P10 {L.percent(lg.get('p10'))} · P50 {L.percent(lg.get('p50'))} · P90 {L.percent(lg.get('p90'))}"])
     gdp = s.get("gdp") or {}
     if gdp:
         rows.append([L.text("report.kf.gdp", lang, year=gdp["year"]), f"{L.text('mean', lang)} {gdp['mean']:,.0f}",
@@ -168,7 +175,7 @@ def key_figures(data: RunData, lang: str) -> Table:
         rows.append([L.text("report.kf.energy", lang, year=e["year"]),
                      f"{L.text('mean', lang)} {L.capacity_text(e['mean'], lang)}",
                      " · ".join(f"{q.upper()} {L.capacity_text(e[q], lang)}" for q in ("p10", "p50", "p90"))])
-    for r in (s.get("critical_projects") or [])[:3]:
+    for r in decisive_projects(s)[:3]:
         rows.append([L.text("report.kf.critical", lang), L.pick(r.get("name"), lang, r["id"]),
                      L.text("report.kf.critical_detail", lang, late=L.percent(r["miss_if_late"], 0),
                             on_time=L.percent(r["miss_if_on_time"], 0), share=L.percent(r["late_share"], 0))])
