@@ -1,6 +1,7 @@
 """Units: parse numbers written with a unit (including Chinese units) into each kind's base unit.
 
-Base units: money 亿元 (1e8 CNY); power MW; energy GWh; durations years; hours h/yr; tariffs CNY/kWh;
+Base units: money 亿元 (1e8 CNY); power MW; energy GWh; durations years (a month 1/12, a week 7/365.25,
+a day 1/365.25; also 个月, 周, 天); hours h/yr; tariffs CNY/kWh;
 capex per kW CNY/kW; emission factors kg CO2/kWh; fractions as plain fractions (0.1 = 10%).
 """
 from __future__ import annotations
@@ -9,6 +10,9 @@ import math
 import re
 
 from portfolio.problems import short
+
+#: a day as a fraction of a year: the mean calendar year (365.25 days); a month is 1/12 year
+DAYS_PER_YEAR = 365.25
 
 # kind -> {unit text (lower-case, spaces removed): factor to the base unit}
 _MONEY = {
@@ -28,7 +32,12 @@ UNITS: dict[str, dict[str, float]] = {
     "fraction": {"%": 0.01, "pp": 0.01, "‰": 1e-3},
     "ratio": {"%": 0.01, "x": 1.0, "×": 1.0},
     "duration": {"y": 1.0, "yr": 1.0, "yrs": 1.0, "year": 1.0, "years": 1.0, "年": 1.0, "a": 1.0,
-                 "month": 1 / 12, "months": 1 / 12, "个月": 1 / 12, "月": 1 / 12, "mo": 1 / 12},
+                 "month": 1 / 12, "months": 1 / 12, "个月": 1 / 12, "月": 1 / 12, "mo": 1 / 12,
+                 "week": 7 / DAYS_PER_YEAR, "weeks": 7 / DAYS_PER_YEAR, "wk": 7 / DAYS_PER_YEAR,
+                 "wks": 7 / DAYS_PER_YEAR, "w": 7 / DAYS_PER_YEAR, "周": 7 / DAYS_PER_YEAR,
+                 "星期": 7 / DAYS_PER_YEAR, "个星期": 7 / DAYS_PER_YEAR,
+                 "day": 1 / DAYS_PER_YEAR, "days": 1 / DAYS_PER_YEAR, "d": 1 / DAYS_PER_YEAR,
+                 "天": 1 / DAYS_PER_YEAR, "日": 1 / DAYS_PER_YEAR},
     "hours": {"h": 1.0, "hours": 1.0, "hour": 1.0, "小时": 1.0, "h/yr": 1.0, "h/年": 1.0, "h/a": 1.0},
     "tariff": {"元/kWh": 1.0, "元/千瓦时": 1.0, "元/度": 1.0, "CNY/kWh": 1.0, "元/MWh": 1e-3, "CNY/MWh": 1e-3},
     "cost_per_kw": {"元/kW": 1.0, "元/千瓦": 1.0, "CNY/kW": 1.0, "元/W": 1e3, "CNY/W": 1e3, "元/瓦": 1e3,
