@@ -45,7 +45,11 @@ def column_unit(sheet: str, column: str) -> tuple[str, str | None]:
         return "亿元", MONEY
     if column.startswith("co2_avoided_mt"):
         return "Mt CO2", "0.000"
-    if column.startswith(("planned_", "start_p", "cod_p")):
+    if column.endswith("_date"):
+        return "date", None
+    if column.endswith("_sd") and column.startswith(("start_", "cod_")):
+        return "years", YEAR_FMT
+    if column.startswith(("planned_", "start_p", "cod_p", "start_mean", "cod_mean")):
         return "decimal year", YEAR_FMT
     if column.startswith(("p_cancelled", "p_operating_")):
         return "probability", "0.0%"

@@ -21,6 +21,7 @@ LATE_YEARS = 0.5  # a project counts as late when its COD slips more than this (
 
 
 Z95 = 1.959963984540054
+SCHEDULE_QUANTILES = (10, 50, 80, 90)     # P80: the planner's commitment date
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -354,7 +355,10 @@ class Result:
             put("energy_generation_gwh", gen)
 
     def projects(self) -> pd.DataFrame:
-        """One row per project: planned dates, start and COD quantiles, P(operating) by year, capex."""
+        """One row per project: planned dates, start and COD mean, sd and P10/P50/P80/P90 (decimal years,
+        and as dates in the ``*_date`` columns), P(operating) by year, capex."""
+        from portfolio.uncertainty.dates import date_text
+
         detail = self.data.detail
         rows = []
         critical = {r["id"]: r["miss_increase"] for r in self.critical_projects()}
@@ -367,7 +371,9 @@ class Result:
                    "p_cancelled": float((~live).mean())}
             for key in ("start", "cod"):
                 values = detail[key][live, j]
-                for q in (10, 50, 90):
+                row[f"{key}_mean"] = float(values.mean()) if len(values) else math.nan
+                row[f"{key}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else math.nan
+                for q in SCHEDULE_QUANTILES:
                     row[f"{key}_p{q}"] = float(np.percentile(values, q)) if len(values) else math.nan
             for q in (10, 50, 90):
                 row[f"capex_spent_p{q}"] = float(np.percentile(detail["spent"][:, j], q))
@@ -375,6 +381,9 @@ class Result:
             for t, year in enumerate(self.years_index):
                 row[f"p_operating_{year}"] = float(detail["operating"][:, j, t].mean())
             row["miss_increase_if_late"] = critical.get(p.id, math.nan)
+            for key in ("planned_start", "planned_cod", *(f"{k}_p{q}" for k in ("start", "cod")
+                                                          for q in SCHEDULE_QUANTILES)):
+                row[f"{key}_date"] = date_text(row[key])
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -106,3 +106,22 @@ def test_rerun_compares_every_old_figure_and_lists_the_new_ones():
     assert compare_summaries(old, changed) == (["targets[0].probability"], ["economy"])
     assert compare_summaries(old, {"draws": 10, "targets": old["targets"]}) == (["gdp"], [])
     assert compare_summaries({"v": float("nan")}, {"v": float("nan")}) == ([], [])
+
+
+def test_projects_table_gives_schedule_moments_p80_and_dates():
+    from portfolio.uncertainty.dates import date_text
+    from tests.conftest import CHUXIONG
+
+    result = simulate(CHUXIONG / "baseline.yaml", draws=1500)
+    table = result.projects()
+    detail = result.data.detail
+    for j, row in table.iterrows():
+        live = ~detail["cancelled"][:, j]
+        cod = detail["cod"][live, j]
+        assert row.cod_mean == pytest.approx(cod.mean(), rel=1e-12)
+        assert row.cod_sd == pytest.approx(cod.std(ddof=1), rel=1e-12)
+        assert row.cod_p50 <= row.cod_p80 <= row.cod_p90
+        assert row.cod_p80 == pytest.approx(np.percentile(cod, 80), rel=1e-12)
+        for column in ("planned_start", "planned_cod", "start_p50", "cod_p80"):
+            assert row[f"{column}_date"] == date_text(row[column])
+    assert table.cod_p80_date.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
