@@ -233,3 +233,21 @@ def _apply_ledger(entry: LedgerEntry, j: int, start, cod, cancelled, build, rati
         late = np.maximum(start[:, j], entry.report_date)
         cod[:, j] += late - start[:, j]
         start[:, j] = late
+
+
+def planned_dates(c) -> tuple[np.ndarray, np.ndarray]:
+    """Planned (deterministic) start and COD of every project of a compiled scenario [decimal year]: a
+    critical-path forward pass over the planned starts, the build times at their medians and the
+    finish-to-start links with their lags — a successor never plans to start before its predecessors
+    allow (its own ``planned_start`` is the earliest it may start)."""
+    from portfolio.model.compiled import _centre
+
+    J = len(c.projects)
+    if J == 0:
+        return np.zeros(0), np.zeros(0)
+    planned = np.array([[p.planned_start for p in c.projects]])
+    build = np.array([[_centre(p.project.build_years) for p in c.projects]])
+    none = np.zeros((1, J))
+    deps = [[(i, _centre(lag)) for i, lag in p.predecessors] for p in c.projects]
+    start, cod, _ = resolve_schedule(planned, none, build, np.ones((1, J)), none.astype(bool), deps, c.order)
+    return start[0], cod[0]

@@ -274,10 +274,12 @@ class Result:
             return []
         m = len(detail["cod"])
         missed = ~self.target_met(target)[:m]
+        from portfolio.model.schedules import planned_dates
+
         rows = []
+        planned_cod = planned_dates(self.compiled)[1]
         for j, plan in enumerate(self.compiled.projects):
-            planned_cod = plan.planned_start + _centre(plan.project.build_years)
-            late = detail["cancelled"][:, j] | (detail["cod"][:, j] > planned_cod + LATE_YEARS)
+            late = detail["cancelled"][:, j] | (detail["cod"][:, j] > planned_cod[j] + LATE_YEARS)
             share = late.mean()
             if share < 0.01 or share > 0.99:
                 continue
@@ -359,16 +361,18 @@ class Result:
         and as dates in the ``*_date`` columns), P(operating) by year, capex."""
         from portfolio.uncertainty.dates import date_text
 
+        from portfolio.model.schedules import planned_dates
+
         detail = self.data.detail
         rows = []
         critical = {r["id"]: r["miss_increase"] for r in self.critical_projects()}
+        planned_start, planned_cod = planned_dates(self.compiled)
         for j, plan in enumerate(self.compiled.projects):
             p = plan.project
             live = ~detail["cancelled"][:, j]
             row = {"id": p.id, "name_zh": p.name.zh, "name_en": p.name.en, "kind": p.kind,
-                   "technology": p.technology or "", "planned_start": plan.planned_start,
-                   "planned_cod": plan.planned_start + _centre(p.build_years),
-                   "p_cancelled": float((~live).mean())}
+                   "technology": p.technology or "", "planned_start": float(planned_start[j]),
+                   "planned_cod": float(planned_cod[j]), "p_cancelled": float((~live).mean())}
             for key in ("start", "cod"):
                 values = detail[key][live, j]
                 row[f"{key}_mean"] = float(values.mean()) if len(values) else math.nan

@@ -125,3 +125,18 @@ def test_projects_table_gives_schedule_moments_p80_and_dates():
         for column in ("planned_start", "planned_cod", "start_p50", "cod_p80"):
             assert row[f"{column}_date"] == date_text(row[column])
     assert table.cod_p80_date.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+
+
+def test_planned_dates_honour_the_links(write):
+    """B may start in 2022 by its own plan but needs A (2021 + 3 years) finished plus half a year: its
+    planned start is 2024.5, not 2022, and its planned COD 2024.5 + 2; with no schedule risk every draw
+    agrees with the plan."""
+    a = project("a", capex=10, planned_start=2021, build_years=3)
+    b = "  - {id: b, name: {zh: 乙, en: B}, kind: industry, source: test, capex: 10, planned_start: 2022, " \
+        "build_years: 2, depends_on: 'a+0.5'}\n"
+    table = simulate(write("chain.yaml", scenario_yaml(a + b)), draws=4).projects().set_index("id")
+    assert table.loc["b", "planned_start"] == pytest.approx(2024.5)
+    assert table.loc["b", "planned_cod"] == pytest.approx(2026.5)
+    assert table.loc["b", "planned_start_date"] == "2024-07-02"
+    assert table.loc["b", "cod_p50"] == pytest.approx(table.loc["b", "planned_cod"])
+    assert table.loc["a", "planned_cod"] == pytest.approx(2024.0)
