@@ -89,9 +89,9 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
     if observed_model is not None:
         out["model_growth_observed"] = observed_model
     out["targets"] = target_outcomes(c, gdp, growth, gen["capacity_by_tech"])
+    out.update({"start": sched["start"], "cod": sched["cod"], "cancelled": cancelled})   # every draw: cheap
     if detail:
         out.update({
-            "start": sched["start"], "cod": sched["cod"], "cancelled": cancelled,
             "spent": capex_live * shares.sum(axis=2),
             "operating": (sched["cod"][..., None] < years + 1) & ~cancelled[..., None],
             "generation_by_tech": gen["generation_by_tech"], "value_added_by_tech": gen["value_added_by_tech"],

@@ -98,8 +98,9 @@ def plain(value):
     return value
 
 
-def draw_columns(years, start: int, inputs: dict, gdp, growth, valid, targets) -> dict:
-    """Columns of draws.parquet for consecutive draws from ``start``: inputs, then outcomes."""
+def draw_columns(years, start: int, inputs: dict, gdp, growth, valid, targets, schedule=None) -> dict:
+    """Columns of draws.parquet for consecutive draws from ``start``: inputs, then outcomes, then each
+    project's start and finish (``start_<id>``, ``finish_<id>``, decimal years, NaN when cancelled)."""
     n = len(valid)
     cols: dict = {"draw": np.arange(start, start + n)}
     cols.update(inputs)
@@ -110,6 +111,7 @@ def draw_columns(years, start: int, inputs: dict, gdp, growth, valid, targets) -
         cols[f"growth_{year}"] = growth[:, t]
     for name, values in targets.items():
         cols[f"target_{name}"] = values
+    cols.update(schedule or {})
     return cols
 
 
@@ -139,7 +141,7 @@ class DrawsWriter:
     def __init__(self, path: Path, years):
         self.path, self.years, self._writer = path, years, None
 
-    def write(self, start: int, inputs, gdp, growth, valid, targets) -> None:
+    def write(self, start: int, inputs, gdp, growth, valid, targets, schedule=None) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -147,13 +149,14 @@ class DrawsWriter:
             b = min(a + PARQUET_ROWS, len(valid))
             table = pa.table(draw_columns(self.years, start + a, {k: v[a:b] for k, v in inputs.items()},
                                           gdp[a:b], growth[a:b], valid[a:b],
-                                          {k: v[a:b] for k, v in targets.items()}))
+                                          {k: v[a:b] for k, v in targets.items()},
+                                          {k: v[a:b] for k, v in (schedule or {}).items()}))
             if self._writer is None:
                 self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
             self._writer.write_table(table)
 
     def write_chunk(self, chunk) -> None:
-        self.write(chunk.start, chunk.inputs, chunk.gdp, chunk.growth, chunk.valid, chunk.targets)
+        self.write(chunk.start, chunk.inputs, chunk.gdp, chunk.growth, chunk.valid, chunk.targets, chunk.schedule)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -198,7 +201,7 @@ class RunWriter:
         else:
             d = result.data
             writer = DrawsWriter(stage / "draws.parquet", result.years_index)
-            writer.write(0, d.inputs, d.gdp, d.growth, d.valid, d.targets)
+            writer.write(0, d.inputs, d.gdp, d.growth, d.valid, d.targets, d.schedule)
             writer.close()
         if extras is not None:
             extras(stage)

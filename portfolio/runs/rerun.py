@@ -70,6 +70,8 @@ def rerun(folder: str | Path, from_manifest: bool = False, workers: int = 1) -> 
         again = result.save(Path(tmp) / "rerun", charts=False)
         old = RunFolder(folder).draws()
         new = RunFolder(again).draws()
+        added_columns = [c for c in new.columns if c not in old.columns]
+        new = new[[c for c in new.columns if c in old.columns]]        # what this version adds: listed
         if list(old.columns) != list(new.columns):
             differences.append("draws.parquet columns")
         elif not old.equals(new):
@@ -81,6 +83,8 @@ def rerun(folder: str | Path, from_manifest: bool = False, workers: int = 1) -> 
             differ, added = compare_summaries(a, b)
             if differ:
                 differences.append(f"{name}: {', '.join(differ)}")
+    if added_columns:
+        added.append(f"draws.parquet columns {added_columns[0]} … ({len(added_columns)})")
     return RerunReport(not differences and not changed, changed, differences, added)
 
 

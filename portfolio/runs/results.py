@@ -438,7 +438,8 @@ class Result:
         from portfolio.outputs.folders import draw_columns
 
         d = self.data
-        return pd.DataFrame(draw_columns(self.years_index, 0, d.inputs, d.gdp, d.growth, d.valid, d.targets))
+        return pd.DataFrame(draw_columns(self.years_index, 0, d.inputs, d.gdp, d.growth, d.valid, d.targets,
+                                         d.schedule))
 
     @property
     def plot(self):

@@ -43,6 +43,7 @@ class Chunk:
     block_sums: list[dict]
     detail: dict | None
     seconds: float
+    schedule: dict = field(default_factory=dict)   # start_<id>, finish_<id> per draw (NaN when cancelled)
     log_weights: np.ndarray | None = None     # learning from actuals: the likelihood of the observations
     paths: dict | None = None                 # learning: per-draw paths, to sum again after resampling
 
@@ -74,7 +75,17 @@ def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Ch
             detail[k] = out[k][keep].astype(np.float32)
         detail["valid"] = valid[keep]
     return Chunk(start, stop, params, out["gdp"], out["growth"], valid, out["targets"], sums, detail,
-                 time.perf_counter() - began, log_w, paths if learning else None)
+                 time.perf_counter() - began, schedule_columns(c, out), log_w, paths if learning else None)
+
+
+def schedule_columns(c: Compiled, out: dict) -> dict:
+    """``start_<id>`` and ``finish_<id>`` of every project per draw [decimal year], NaN when cancelled."""
+    columns = {}
+    for j, plan in enumerate(c.projects):
+        gone = out["cancelled"][:, j]
+        columns[f"start_{plan.id}"] = np.where(gone, np.nan, out["start"][:, j])
+        columns[f"finish_{plan.id}"] = np.where(gone, np.nan, out["cod"][:, j])
+    return columns
 
 
 def learns(c: Compiled) -> bool:
@@ -122,6 +133,7 @@ class Collected:
     block_sums: list[dict]
     detail: dict
     inputs: dict[str, np.ndarray] | None
+    schedule: dict[str, np.ndarray] = field(default_factory=dict)   # start_<id>, finish_<id> per draw
     learning: dict | None = None              # learning from actuals: noise, effective and distinct draws
     compute_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -182,7 +194,8 @@ def memory_estimate(c: Compiled, spec: RunSpec, keep_inputs: bool) -> int:
     arrays of the first DETAIL_DRAWS draws, and the working arrays of the chunks in flight."""
     n, T, J = spec.draws, len(c.years) - 1, max(len(c.projects), 1)
     K = max(len(c.scenario.energy.technologies), 1)
-    per_draw = 8 * ((T + 1) + T + len(c.scenario.targets)) + 1 + (8 * len(c.random) if keep_inputs else 0)
+    per_draw = (8 * ((T + 1) + T + len(c.scenario.targets) + 2 * len(c.projects)) + 1
+                + (8 * len(c.random) if keep_inputs else 0))
     detail = min(n, DETAIL_DRAWS) * (8 * (T + 1) + J * (8 * 4 + (T + 1)) + 4 * 4 * K * (T + 1))
     chunk = min(n, spec.chunk_size) * (12 * J * (T + 2) * 8 + 16 * len(c.random))
     if learns(c):   # the per-draw paths kept for resampling, and the resampled copy of the table
@@ -240,6 +253,8 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
         col.gdp[rows], col.growth[rows], col.valid[rows] = chunk.gdp, chunk.growth, chunk.valid
         for k, values in chunk.targets.items():
             col.targets[k][rows] = values
+        for k, values in chunk.schedule.items():
+            col.schedule.setdefault(k, np.empty(n))[rows] = values
         if col.inputs is not None:
             for k, values in chunk.inputs.items():
                 col.inputs[k][rows] = values
@@ -281,6 +296,7 @@ def _resample(col: Collected, log_w: np.ndarray, paths: dict, c: Compiled, spec:
     idx = resample(log_w, spec.seed)
     col.gdp, col.growth, col.valid = col.gdp[idx], col.growth[idx], col.valid[idx]
     col.targets = {k: v[idx] for k, v in col.targets.items()}
+    col.schedule = {k: v[idx] for k, v in col.schedule.items()}
     if col.inputs is not None:
         col.inputs = {k: v[idx] for k, v in col.inputs.items()}
     col.block_sums = block_sums({k: v[idx] for k, v in paths.items()}, col.valid, 0, len(idx))

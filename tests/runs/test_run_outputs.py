@@ -3,6 +3,7 @@ expected shortfall below each target — against the LTGM recursion by hand and 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from portfolio.runs.simulate import simulate
@@ -140,3 +141,18 @@ def test_planned_dates_honour_the_links(write):
     assert table.loc["b", "planned_start_date"] == "2024-07-02"
     assert table.loc["b", "cod_p50"] == pytest.approx(table.loc["b", "planned_cod"])
     assert table.loc["a", "planned_cod"] == pytest.approx(2024.0)
+
+
+def test_every_draw_carries_each_projects_start_and_finish(tmp_path):
+    from portfolio.runs.runner import run
+    from tests.conftest import CHUXIONG
+
+    result = run(CHUXIONG / "baseline.yaml", out=tmp_path / "run", draws=1200, charts=False)
+    draws = pd.read_parquet(tmp_path / "run" / "draws.parquet")
+    detail = result.data.detail
+    for j, plan in enumerate(result.compiled.projects):
+        finish = draws[f"finish_{plan.id}"].to_numpy()
+        gone = detail["cancelled"][:, j]
+        assert np.isnan(finish[gone]).all() and np.isnan(draws[f"start_{plan.id}"].to_numpy()[gone]).all()
+        np.testing.assert_array_equal(finish[~gone], detail["cod"][~gone, j])
+        assert (draws[f"start_{plan.id}"].to_numpy()[~gone] <= finish[~gone]).all()
