@@ -522,6 +522,9 @@ def reference_draw(compiled, row: dict) -> dict:
             targets[target.name] = min(growth[y - base - 1] for y in range(first, last + 1))
         elif target.metric == "gdp_level":
             targets[target.name] = gdp[last - base]
+        elif target.metric == "completion":        # slack by − finish; NaN when the project is cancelled
+            j = [p.id for p in projects].index(target.project)
+            targets[target.name] = NAN if cancelled[j] else target.by - cod[j]
         else:                                      # energy_capacity at the end of the year
             chosen = target.technologies or [k for k, tc in s.energy.technologies.items()
                                               if tc.kind == "generation"]

@@ -145,7 +145,11 @@ def backtest(history, template, horizon, origins, draws, seed, alpha, depreciati
     table = read_history(history)
     result = run_backtest(table, template=template, horizon=horizon, origins=origins, draws=draws, seed=seed,
                           alpha=alpha, depreciation=depreciation, gfcf_share=gfcf_share)
-    result.save(folder, force=force, charts=not no_charts, lang=lang or "en", command=command_line())
+    if lang is None:                      # the scenario's language, as the option's help says
+        from portfolio.scenario.loading import load_scenario
+
+        lang = load_scenario(template).meta.language if template is not None else "en"
+    result.save(folder, force=force, charts=not no_charts, lang=lang, command=command_line())
     click.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False) if as_json else result.format())
     if not as_json:
         click.echo(f"Back-test folder: {folder}")

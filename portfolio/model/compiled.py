@@ -187,6 +187,8 @@ def _plan(c: Compiled, s: Scenario, p: Project, index: int, ids: list, put) -> P
     capex_per_kw_yi = capex_per_kw_param = None
     if p.capex is not None:
         put(f"{prefix}.capex", p.capex)
+    elif p.kind == "milestone":
+        c.fixed[f"{prefix}.capex"] = 0.0                 # zero cost, zero duration
     else:
         tech = s.energy.technologies[p.technology]
         if isinstance(tech.capex_per_kw, Dist):  # sampled, shared by the technology's projects

@@ -88,7 +88,7 @@ def evaluate(c: Compiled, params: dict[str, np.ndarray], n: int, detail: bool = 
     }
     if observed_model is not None:
         out["model_growth_observed"] = observed_model
-    out["targets"] = target_outcomes(c, gdp, growth, gen["capacity_by_tech"])
+    out["targets"] = target_outcomes(c, gdp, growth, gen["capacity_by_tech"], sched)
     out.update({"start": sched["start"], "cod": sched["cod"], "cancelled": cancelled})   # every draw: cheap
     if detail:
         out.update({
@@ -345,8 +345,10 @@ def _tfp_uplift(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> np.nd
     return uplift
 
 
-def target_outcomes(c: Compiled, gdp: np.ndarray, growth: np.ndarray, capacity_by_tech: np.ndarray) -> dict:
-    """Each target's outcome per draw (n,): average/min growth, GDP level or capacity."""
+def target_outcomes(c: Compiled, gdp: np.ndarray, growth: np.ndarray, capacity_by_tech: np.ndarray,
+                    sched: dict | None = None) -> dict:
+    """Each target's outcome per draw (n,): average/min growth, GDP level, capacity, or for a completion
+    target the slack ``by − finish`` in years (NaN when the project is cancelled)."""
     years = c.years
     techs = list(c.scenario.energy.technologies)
     result = {}
@@ -360,6 +362,9 @@ def target_outcomes(c: Compiled, gdp: np.ndarray, growth: np.ndarray, capacity_b
             result[target.name] = growth[:, first - years[1]: last - years[1] + 1].min(axis=1)
         elif target.metric == "gdp_level":
             result[target.name] = gdp[:, last - years[0]]
+        elif target.metric == "completion":
+            j = [p.id for p in c.projects].index(target.project)
+            result[target.name] = np.where(sched["cancelled"][:, j], np.nan, target.by - sched["cod"][:, j])
         else:
             chosen = target.technologies or [k for k, t in c.scenario.energy.technologies.items()
                                               if t.kind == "generation"]

@@ -479,6 +479,7 @@ TEXT: dict[str, dict[str, str]] = {
     "summary.metric.average_growth": {"zh": "{a}–{b}年年均增速 ≥ {thr}", "en": "average growth {a}–{b} ≥ {thr}"},
     "summary.metric.min_growth": {"zh": "{a}–{b}年每年增速 ≥ {thr}", "en": "growth every year {a}–{b} ≥ {thr}"},
     "summary.metric.gdp_level": {"zh": "{b}年GDP ≥ {thr}", "en": "GDP {b} ≥ {thr}"},
+    "summary.metric.completion": {"zh": "{project}于{thr}前完成", "en": "{project} finished by {thr}"},
     "summary.metric.energy_capacity": {"zh": "{b}年末能源装机 ≥ {thr}", "en": "energy capacity end {b} ≥ {thr}"},
 }
 

@@ -15,14 +15,19 @@ def _threshold(target: dict) -> str:
         return _pct(value)
     if target["metric"] == "gdp_level":
         return f"{value:,.0f} 亿元"
+    if target["metric"] == "completion":
+        return target["by_date"]
     return f"{value:,.0f} MW"
 
 
 def _outcome(target: dict, q: str) -> str:
+    if target["metric"] == "completion":
+        return target["finish_dates"].get(q, "")
     value = target["outcome"][q]
     if target["metric"] in ("average_growth", "min_growth"):
         return _pct(value)
-    return f"{value:,.0f}"
+    unit = {"gdp_level": " 亿元", "energy_capacity": " MW"}.get(target["metric"], "")
+    return f"{value:,.0f}{unit}"
 
 
 def _gap(target: dict, value: float) -> str:
@@ -38,10 +43,11 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     width = max(len(t["name"]) for t in summary["targets"])
     for t in summary["targets"]:
         a, b = t["window"]
-        what = text(f"summary.metric.{t['metric']}", "en", a=a, b=b, thr=_threshold(t))
+        what = text(f"summary.metric.{t['metric']}", "en", a=a, b=b, thr=_threshold(t), project=t.get("project"))
         low, high = t["ci95"]
+        quantiles = ("p50", "p80", "p90") if t["metric"] == "completion" else ("p10", "p50", "p90")
         lines.append(f"  {t['name']:<{width}}  P = {_pct(t['probability']):>6} [{_pct(low)}, {_pct(high)}]"
-                     f"   {what}  (P10 {_outcome(t, 'p10')}, P50 {_outcome(t, 'p50')}, P90 {_outcome(t, 'p90')})")
+                     f"   {what}  (" + ", ".join(f"{q.upper()} {_outcome(t, q)}" for q in quantiles) + ")")
     g = summary["average_growth"]
     a, b = g["window"]
     lines += ["", f"Average real growth {a}–{b}: P10 {_pct(g['p10'], 2)}  P50 {_pct(g['p50'], 2)}  "
@@ -67,7 +73,8 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
         lines.append(f"Economy {first}–{last}: K/Y {ky['from']:.2f} → {ky['to']:.2f} (outside the portfolio), "
                      f"total investment rate {_pct(econ['investment_rate_total']['mean'])} of GDP (mean), "
                      f"portfolio ICOR {'–' if icor != icor else f'{icor:.1f}'}")
-    misses = [t for t in summary["targets"] if t.get("shortfall") and t["probability"] < 1]
+    misses = [t for t in summary["targets"] if t.get("shortfall") and t["probability"] < 1
+              and t["metric"] != "completion"]
     if misses:
         lines.append("Expected shortfall (mean gap below the threshold; mean gap when missed): " + "; ".join(
             f"{t['name']} {_gap(t, t['shortfall']['expected'])} ({_gap(t, t['shortfall']['mean_if_missed'])})"
@@ -82,7 +89,7 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
                      "named only when the 95% interval of the increase excludes zero):")
         for p in critical[:5]:
             ci = p.get("ci95")
-            lines.append(f"  {p['id']} ({p['name']['zh']}): {_pct(p['miss_if_late'], 0)} vs "
+            lines.append(f"  {p['id']} ({p['name']['en']}): {_pct(p['miss_if_late'], 0)} vs "
                          f"{_pct(p['miss_if_on_time'], 0)} (+{p['miss_increase'] * 100:.1f} points"
                          + (f" [{ci[0] * 100:+.1f}, {ci[1] * 100:+.1f}]" if ci else "")
                          + f"; late in {_pct(p['late_share'], 0)} of draws)")
@@ -97,7 +104,7 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
         if learning:
             ess, n = learning["effective_draws"], summary["draws"]
             lines.append(f"  learned from them: the draws were resampled by how well they explain the observed "
-                         f"years (error sd {_pct(learning['observation_noise'])}); {ess:,.0f} effective draws "
+                         f"years (error sd {learning['observation_noise'] * 100:.1f} points); {ess:,.0f} effective draws "
                          f"of {n:,}" + (" — few: the actuals lie far from what the scenario expected"
                                         if ess < max(200, 0.02 * n) else ""))
         for t in summary["targets"]:

@@ -115,14 +115,18 @@ class Result:
         for t in s.targets:
             met = int(self.target_met(t).sum())
             outcome = self.data.targets[t.name][valid]
+            if t.metric == "completion":          # cancelled draws never finish: no slack to rank
+                outcome = outcome[np.isfinite(outcome)]
             entry = {
                 "name": t.name, "label": t.label.model_dump() if t.label else None, "metric": t.metric,
                 "window": list(t.years), "threshold": t.threshold,
                 "probability": met / n_valid if n_valid else math.nan,
-                "ci95": list(wilson_interval(met, n_valid)),
+                "ci95": list(wilson_interval(met * self.effective_share, n_valid * self.effective_share)),
                 "outcome": _quantiles(outcome),
                 "shortfall": _shortfall(outcome, t.threshold),
             }
+            if t.metric == "completion":
+                entry.update(self._finish(t, outcome))
             if t.metric == "average_growth":
                 entry["required_average_growth_remaining"] = required_remaining_growth(actuals, t.window,
                                                                                        t.threshold)
@@ -166,6 +170,25 @@ class Result:
         n_valid = max(sum(b["valid"] for b in self.data.block_sums), 1)
         total = self._block_total("contributions") / n_valid
         return {k: total[i] for i, k in enumerate(CONTRIBUTIONS)}
+
+    @property
+    def effective_share(self) -> float:
+        """Effective draws per draw: 1, or after learning from actuals ESS / draws (the resample repeats
+        draws, so intervals are computed from the effective number, not the count)."""
+        learning = self.data.learning
+        return min(1.0, learning["effective_draws"] / self.spec.draws) if learning else 1.0
+
+    def _finish(self, target, slack: np.ndarray) -> dict:
+        """A completion target's finish dates: P10/P50/P80/P90 of the finish (when it is not
+        cancelled), as decimal years and dates, and the share of draws in which it is cancelled."""
+        from portfolio.uncertainty.dates import date_text
+
+        finish = target.by - slack
+        valid = self.data.targets[target.name][self.data.valid]
+        quantiles = {f"p{q}": float(np.percentile(finish, q)) if len(finish) else math.nan for q in SCHEDULE_QUANTILES}
+        return {"project": target.project, "by": target.by, "by_date": date_text(target.by),
+                "finish": quantiles, "finish_dates": {k: date_text(v) for k, v in quantiles.items()},
+                "p_cancelled": float(np.isnan(valid).mean()) if len(valid) else math.nan}
 
     def _long_window_summary(self) -> dict | None:
         window = self.long_window()
@@ -285,7 +308,8 @@ class Result:
                 continue
             p1, p0 = missed[late].mean(), missed[~late].mean()
             delta = p1 - p0
-            se = math.sqrt(p1 * (1 - p1) / late.sum() + p0 * (1 - p0) / (~late).sum())
+            share = self.effective_share                 # resampled draws repeat: count effective ones
+            se = math.sqrt(p1 * (1 - p1) / (late.sum() * share) + p0 * (1 - p0) / ((~late).sum() * share))
             low, high = delta - Z95 * se, delta + Z95 * se
             rows.append({"id": plan.id, "name": plan.project.name.model_dump(), "late_share": float(share),
                          "miss_if_late": float(p1), "miss_if_on_time": float(p0), "miss_increase": float(delta),

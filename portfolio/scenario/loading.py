@@ -501,6 +501,12 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
             if tech not in s.energy.technologies:
                 out.append(_located(resolved, ("targets", target.name, "technologies"),
                                     f"unknown technology '{tech}' (known: {', '.join(s.energy.technologies)})"))
+    known = [p.id for p in s.projects]
+    for target in s.targets:
+        if target.project is not None and target.project not in known:
+            hint = difflib.get_close_matches(target.project, known, n=1)
+            out.append(_located(resolved, ("targets", target.name, "project"), f"unknown project id "
+                                f"'{target.project}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")))
     names = [t.name for t in s.targets]
     for name in {n for n in names if names.count(n) > 1}:
         out.append(_located(resolved, ("targets",), f"duplicate target name '{name}'"))

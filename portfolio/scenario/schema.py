@@ -115,20 +115,28 @@ class Meta(Model):
 
 
 THRESHOLD_KIND = {"average_growth": "fraction", "min_growth": "fraction", "gdp_level": "money",
-                  "energy_capacity": "power"}
+                  "energy_capacity": "power", "completion": "duration"}
 
 
 class Target(Model):
     name: Id
     label: Text | None = None
-    metric: Literal["average_growth", "min_growth", "gdp_level", "energy_capacity"]
+    metric: Literal["average_growth", "min_growth", "gdp_level", "energy_capacity", "completion"]
     window: tuple[int, int] | None = None
     year: int | None = None
-    threshold: float | str
+    threshold: float | str | None = None
     technologies: tuple[str, ...] | None = None
+    project: Id | None = None        # completion: the project or milestone that must finish
+    by: Year | None = None           # completion: the date it must finish by
 
     @model_validator(mode="after")
     def _consistent(self):
+        if self.metric == "completion":
+            return self._completion()
+        if self.project is not None or self.by is not None:
+            raise FieldProblem("project" if self.project is not None else "by", "only for metric completion")
+        if self.threshold is None:
+            raise FieldProblem("threshold", f"required for metric {self.metric}")
         try:
             value = parse_quantity(self.threshold, THRESHOLD_KIND[self.metric])
         except UnitError as exc:
@@ -147,6 +155,20 @@ class Target(Model):
             raise FieldProblem("window", f"first year {self.window[0]} is after last year {self.window[1]}")
         if self.technologies is not None and self.metric != "energy_capacity":
             raise FieldProblem("technologies", "only for metric energy_capacity")
+        return self
+
+    def _completion(self):
+        """P(project finishes by a date): the outcome per draw is the slack ``by − finish`` in years
+        (NaN when the project is cancelled), met when it is at least 0."""
+        for name in ("project", "by"):
+            if getattr(self, name) is None:
+                raise FieldProblem(name, "required for metric completion (the project and the date, e.g. "
+                                         "by: 2025-12-31)")
+        for name in ("window", "year", "threshold", "technologies"):
+            if getattr(self, name) is not None:
+                raise FieldProblem(name, "not used by metric completion (use project and by)")
+        object.__setattr__(self, "threshold", 0.0)
+        object.__setattr__(self, "year", int(self.by))
         return self
 
     @property
@@ -213,7 +235,7 @@ def _dependencies(value):
 
 
 PROFILES = ("uniform", "s_curve", "front_loaded", "back_loaded")
-KINDS = ("energy", "transport", "industry", "tourism", "services", "agriculture", "social", "other")
+KINDS = ("energy", "transport", "industry", "tourism", "services", "agriculture", "social", "other", "milestone")
 
 
 class Project(Model):
@@ -264,7 +286,13 @@ class Project(Model):
             raise FieldProblem("technology", "required when capacity is given")
         if self.kind == "energy" and self.technology is None:
             raise FieldProblem("technology", "required for kind energy (a key of energy.technologies)")
-        if self.capex is None and self.technology is None:
+        if self.kind == "milestone":
+            if self.capex is not None or self.technology is not None or self.output_value != 0.0:
+                raise FieldProblem("kind", "a milestone has no capex, technology or output (zero cost)")
+            if self.build_years != 0:
+                raise FieldProblem("build_years", "a milestone takes no time: 0 (it is reached when its "
+                                                  "predecessors finish, or at planned_start)")
+        elif self.capex is None and self.technology is None:
             raise FieldProblem("capex", "required (or give technology and capacity for an energy project)")
         if self.value_added_ratio is None and self.output_value != 0.0:
             raise FieldProblem("value_added_ratio", "required when output_value is given")

@@ -90,6 +90,7 @@ FEATURES = textwrap.dedent("""\
       - {name: level, metric: gdp_level, year: 2030, threshold: 2000 亿元}
       - {name: cap, metric: energy_capacity, year: 2025, threshold: 500 MW}
       - {name: cap_st, metric: energy_capacity, year: 2028, threshold: 400 MW, technologies: [pv, storage]}
+      - {name: done, metric: completion, project: airport, by: 2026-06-30}
     economy:
       gdp: 1000 亿元
       capital_output_ratio: pert(2.6, 3.0, 3.4)

@@ -98,3 +98,17 @@ def test_weights_ess_and_resampling():
     assert list(idx) == sorted(idx) and set(idx) <= {0, 1, 2}
     assert np.bincount(idx, minlength=4)[0] == 2                         # systematic: n·w exactly, ±1
     np.testing.assert_array_equal(idx, resample(np.log(np.array([0.5, 0.25, 0.25, 1e-300])), seed=1))
+
+
+def test_intervals_after_learning_count_effective_draws_not_repeats(write):
+    from portfolio.runs.results import wilson_interval
+
+    actuals = write("a.csv", "year,growth\n2021,0.02\n2022,0.03\n")
+    result = simulate(write("k.yaml", scenario_text(0.8, 20_000)), actuals=actuals)
+    summary = result.summary()
+    ess = summary["actuals"]["learning"]["effective_draws"]
+    target = summary["targets"][0]
+    p = target["probability"]
+    assert target["ci95"] == pytest.approx(list(wilson_interval(p * ess, ess)), rel=1e-9)
+    assert target["ci95"][1] - target["ci95"][0] > (wilson_interval(p * 20_000, 20_000)[1]
+                                                     - wilson_interval(p * 20_000, 20_000)[0]) * 1.5

@@ -125,6 +125,13 @@ def key_figures(data: RunData, lang: str) -> Table:
     for t in s.get("targets", []):
         low, high = t.get("ci95") or (None, None)
         out = t.get("outcome") or {}
+        if t.get("metric") == "completion":          # finish dates, not slack
+            dates = t.get("finish_dates") or {}
+            rows.append([_target_label(t, lang),
+                         L.text("report.kf.probability", lang, p=L.percent(t.get("probability")))
+                         + f" [{L.percent(low)}, {L.percent(high)}]",
+                         " · ".join(f"{q.upper()} {dates.get(q, '–')}" for q in ("p50", "p80", "p90"))])
+            continue
         rows.append([_target_label(t, lang),
                      L.text("report.kf.probability", lang, p=L.percent(t.get("probability"))) +
                      f" [{L.percent(low)}, {L.percent(high)}]",
@@ -157,7 +164,7 @@ def key_figures(data: RunData, lang: str) -> Table:
         rows.append([L.text("report.kf.contribution", lang, first=first, last=last), f"{portfolio:.2f}", parts])
     for t in s.get("targets", []):
         short = t.get("shortfall")
-        if short:
+        if short and t.get("metric") != "completion":
             rows.append([L.text("report.kf.shortfall", lang, label=_target_label(t, lang)),
                          _gap_text(t, short["expected"], lang),
                          L.text("report.kf.shortfall_detail", lang, gap=_gap_text(t, short["mean_if_missed"], lang))])
