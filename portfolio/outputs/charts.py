@@ -28,7 +28,7 @@ from portfolio.outputs.kinds import CHART_KINDS as KINDS
 from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.rundata import RunData, finite
 
-KIND_ORDER = ("energy", "transport", "industry", "tourism", "services", "agriculture", "social")
+KIND_ORDER = ("energy", "transport", "industry", "tourism", "services", "agriculture", "social", "other", "milestone")
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -306,10 +306,13 @@ def schedule(data: RunData, lang: str | None = None):
             is_critical = row.id in critical
             colours.append(S.VERMILLION if is_critical else "#222222")
             start, cod = float(row.planned_start), float(row.planned_cod)
-            ax.barh(y, min(cod, hi) - start, left=start, height=0.52,
-                    color=S.VERMILLION if is_critical else S.SKY, alpha=0.55 if is_critical else 0.6,
-                    edgecolor=S.VERMILLION if is_critical else S.BLUE, lw=0.6,
-                    hatch="////" if is_critical else "")
+            if row.kind == "milestone":                 # planned date as a diamond, not a bar
+                ax.plot(cod, y, "D", color=S.BLUE, ms=6, mfc=S.SKY, mec=S.BLUE, mew=0.8, zorder=3)
+            else:
+                ax.barh(y, min(cod, hi) - start, left=start, height=0.52,
+                        color=S.VERMILLION if is_critical else S.SKY, alpha=0.55 if is_critical else 0.6,
+                        edgecolor=S.VERMILLION if is_critical else S.BLUE, lw=0.6,
+                        hatch="////" if is_critical else "")
             if finite(row.cod_p10) and finite(row.cod_p90):
                 a, b = float(row.cod_p10), min(float(row.cod_p90), hi)
                 ax.hlines(y, a, b, colors=S.BLACK, lw=1.0, zorder=4)

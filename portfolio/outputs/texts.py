@@ -99,6 +99,7 @@ TEXT: dict[str, dict[str, str]] = {
     "kind.services": {"zh": "服务业", "en": "Services"},
     "kind.agriculture": {"zh": "农业", "en": "Agriculture"},
     "kind.social": {"zh": "社会事业", "en": "Social"},
+    "kind.milestone": {"zh": "里程碑", "en": "Milestones"},
     # ------------------------------------------------------------------ report
     "report.title": {"zh": "{title}：规划目标情景分析", "en": "{title}: planning-target scenario analysis"},
     "report.headline": {

@@ -150,7 +150,7 @@ def test_docx_holds_the_headline_the_tables_and_every_chart(chuxiong_run, tmp_pa
     assert len(document.tables) == 4                  # key figures, assumptions, projects, manifest
     key, assumptions, projects, manifest = document.tables
     assert key.rows[0].cells[0].text == "Figure"
-    assert len(projects.rows) == 1 + len(data.projects) == 26
+    assert len(projects.rows) == 1 + len(data.projects) == 27              # header, 25 projects, a milestone
     assert {r.cells[0].text for r in projects.rows[1:]} == set(data.projects["name_en"])
     assert any(r.cells[0].text == "economy.capital_share" for r in assumptions.rows)
     assert any("sha256" in r.cells[1].text for r in manifest.rows)
