@@ -26,21 +26,24 @@ def _names(table: pd.DataFrame, lang: str) -> list[str]:
 TOP_CM = 1.3  # the band above the plot for the title and the subtitle (as in the run charts)
 
 
-def _figure(n: int):
+def _figure(n: int, top: float = TOP_CM):
     from matplotlib.figure import Figure
 
-    height = max(6.5, 2.6 + 0.75 * n)
+    height = max(6.5, 2.6 + 0.75 * n) + (top - TOP_CM)
     fig = Figure(figsize=(S.WIDTH_CM * S.CM, height * S.CM), layout="constrained")
-    fig.get_layout_engine().set(h_pad=0.04, w_pad=0.04, rect=(0, 0, 1, 1 - TOP_CM / height))
+    fig.get_layout_engine().set(h_pad=0.04, w_pad=0.04, rect=(0, 0, 1, 1 - top / height))
     return fig, fig.subplots()
 
 
-def _header(fig, title: str, summary: dict, lang: str) -> None:
+def _header(fig, title: str, summary: dict, lang: str, detail: str | None = None) -> None:
+    """Title, and a subtitle line: ``detail`` (the target, which may be long) before the run settings."""
     height_cm = fig.get_figheight() / S.CM
     fig.text(0.012, 1 - 0.25 / height_cm, title, ha="left", va="top",
              fontsize=S.BASE_RC["figure.titlesize"], color="#111111")
-    fig.text(0.012, 1 - 0.82 / height_cm, L.text("compare.subtitle", lang, draws=int(summary["draws"]), seed=summary["seed"]),
-             ha="left", va="top", fontsize=6.5, color="#666666")
+    settings = L.text("compare.subtitle", lang, draws=int(summary["draws"]), seed=summary["seed"])
+    fig.text(0.012, 1 - 0.82 / height_cm, settings, ha="left", va="top", fontsize=6.5, color="#666666")
+    if detail:                           # the target on a line of its own, under the settings
+        fig.text(0.012, 1 - 1.22 / height_cm, detail, ha="left", va="top", fontsize=7.5, color="#333333")
 
 
 def compare_probabilities(table: pd.DataFrame, differences: pd.DataFrame, summary: dict, lang: str,
@@ -48,7 +51,7 @@ def compare_probabilities(table: pd.DataFrame, differences: pd.DataFrame, summar
     """Horizontal bars of P(target) per scenario with 95% intervals; paired differences as text."""
     target = target or next(c[2:] for c in table.columns if c.startswith("p_") and not c.endswith(("_low", "_high")))
     with S.house_style(lang):
-        fig, ax = _figure(len(table))
+        fig, ax = _figure(len(table), top=TOP_CM + 0.45)   # a third header line: the target
         names = _names(table, lang)
         y = np.arange(len(table))[::-1]
         p = table[f"p_{target}"].to_numpy() * 100
@@ -72,7 +75,7 @@ def compare_probabilities(table: pd.DataFrame, differences: pd.DataFrame, summar
                 text = f"{r.difference * 100:+.1f} ± {(r.ci95_high - r.ci95_low) / 2 * 100:.1f}"
             ax.text(high[i] + ax.get_xlim()[1] * 0.01, yy, f"{p[i]:.1f}%  ({text})", va="center", fontsize=7)
         ax.grid(axis="y", visible=False)
-        _header(fig, L.text("compare.prob_title", lang) + (":" if lang == "en" else "：") + (label or target), summary, lang)
+        _header(fig, L.text("compare.prob_title", lang), summary, lang, detail=label or target)
     return fig
 
 
