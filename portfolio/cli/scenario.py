@@ -21,6 +21,7 @@ def validate(files, overrides):
     from portfolio.scenario.loading import label_for, load_scenario
 
     problems = []
+    late: dict = {}                      # (as_of, source) -> the files that cite it
     for path in files:
         try:
             if is_sweep_file(path):
@@ -37,8 +38,11 @@ def validate(files, overrides):
         click.echo(f"OK {label_for(path)}: {scenario.meta.name} — {len(scenario.projects)} projects, "
                    f"{len(scenario.targets)} targets, {scenario.meta.base_year + 1}–{scenario.meta.horizon}")
         for source in sources_after(scenario.meta):
-            click.echo(f"  note: a source dated after as_of {scenario.meta.as_of} (mark it "
-                       f"'[after as_of: why]' if it informs no default): {source}")
+            late.setdefault((str(scenario.meta.as_of), source), []).append(label_for(path))
+    for (as_of, source), where in late.items():
+        files = where[0] if len(where) == 1 else f"{len(where)} files"
+        click.echo(f"note: {files} cite a source dated after their information date (meta.as_of {as_of}); "
+                   f"it should not inform a default (mark it '[after as_of: why]' if it does not): {source}")
     if problems:
         raise InputError(problems)
 
