@@ -83,6 +83,19 @@ class BacktestResult:
                         "ci95": [low, high], "verdict": verdict})
         return out
 
+    def bias(self, rows: pd.DataFrame) -> dict:
+        """Are the forecasts centred? The mean PIT (0.5 when centred; its standard error for
+        independent uniform PITs is √(1/12 n)) and the mean of actual − median in points, over the
+        one-year-ahead scores (independent across origins)."""
+        n = len(rows)
+        mean_pit = float(rows["pit"].mean()) if n else math.nan
+        se = math.sqrt(1 / (12 * n)) if n else math.nan
+        verdict = ("–" if not n else "forecasts too high" if mean_pit + 1.96 * se < 0.5
+                   else "forecasts too low" if mean_pit - 1.96 * se > 0.5 else "centred")
+        return {"mean_pit": mean_pit, "se": se, "cases": n,
+                "mean_error_pp": float(((rows["actual"] - rows["p50"]) * 100).mean()) if n else math.nan,
+                "verdict": verdict}
+
     def summary(self) -> dict:
         s = self.scores
         yearly = s[s.horizon != "avg"]
@@ -100,6 +113,7 @@ class BacktestResult:
             "crps_pp": {"all_years": _mean(yearly.crps), "one_year_ahead": _mean(first.crps),
                         "average_growth": _mean(averages.crps) if len(averages) else None},
             "pit_histogram": {"bins": PIT_BINS, "counts": [int(c) for c in counts]},
+            "bias": self.bias(first if len(first) else yearly),
             "notes": self.notes,
         }
 
@@ -120,6 +134,9 @@ class BacktestResult:
                      f"one year ahead {c['one_year_ahead']:.2f}"
                      + (f", {self.horizon}-year average {c['average_growth']:.2f}" if c["average_growth"] is not None else ""))
         lines.append("  PIT histogram (10 bins, flat if calibrated): " + " ".join(str(n) for n in s["pit_histogram"]["counts"]))
+        b = s["bias"]
+        lines.append(f"  centre, one year ahead: mean PIT {b['mean_pit']:.2f} ± {1.96 * b['se']:.2f} (0.50 if centred), "
+                     f"actual − median {b['mean_error_pp']:+.2f} pp on average ({b['verdict']})")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 

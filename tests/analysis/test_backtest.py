@@ -110,3 +110,13 @@ def test_the_backtest_command_writes_its_folder(cli, tmp_path, write):
     assert set(scores.origin) == set(range(2000, 2007))
     bad = cli("backtest", path, "--origins", "1980:1985", "--out", tmp_path / "bad")
     assert bad.exit_code == 2 and "origins must lie in 1992–2008" in bad.output
+
+
+def test_a_biased_forecast_is_called_too_high():
+    """A TFP slowdown the calibration cannot know: the outcomes fall low in the forecasts."""
+    broken = backtest(synthetic_history(3, years=34, brk=(20, 0.04)), horizon=1, origins=range(2010, 2023),
+                      draws=600).summary()["bias"]
+    assert broken["verdict"] == "forecasts too high" and broken["mean_error_pp"] < 0
+    calm = backtest(synthetic_history(3, years=34), horizon=1, origins=range(2010, 2023), draws=600).summary()["bias"]
+    assert calm["verdict"] == "centred"
+    assert abs(calm["mean_pit"] - 0.5) < 3 * calm["se"]
