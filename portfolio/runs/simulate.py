@@ -194,8 +194,8 @@ def memory_estimate(c: Compiled, spec: RunSpec, keep_inputs: bool) -> int:
     arrays of the first DETAIL_DRAWS draws, and the working arrays of the chunks in flight."""
     n, T, J = spec.draws, len(c.years) - 1, max(len(c.projects), 1)
     K = max(len(c.scenario.energy.technologies), 1)
-    per_draw = (8 * ((T + 1) + T + len(c.scenario.targets) + 2 * len(c.projects)) + 1
-                + (8 * len(c.random) if keep_inputs else 0))
+    per_draw = (8 * ((T + 1) + T + len(c.scenario.targets)) + 1
+                + (8 * (len(c.random) + 2 * len(c.projects)) if keep_inputs else 0))
     detail = min(n, DETAIL_DRAWS) * (8 * (T + 1) + J * (8 * 4 + (T + 1)) + 4 * 4 * K * (T + 1))
     chunk = min(n, spec.chunk_size) * (12 * J * (T + 2) * 8 + 16 * len(c.random))
     if learns(c):   # the per-draw paths kept for resampling, and the resampled copy of the table
@@ -253,9 +253,9 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
         col.gdp[rows], col.growth[rows], col.valid[rows] = chunk.gdp, chunk.growth, chunk.valid
         for k, values in chunk.targets.items():
             col.targets[k][rows] = values
-        for k, values in chunk.schedule.items():
-            col.schedule.setdefault(k, np.empty(n))[rows] = values
-        if col.inputs is not None:
+        if col.inputs is not None:         # kept with the inputs; a streamed run writes them as it goes
+            for k, values in chunk.schedule.items():
+                col.schedule.setdefault(k, np.empty(n))[rows] = values
             for k, values in chunk.inputs.items():
                 col.inputs[k][rows] = values
         col.block_sums.extend(chunk.block_sums)
