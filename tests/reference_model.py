@@ -239,6 +239,8 @@ def reference_draw(compiled, row: dict) -> dict:
         pre = f"projects.{p.id}"
         if p.capex is not None:
             nominal = P(f"{pre}.capex")
+        elif p.kind == "milestone":                 # zero cost (format: kind milestone)
+            nominal = 0.0
         else:
             tech = s.energy.technologies[p.technology]
             planned_cod = float(p.planned_start) + _median(p.build_years)

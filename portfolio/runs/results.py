@@ -308,8 +308,8 @@ class Result:
                 continue
             p1, p0 = missed[late].mean(), missed[~late].mean()
             delta = p1 - p0
-            share = self.effective_share                 # resampled draws repeat: count effective ones
-            se = math.sqrt(p1 * (1 - p1) / (late.sum() * share) + p0 * (1 - p0) / ((~late).sum() * share))
+            effective = self.effective_share             # resampled draws repeat: count effective ones
+            se = math.sqrt(p1 * (1 - p1) / (late.sum() * effective) + p0 * (1 - p0) / ((~late).sum() * effective))
             low, high = delta - Z95 * se, delta + Z95 * se
             rows.append({"id": plan.id, "name": plan.project.name.model_dump(), "late_share": float(share),
                          "miss_if_late": float(p1), "miss_if_on_time": float(p0), "miss_increase": float(delta),
