@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -224,7 +225,9 @@ def test_a_killed_sweep_resumes_to_the_same_table(tmp_path, tmp_path_factory, cl
     done = len(list((out / "cases").glob("*.json")))
     assert proc.returncode == -signal.SIGKILL and 2 <= done < 12
     marker = (out / "INCOMPLETE").read_text(encoding="utf-8")
-    assert f"{done} of 12 cases are done" in marker and f"--resume --out {out}" in marker
+    # the marker is rewritten after each case file: a kill between the two writes leaves it one behind
+    counted = int(re.search(r"(\d+) of 12 cases are done", marker).group(1))
+    assert done - 1 <= counted <= done and f"--resume --out {out}" in marker
     assert not (out / "results.csv").exists()
     before = {p.name: p.stat().st_mtime_ns for p in (out / "cases").glob("*.json")}
 
