@@ -224,9 +224,12 @@ def backtest(history: pd.DataFrame, template=None, horizon: int = 5, origins=Non
 
     if horizon < 1:
         raise InputError([Problem("--horizon", None, "", f"expected at least 1 year, got {horizon}")])
-    years = history["year"].astype(int).to_numpy()
-    growth = _observed_growth(history)
-    first, last = int(years[0]), int(years[-1])
+    alpha = DEFAULT_ALPHA if alpha is None else alpha
+    depreciation = DEFAULT_DEPRECIATION if depreciation is None else depreciation
+    # the whole history once: checked and read as calibrate reads it (gdp levels or growth, 8.9% or 0.089)
+    whole = calibrate(history, alpha=alpha, depreciation=depreciation, gfcf_share=gfcf_share)
+    growth = {int(y): float(g) for y, g in whole.accounting["gdp_growth"].items()}
+    first, last = int(whole.capital.index[0]), int(whole.capital.index[-1])
     if origins is None:
         origins = list(range(first + min_years, last))
     origins = sorted(int(o) for o in origins)
@@ -236,8 +239,6 @@ def backtest(history: pd.DataFrame, template=None, horizon: int = 5, origins=Non
                                   f"origins must lie in {first + 2}–{last - 1} (history {first}–{last})"
                                   + (f"; got {', '.join(map(str, bad))}" if bad else "; none left"))])
     spreads, contraction = _template_parts(template)
-    alpha = DEFAULT_ALPHA if alpha is None else alpha
-    depreciation = DEFAULT_DEPRECIATION if depreciation is None else depreciation
     rows, paths = [], {}
     for o in origins:
         part = history[history["year"].astype(int) <= o].copy()
@@ -283,16 +284,6 @@ def _score(origin: int, horizon, year: int, draws: np.ndarray, actual: float) ->
         low, high = np.percentile(draws, [100 * tail, 100 * (1 - tail)])
         row[f"in_{int(level * 100)}"] = bool(low <= actual <= high)
     return row
-
-
-def _observed_growth(history: pd.DataFrame) -> dict[int, float]:
-    """{year: real growth} from the history's gdp (or growth) column."""
-    years = history["year"].astype(int).to_numpy()
-    if "gdp" in history and history["gdp"].notna().all():
-        gdp = history["gdp"].astype(float).to_numpy()
-        return {int(years[i]): float(gdp[i] / gdp[i - 1] - 1) for i in range(1, len(years))}
-    g = history["growth"].astype(float).to_numpy()
-    return {int(years[i]): float(g[i]) for i in range(1, len(years)) if np.isfinite(g[i])}
 
 
 # ----------------------------------------------------------------------------------------- charts
