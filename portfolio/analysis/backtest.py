@@ -184,6 +184,7 @@ def _template_parts(template) -> tuple[dict, dict | None]:
 def origin_scenario(calibration, origin: int, horizon: int, spreads: dict, contraction: dict | None,
                     draws: int, seed: int):
     """The scenario forecast from ``origin``: the calibrated economy with the template's spreads."""
+    from portfolio.outputs.texts import both
     from portfolio.scenario.loading import from_data
 
     block = dict(calibration.economy_block)
@@ -195,8 +196,8 @@ def origin_scenario(calibration, origin: int, horizon: int, spreads: dict, contr
     economy["tfp_shock_persistence"] = 0.0
     economy.update(spreads)
     data = {
-        "meta": {"name": f"backtest-{origin}", "title": _both("backtest.scenario.title", origin=origin),
-                 "region": _both("backtest.scenario.region"), "base_year": origin, "horizon": origin + horizon},
+        "meta": {"name": f"backtest-{origin}", "title": both("backtest.scenario.title", origin=origin),
+                 "region": both("backtest.scenario.region"), "base_year": origin, "horizon": origin + horizon},
         "targets": [{"name": "growth", "metric": "average_growth", "window": [origin + 1, origin + horizon],
                      "threshold": 0.0}],
         "economy": economy,
@@ -205,12 +206,6 @@ def origin_scenario(calibration, origin: int, horizon: int, spreads: dict, contr
     if contraction:
         data["uncertainty"] = {"contraction": contraction}
     return from_data(data, f"back-test origin {origin}")
-
-
-def _both(key: str, **values) -> dict:
-    from portfolio.outputs.texts import text
-
-    return {lang: text(key, lang, **values) for lang in ("zh", "en")}
 
 
 def backtest(history: pd.DataFrame, template=None, horizon: int = 5, origins=None, draws: int = 2000,

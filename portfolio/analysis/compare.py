@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-Z95 = 1.959963984540054
+from portfolio.outputs.kinds import LANGS
+from portfolio.runs.results import Z95
+
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray) -> dict:
@@ -159,7 +161,7 @@ class Comparison:
             "long_window": list(base.long_window()),
             "decomposition": {"window": list(self.growth_window()), "unit": "percentage points of growth per year",
                               "scenarios": self.window_decomposition()},
-            "explanations": {lang: self.explanations(lang) for lang in ("zh", "en")},
+            "explanations": {lang: self.explanations(lang) for lang in LANGS},
         }
 
     def per_draw(self) -> pd.DataFrame:

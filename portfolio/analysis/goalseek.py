@@ -23,9 +23,9 @@ from scipy import optimize
 
 from portfolio.model.compiled import Compiled, compile_scenario
 from portfolio.problems import InputError, Problem, UserError
+from portfolio.runs.results import Z95
 from portfolio.uncertainty.distributions import Distribution
 
-Z95 = 1.959963984540054
 GRID = 9
 
 

@@ -70,6 +70,7 @@ from portfolio.outputs import texts as L
 from portfolio.outputs.folders import RunFolder
 from portfolio.outputs.names import Names
 from portfolio.problems import InputError, Problem
+from portfolio.runs.results import Z95
 from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty import seeds
 
@@ -79,7 +80,6 @@ COLUMNS = ["method", "outcome", "year", "parameter", "label", "index", "value", 
 MAIN_INDEX = {"tornado": "swing", "morris": "mu_star", "sobol": "ST", "pawn": "median",
               "rbd-fast": "S1", "delta": "delta"}
 DEFAULT_N = {"tornado": 4096, "morris": 64, "sobol": 1024}
-Z95 = 1.959963984540054
 BASE = "(base)"
 DUMMY = "(dummy)"      # given data: an independent random input with no effect, the estimator's noise level
 

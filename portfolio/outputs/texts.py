@@ -500,6 +500,13 @@ def text(key: str, lang: str, **values):
     return template.format(**values) if values else template
 
 
+def both(key: str, **values) -> dict:
+    """A text in every language, as a scenario's ``{zh, en}`` field holds it."""
+    from portfolio.outputs.kinds import LANGS
+
+    return {lang: text(key, lang, **values) for lang in LANGS}
+
+
 def kind_label(kind: str, lang: str) -> str:
     key = f"kind.{kind}"
     return text(key, lang) if key in TEXT else kind

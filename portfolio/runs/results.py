@@ -20,11 +20,11 @@ QUANTILES = (5, 10, 25, 50, 75, 90, 95)
 LATE_YEARS = 0.5  # a project counts as late when its COD slips more than this (or it is cancelled)
 
 
-Z95 = 1.959963984540054
+Z95 = 1.959963984540054     # the two-sided 95% normal quantile, for every interval of a run and its analyses
 SCHEDULE_QUANTILES = (10, 50, 80, 90)     # P80: the planner's commitment date
 
 
-def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     """95% Wilson score interval for a binomial proportion."""
     if n == 0:
         return (math.nan, math.nan)
