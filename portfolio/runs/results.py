@@ -167,8 +167,7 @@ class Result:
 
     def mean_contributions(self) -> dict[str, np.ndarray]:
         """Mean contribution of each source to growth in each simulated year (fractions)."""
-        n_valid = max(sum(b["valid"] for b in self.data.block_sums), 1)
-        total = self._block_total("contributions") / n_valid
+        total = self.mean_path("contributions")
         return {k: total[i] for i, k in enumerate(CONTRIBUTIONS)}
 
     @property
@@ -383,9 +382,8 @@ class Result:
     def projects(self) -> pd.DataFrame:
         """One row per project: planned dates, start and COD mean, sd and P10/P50/P80/P90 (decimal years,
         and as dates in the ``*_date`` columns), P(operating) by year, capex."""
-        from portfolio.uncertainty.dates import date_text
-
         from portfolio.model.schedules import planned_dates
+        from portfolio.uncertainty.dates import date_text
 
         detail = self.data.detail
         rows = []
