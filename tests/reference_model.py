@@ -74,15 +74,6 @@ def _interp(x: float, table: dict) -> float:
     raise AssertionError("unreachable")
 
 
-def _median(value) -> float:
-    """A number itself, or the median of a distribution (``Dist``) — used for planned dates only."""
-    if hasattr(value, "distribution"):
-        import numpy as np  # only to call the distribution's inverse CDF at 0.5
-
-        return float(value.distribution().ppf(np.array([0.5]))[0])
-    return float(value)
-
-
 # --------------------------------------------------------------------------- schedule pieces (docs/model.md section 2)
 def profile_cdf(profile: str, x: float) -> float:
     """Cumulative share of capex spent at build progress x ∈ [0, 1] (format: `profile`)."""
@@ -142,6 +133,22 @@ def _predecessor_order(projects) -> list[int]:
     return placed
 
 
+def _planned_cods(projects) -> list[float]:
+    """The plan's COD of each project (format: planned dates): a forward pass with the expected builds,
+    no delays, the links and the not_before dates."""
+    ids = [p.id for p in projects]
+    start, cod = [0.0] * len(projects), [0.0] * len(projects)
+    for j in _predecessor_order(projects):
+        p = projects[j]
+        build = float(p.build_years.distribution().mean()) if hasattr(p.build_years, "distribution") else float(p.build_years)
+        st = float(p.planned_start) if p.not_before is None else max(float(p.planned_start), float(p.not_before))
+        for dep in p.depends_on:
+            i = ids.index(dep.id)
+            st = max(st, {"SS": start[i] + dep.lag, "FF": cod[i] + dep.lag - build}.get(dep.type, cod[i] + dep.lag))
+        start[j], cod[j] = st, st + build
+    return cod
+
+
 # --------------------------------------------------------------------------- the draw
 def reference_draw(compiled, row: dict) -> dict:
     """Evaluate one draw of the model.
@@ -187,7 +194,8 @@ def reference_draw(compiled, row: dict) -> dict:
 
     # ---------------------------------------------------------------- 3.2 schedule
     # start_j = planned_start_j + delay_j (own delay + shared risk drivers, format `drivers`);
-    # start_j ≥ COD_i + lag for each predecessor i (finish-to-start); COD_j = start_j + build_j × ratio_j;
+    # start_j ≥ not_before_j; for each predecessor i: start_j ≥ COD_i + lag (FS), ≥ start_i + lag (SS),
+    # COD_j ≥ COD_i + lag (FF); COD_j = start_j + build_j × ratio_j;
     # cancelled_j ~ Bernoulli(p_j), inherited from any cancelled predecessor.
     start = [0.0] * J
     cod = [0.0] * J
@@ -200,16 +208,23 @@ def reference_draw(compiled, row: dict) -> dict:
             if p.id in d.applies_to or p.kind in d.applies_to:
                 delay += P(f"uncertainty.drivers.{d.name}.start_delay")
         st = float(p.planned_start) + delay
+        if p.not_before is not None:
+            st = max(st, float(p.not_before))
+        build = P(f"{pre}.build_years")
+        ratio = P(f"{pre}.duration_ratio")
         gone = P(f"{pre}.cancelled") > 0.5
         entry = ledger.get(j)
         started = entry is not None and entry.status in ("operating", "under_construction")
         if not started:                                # a reported start is not re-timed by predecessors
             for dep in p.depends_on:
                 i = ids.index(dep.id)
-                st = max(st, cod[i] + float(dep.lag))
+                if dep.type == "SS":
+                    st = max(st, start[i] + float(dep.lag))
+                elif dep.type == "FF":
+                    st = max(st, cod[i] + float(dep.lag) - build * ratio)
+                else:
+                    st = max(st, cod[i] + float(dep.lag))
                 gone = gone or cancelled[i]
-        build = P(f"{pre}.build_years")
-        ratio = P(f"{pre}.duration_ratio")
         c = st + build * ratio
         # ledger (台账) conditioning: the reported state overrides the sampled schedule
         if entry is not None:
@@ -235,6 +250,7 @@ def reference_draw(compiled, row: dict) -> dict:
     # energy projects without capex: capacity × capex/kW of the planned COD × technology capex factor.
     deflator_rate = s.economy.investment_deflator
     capex = [0.0] * J
+    planned_cods = _planned_cods(projects)
     for j, p in enumerate(projects):
         pre = f"projects.{p.id}"
         if p.capex is not None:
@@ -243,7 +259,7 @@ def reference_draw(compiled, row: dict) -> dict:
             nominal = 0.0
         else:
             tech = s.energy.technologies[p.technology]
-            planned_cod = float(p.planned_start) + _median(p.build_years)
+            planned_cod = planned_cods[j]
             table = tech.capex_per_kw
             if isinstance(table, dict):
                 cny_per_kw = _interp(planned_cod, table)

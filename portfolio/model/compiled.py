@@ -37,7 +37,7 @@ class ProjectPlan:
     deflator: float                   # nominal capex in its price year → constant prices
     capex_per_kw_yi: float | None     # energy projects without capex: 亿元 per MW of capacity
     capex_per_kw_param: str | None    # … or the parameter of a capex per kW given as a distribution
-    predecessors: tuple               # ((index, lag), ...)
+    predecessors: tuple               # ((index, lag, link type), ...)
     drivers: tuple                    # names of the risk drivers that apply
 
 
@@ -59,6 +59,7 @@ class Compiled:
     ledger: dict = field(default_factory=dict)        # project index → ledger.LedgerEntry
     input_files: dict = field(default_factory=dict)   # conditioning files: label → {path, sha256}
     ledger_source: object | None = None               # the ledger as loaded (ledger.Ledger, has .path)
+    groups: dict = field(default_factory=dict)        # group id → project indices (nested groups expanded)
 
     @property
     def names(self) -> list[str]:
@@ -118,8 +119,13 @@ def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> C
         for year in years[1:]:
             put(f"economy.national_cycle.{year}", D.Normal(0.0, 1.0))
 
+    from portfolio.model.schedules import group_members
+    from portfolio.scenario.graph import plan
+
+    planned_cod = plan(s.projects)[1] if s.projects else []   # the CPM plan: links and constraints honoured
+    c.groups = group_members(s)
     for index, p in enumerate(s.projects):
-        c.projects.append(_plan(c, s, p, index, ids, put))
+        c.projects.append(_plan(c, s, p, index, ids, put, float(planned_cod[index])))
 
     for driver in s.uncertainty.drivers:
         put(f"uncertainty.drivers.{driver.name}.start_delay", driver.start_delay)
@@ -156,7 +162,7 @@ def compile_scenario(s: Scenario, actuals=None, ledger: dict | None = None) -> C
     return c
 
 
-def _plan(c: Compiled, s: Scenario, p: Project, index: int, ids: list, put) -> ProjectPlan:
+def _plan(c: Compiled, s: Scenario, p: Project, index: int, ids: list, put, planned_cod: float) -> ProjectPlan:
     prefix = f"projects.{p.id}"
     econ = s.economy
     put(f"{prefix}.build_years", p.build_years)
@@ -194,12 +200,11 @@ def _plan(c: Compiled, s: Scenario, p: Project, index: int, ids: list, put) -> P
         if isinstance(tech.capex_per_kw, Dist):  # sampled, shared by the technology's projects
             capex_per_kw_param = f"energy.technologies.{p.technology}.capex_per_kw"
         else:
-            planned_cod = _value_at(p.planned_start) + _centre(p.build_years)
             capex_per_kw_yi = _capex_per_kw(tech.capex_per_kw, planned_cod) * YI_PER_MW_AT_CNY_PER_KW
     price_year = p.price_year if p.price_year is not None else s.meta.prices
     deflator = (1 + econ.investment_deflator) ** -(price_year - s.meta.prices)
     drivers = tuple(d.name for d in s.uncertainty.drivers if p.id in d.applies_to or p.kind in d.applies_to)
-    preds = tuple((ids.index(d.id), d.lag) for d in p.depends_on)
+    preds = tuple((ids.index(d.id), d.lag, d.type) for d in p.depends_on)
     return ProjectPlan(p.id, index, p, float(p.planned_start), p.profile, deflator, capex_per_kw_yi,
                        capex_per_kw_param, preds, drivers)
 
@@ -214,10 +219,6 @@ def _may_be_positive(value) -> bool:
 
 def _may_be_nonzero(value) -> bool:
     return isinstance(value, Dist) or value != 0
-
-
-def _value_at(value) -> float:
-    return float(value)
 
 
 def _centre(value) -> float:

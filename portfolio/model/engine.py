@@ -15,6 +15,7 @@ import numpy as np
 from portfolio.model import economy, energy
 from portfolio.model.compiled import YI_PER_MW_AT_CNY_PER_KW, Compiled
 from portfolio.model.schedules import (
+    group_dates,
     interval_fraction,
     ramp_fraction,
     resolve_schedule,
@@ -125,8 +126,9 @@ def _schedules(c: Compiled, v, n: int) -> dict:
     ratio = v_stack(c, v, "duration_ratio")
     cancelled = v_stack(c, v, "cancelled") > 0.5
     deps = [list(p.predecessors) for p in c.projects]
+    not_before = np.array([np.nan if p.project.not_before is None else p.project.not_before for p in c.projects])
     start, cod, cancelled = resolve_schedule(planned, delay, build, ratio, cancelled, deps, c.order,
-                                             ledger=c.ledger)
+                                             ledger=c.ledger, not_before=not_before)
     capex = np.empty((n, J))
     for j, plan in enumerate(c.projects):
         tech = plan.project.technology
@@ -345,6 +347,14 @@ def _tfp_uplift(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> np.nd
     return uplift
 
 
+def finish_of(c: Compiled, sched: dict, ident: str) -> np.ndarray:
+    """Finish per draw (n,) of a project, milestone or group [decimal year]; NaN when cancelled."""
+    if ident in c.groups:
+        return group_dates(sched["start"], sched["cod"], sched["cancelled"], c.groups[ident])[1]
+    j = [p.id for p in c.projects].index(ident)
+    return np.where(sched["cancelled"][:, j], np.nan, sched["cod"][:, j])
+
+
 def target_outcomes(c: Compiled, gdp: np.ndarray, growth: np.ndarray, capacity_by_tech: np.ndarray,
                     sched: dict | None = None) -> dict:
     """Each target's outcome per draw (n,): average/min growth, GDP level, capacity, or for a completion
@@ -363,8 +373,7 @@ def target_outcomes(c: Compiled, gdp: np.ndarray, growth: np.ndarray, capacity_b
         elif target.metric == "gdp_level":
             result[target.name] = gdp[:, last - years[0]]
         elif target.metric == "completion":
-            j = [p.id for p in c.projects].index(target.project)
-            result[target.name] = np.where(sched["cancelled"][:, j], np.nan, target.by - sched["cod"][:, j])
+            result[target.name] = target.by - finish_of(c, sched, target.project)
         else:
             chosen = target.technologies or [k for k, t in c.scenario.energy.technologies.items()
                                               if t.kind == "generation"]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from portfolio.scenario.graph import topological_order
+from portfolio.scenario.graph import LINK_TYPES, earliest_start, topological_order
 from portfolio.scenario.ledger import LedgerEntry
 from portfolio.scenario.schema import PROFILES
 
 __all__ = ["PROFILES", "profile_cdf", "spending_shares", "interval_fraction", "ramp_fraction",
-           "resolve_schedule"]
+           "resolve_schedule", "critical_path", "planned_dates", "group_members",
+           "group_dates"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -142,12 +143,14 @@ def ramp_fraction(cod, ramp_years, years):
 
 
 def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, cancelled,
-                     deps, order=None, ledger=None):
-    """Start, COD and cancellation of every project, honouring finish-to-start dependencies.
+                     deps, order=None, ledger=None, not_before=None):
+    """Start, COD and cancellation of every project, honouring its links and date constraints.
 
-    start_j = planned_start_j + delay_j, then start_j = max(start_j, cod_i + lag) for each
-    predecessor i; cod_j = start_j + build_j * duration_ratio_j. A project whose predecessor
-    is cancelled is cancelled too (its finish-to-start condition can never hold).
+    start_j = max(planned_start_j + delay_j, not_before_j), then for each predecessor i with lag L
+    start_j = max(start_j, cod_i + L) (FS), max(start_j, start_i + L) (SS) or
+    max(start_j, cod_i + L − d_j) (FF: the finish no earlier than cod_i + L), with the build
+    d_j = build_j × duration_ratio_j and cod_j = start_j + d_j. A project whose predecessor is cancelled
+    is cancelled too (its link can never be satisfied).
 
     Parameters
     ----------
@@ -161,17 +164,20 @@ def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, ca
         Actual / planned build time [-].
     cancelled : array_like of bool, shape (n, J)
         Own cancellation draw.
-    deps : list of list of (int, float or array_like)
-        ``deps[j]`` = predecessors of project j as ``(column index, lag_years)``; a lag may be
-        a scalar or a per-draw array ``(n,)``.
+    deps : list of list of (int, float or array_like[, str])
+        ``deps[j]`` = links into project j as ``(column index, lag_years)`` or ``(column index, lag_years,
+        type)`` with type ``"FS"`` (the default), ``"SS"`` or ``"FF"``; a lag may be a scalar or a per-draw
+        array ``(n,)``, and negative (a lead).
     order : list of int, optional
         Column indices, predecessors first; computed from ``deps`` when omitted.
     ledger : dict of int -> LedgerEntry, optional
         Reported state of some projects (by column): operating projects get their actual dates,
         projects under construction their actual start and a COD of report date + (1 − share
         complete) × build × ratio, projects not started a start no earlier than the report date,
-        cancelled ones are cancelled in every draw. Dependencies of projects already started are
-        not re-imposed.
+        cancelled ones are cancelled in every draw. Links and constraints of projects already started
+        are not re-imposed.
+    not_before : array_like, shape (J,), optional
+        Start-no-earlier-than dates [decimal year]; NaN or −inf where there is none.
 
     Returns
     -------
@@ -189,13 +195,12 @@ def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, ca
     J = ps.shape[1]
     if len(deps) != J:
         raise ValueError(f"resolve_schedule: deps has {len(deps)} entries for {J} projects")
-    if order is None:
-        names = [str(j) for j in range(J)]
-        order = [int(k) for k in topological_order(names, {str(j): [str(i) for i, _ in deps[j]] for j in range(J)})]
-    order = list(order)
-    if sorted(order) != list(range(J)):
-        raise ValueError("resolve_schedule: order must list every column index exactly once")
+    order = _order(deps, order)
     start = ps + dl
+    if not_before is not None:
+        floor = np.nan_to_num(np.asarray(not_before, float), nan=-np.inf)
+        start = np.maximum(start, floor)
+    duration = by * dr
     cod = np.empty_like(start)
     out_cx = cx.copy()
     placed: set[int] = set()
@@ -203,17 +208,77 @@ def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, ca
     for j in order:
         entry = ledger.get(j)
         started = entry is not None and entry.status in ("operating", "under_construction")
-        for i, lag in deps[j]:
+        for link in deps[j]:
+            i, lag, kind = _link(link)
             if i not in placed:
                 raise ValueError(f"resolve_schedule: predecessor {i} of project {j} comes later in order")
             if not started:
-                start[:, j] = np.maximum(start[:, j], cod[:, i] + np.asarray(lag, float))
+                start[:, j] = np.maximum(start[:, j], earliest_start(kind, start[:, i], cod[:, i], lag, duration[:, j]))
                 out_cx[:, j] |= out_cx[:, i]
-        cod[:, j] = start[:, j] + by[:, j] * dr[:, j]
+        cod[:, j] = start[:, j] + duration[:, j]
         if entry is not None:
             _apply_ledger(entry, j, start, cod, out_cx, by, dr)
         placed.add(j)
     return start, cod, out_cx
+
+
+def _link(link) -> tuple[int, object, str]:
+    """(index, lag) or (index, lag, type) → (index, lag, type)."""
+    i, lag, *rest = link
+    kind = rest[0] if rest else "FS"
+    if kind not in LINK_TYPES:
+        raise ValueError(f"resolve_schedule: unknown link type {kind!r} (FS, SS or FF)")
+    return int(i), lag, kind
+
+
+def _order(deps, order) -> list[int]:
+    J = len(deps)
+    if order is None:
+        names = [str(j) for j in range(J)]
+        order = [int(k) for k in topological_order(names, {str(j): [str(link[0]) for link in deps[j]]
+                                                           for j in range(J)})]
+    order = list(order)
+    if sorted(order) != list(range(J)):
+        raise ValueError("resolve_schedule: order must list every column index exactly once")
+    return order
+
+
+def critical_path(start, cod, cancelled, deps, terminal, order=None, ledger=None, tol: float = 1e-7):
+    """Which projects lie on the path that drives ``terminal`` in each draw (the critical path).
+
+    Walks back from the terminal through the binding links: a link binds in a draw when the
+    successor's start equals the earliest start the link allows (within ``tol`` years). Ties mark every
+    tied path. A project already started in the ledger has no binding links.
+
+    Parameters
+    ----------
+    start, cod : ndarray, shape (n, J)
+        Resolved dates [decimal year], as :func:`resolve_schedule` returns them.
+    cancelled : ndarray of bool, shape (n, J)
+    deps, order, ledger
+        As for :func:`resolve_schedule`.
+    terminal : ndarray of bool, shape (n, J)
+        The project(s) whose finish is the end point in each draw (e.g. the latest member of a group).
+
+    Returns
+    -------
+    ndarray of bool, shape (n, J)
+        On the critical path to the terminal (the terminal itself included); all False in a draw
+        where the terminal is cancelled.
+    """
+    order = _order(deps, order)
+    ledger = ledger or {}
+    duration = cod - start
+    on = np.asarray(terminal, bool) & ~cancelled
+    for j in reversed(order):
+        entry = ledger.get(j)
+        if entry is not None and entry.status in ("operating", "under_construction"):
+            continue
+        for link in deps[j]:
+            i, lag, kind = _link(link)
+            earliest = earliest_start(kind, start[:, i], cod[:, i], lag, duration[:, j])
+            on[:, i] |= on[:, j] & (np.abs(start[:, j] - earliest) <= tol)
+    return on
 
 
 def _apply_ledger(entry: LedgerEntry, j: int, start, cod, cancelled, build, ratio) -> None:
@@ -235,19 +300,49 @@ def _apply_ledger(entry: LedgerEntry, j: int, start, cod, cancelled, build, rati
         start[:, j] = late
 
 
-def planned_dates(c) -> tuple[np.ndarray, np.ndarray]:
-    """Planned (deterministic) start and COD of every project of a compiled scenario [decimal year]: a
-    critical-path forward pass over the planned starts, the build times at their medians and the
-    finish-to-start links with their lags — a successor never plans to start before its predecessors
-    allow (its own ``planned_start`` is the earliest it may start)."""
-    from portfolio.model.compiled import _centre
+def group_members(scenario) -> dict[str, list[int]]:
+    """Each group's projects, nested groups expanded: {group id: project column indices}."""
+    ids = [p.id for p in scenario.projects]
+    groups = {g.id: g.members for g in scenario.groups}
 
-    J = len(c.projects)
-    if J == 0:
+    def leaves(ident: str, seen: tuple = ()) -> list[int]:
+        if ident in seen:
+            raise ValueError(f"groups contain each other: {' → '.join(seen + (ident,))}")
+        if ident in groups:
+            return sorted({j for m in groups[ident] for j in leaves(m, seen + (ident,))})
+        return [ids.index(ident)]
+
+    return {g: leaves(g) for g in groups}
+
+
+def group_dates(start, cod, cancelled, members: list[int]):
+    """A group's start (its first member's start), finish (its last built member's finish) and
+    cancellation (every member cancelled) per draw; NaN dates when cancelled.
+
+    Parameters
+    ----------
+    start, cod : ndarray, shape (n, J)  [decimal year]
+    cancelled : ndarray of bool, shape (n, J)
+    members : list of int
+        Column indices of the group's projects.
+
+    Returns
+    -------
+    start, finish : ndarray, shape (n,)  [decimal year]
+    cancelled : ndarray of bool, shape (n,)
+    """
+    live = ~cancelled[:, members]
+    gone = ~live.any(axis=1)
+    with np.errstate(invalid="ignore"):
+        first = np.where(live, start[:, members], np.inf).min(axis=1)
+        last = np.where(live, cod[:, members], -np.inf).max(axis=1)
+    return np.where(gone, np.nan, first), np.where(gone, np.nan, last), gone
+
+
+def planned_dates(c) -> tuple[np.ndarray, np.ndarray]:
+    """The plan (``graph.plan``: the critical-path forward pass) of a compiled scenario's projects."""
+    from portfolio.scenario.graph import plan
+
+    if not c.projects:
         return np.zeros(0), np.zeros(0)
-    planned = np.array([[p.planned_start for p in c.projects]])
-    build = np.array([[_centre(p.project.build_years) for p in c.projects]])
-    none = np.zeros((1, J))
-    deps = [[(i, _centre(lag)) for i, lag in p.predecessors] for p in c.projects]
-    start, cod, _ = resolve_schedule(planned, none, build, np.ones((1, J)), none.astype(bool), deps, c.order)
-    return start[0], cod[0]
+    return plan([p.project for p in c.projects])

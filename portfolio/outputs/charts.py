@@ -1,4 +1,4 @@
-"""The six standard charts of a run, drawn from its saved tables (``portfolio.outputs.rundata.RunData``).
+"""The standard charts of a run, drawn from its saved tables (``portfolio.outputs.rundata.RunData``).
 
 Each chart function takes a ``RunData`` and a language (``"zh"`` or ``"en"``; default the scenario's
 ``meta.language``) and returns a matplotlib ``Figure``; nothing is shown and pyplot is not used.
@@ -13,6 +13,9 @@ default); ``portfolio chart RUN_DIR`` calls it, and ``Result.plot.<kind>()`` dra
 5. ``energy``          capacity by technology (stacked) with the total's P10–P90 and the target;
                        generation by technology
 6. ``capex``           capex by year (mean, P10–P90) and the cumulative S-curve with its band
+7. ``finish_dates``    (runs with a completion target) the finish-date distribution of its milestone,
+                       project or group: monthly histogram, cumulative S-curve, P50/P80 and the target
+                       date marked; and the criticality index of the projects on its critical path
 """
 from __future__ import annotations
 
@@ -456,8 +459,133 @@ def capex(data: RunData, lang: str | None = None):
     return fig
 
 
+# ----------------------------------------------------------------------------------- 7. finish dates
+def finish_dates(data: RunData, lang: str | None = None):
+    """The first completion target's finish dates (monthly histogram from the S-curve, cumulative line,
+    P50/P80, the target date and P(by it)) and the criticality of the projects that drive it."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    lang = _lang(data, lang)
+    target = data.completion_target()
+    if target is None:
+        raise ValueError("this run has no completion target: no finish-date chart")
+    with S.house_style(lang):
+        ident = target["project"]
+        table = data.schedule.get("criticality")
+        crit = (table[(table.end_point == target["name"]) & (table.id != ident) & (table.criticality > 0)]
+                .sort_values("criticality", ascending=False).head(8) if table is not None and len(table) else table)
+        n_bars = 0 if crit is None else len(crit)
+        fig, (ax, bx) = _new(11.5 + 0.55 * max(n_bars, 2), nrows=2,
+                             gridspec_kw={"height_ratios": [1.35, 0.25 + 0.16 * max(n_bars, 2)]})
+        name = _end_point_name(data, ident, lang)
+        _header(fig, ax, data, lang, L.text("finish.title", lang, name=L.shorten(name, 30 if lang == "zh" else 48)))
+        handles = []
+        values = np.asarray(data.finish if data.finish is not None else [], float)
+        total = len(values)
+        values = np.sort(values[np.isfinite(values)])
+        if len(values):
+            lo, hi = np.percentile(values, [0.25, 99.75])
+            if finite(target.get("by")):
+                lo, hi = min(lo, target["by"]), max(hi, target["by"])
+            pad = 0.06 * (hi - lo or 0.1)
+            lo, hi = lo - pad, hi + pad
+            counts, edges = np.histogram(np.clip(values, lo, hi), bins=np.linspace(lo, hi, 41))
+            ax.bar((edges[:-1] + edges[1:]) / 2, counts / total * 100, np.diff(edges) * 0.92, color=S.SKY,
+                   edgecolor=S.BLUE, lw=0.4)
+            handles.append(Patch(facecolor=S.SKY, edgecolor=S.BLUE, label=L.text("finish.bin", lang)))
+            ax2 = ax.twinx()
+            ax2.plot(values, np.arange(1, len(values) + 1) / total * 100, color=S.BLACK, lw=1.3)
+            handles.append(Line2D([], [], color=S.BLACK, lw=1.3, label=L.text("finish.cumulative", lang)))
+            ax2.set_ylim(0, 102)
+            ax2.set_ylabel(L.text("finish.cum_label", lang))
+            ax2.spines["right"].set_visible(True)
+            ax2.grid(False)
+            _percent_axis(ax2.yaxis)
+            ax.set_xlim(lo, hi)
+            ax.set_ylim(0, ax.get_ylim()[1] * 1.45)
+            _percent_axis(ax.yaxis)
+            ax.set_ylabel(L.text("finish.ylabel", lang))
+            _date_axis(ax.xaxis, lo, hi)
+        finish, dates = target.get("finish") or {}, target.get("finish_dates") or {}
+        for q, colour, style in (("p50", S.BLUE, ":"), ("p80", S.ORANGE, "-.")):
+            if finite(finish.get(q)):
+                ax.axvline(finish[q], color=colour, lw=1.3, ls=style)
+                handles.append(Line2D([], [], color=colour, lw=1.3, ls=style,
+                                      label=f"{q.upper()} {dates.get(q, '')}"))
+        if finite(target.get("by")):
+            ax.axvline(target["by"], color=S.VERMILLION, lw=1.6, ls="--")
+            handles.append(Line2D([], [], color=S.VERMILLION, lw=1.6, ls="--",
+                                  label=L.text("finish.by", lang, date=target.get("by_date", ""))))
+            low, high = target.get("ci95") or (None, None)
+            note = L.text("finish.probability", lang, date=target.get("by_date", ""), p=L.percent(target.get("probability")),
+                          low=L.percent(low), high=L.percent(high))
+            if finite(target.get("p_cancelled")) and target["p_cancelled"] > 0.0005:
+                note += "\n" + L.text("finish.cancelled", lang, p=L.percent(target["p_cancelled"]))
+            ax.text(0.015, 0.97, note, transform=ax.transAxes, ha="left", va="top", fontsize=8.5,
+                    bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "#999999", "lw": 0.6},
+                    zorder=6)
+        if n_bars:
+            ys = np.arange(n_bars)[::-1]
+            values = crit["criticality"].to_numpy(float) * 100
+            lows = crit["criticality_ci_low"].to_numpy(float) * 100
+            highs = crit["criticality_ci_high"].to_numpy(float) * 100
+            bx.barh(ys, values, 0.6, color=S.VERMILLION, alpha=0.7, edgecolor=S.VERMILLION, lw=0.5)
+            bx.errorbar(values, ys, xerr=[values - lows, highs - values], fmt="none", ecolor=S.BLACK, lw=0.9,
+                        capsize=2.5)
+            names = [r.name_zh if lang == "zh" else r.name_en for r in crit.itertuples()]
+            bx.set_yticks(ys, L.shorten_all([str(v) for v in names], 24 if lang == "zh" else 34))
+            for y, value, rho in zip(ys, highs, crit["cruciality"].to_numpy(float)):
+                if finite(rho):
+                    bx.text(min(value + 1.5, 101), y, L.text("finish.cruciality", lang, rho=f"{rho + 0.0:.2f}".replace("-0.00", "0.00")),
+                            va="center", ha="left", fontsize=7, color="#444444")
+            bx.set_xlim(0, 118)
+            bx.set_xticks(range(0, 101, 20))
+            _percent_axis(bx.xaxis)
+            bx.set_xlabel(L.text("finish.crit_label", lang))
+            bx.grid(True, axis="x", color="#E3E3E3", lw=0.5)
+            bx.grid(False, axis="y")
+            bx.tick_params(axis="y", length=0)
+            bx.set_title(L.text("finish.crit_title", lang), loc="left", fontsize=9)
+        else:
+            bx.set_axis_off()
+            bx.text(0.0, 0.5, L.text("finish.no_path", lang), transform=bx.transAxes, fontsize=8.5, color="#444444")
+        _legend(fig, handles, [h.get_label() for h in handles], ncols=3)
+    return fig
+
+
+def _date_axis(axis, lo: float, hi: float) -> None:
+    """Ticks on a decimal-year axis written as dates: years for long spans, YYYY-MM for short ones."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    from portfolio.uncertainty.dates import date_text, decimal_year
+
+    span = hi - lo
+    if span >= 4:
+        ticks = [float(y) for y in range(int(np.ceil(lo)), int(np.floor(hi)) + 1)]
+        label = lambda v, _: f"{int(round(v))}"  # noqa: E731
+    else:
+        step = 1 if span <= 1 else 3 if span <= 2.5 else 6
+        first = int(np.floor(lo))
+        months = [(y, m) for y in range(first, int(np.ceil(hi)) + 1) for m in range(1, 13, step)]
+        ticks = [decimal_year(f"{y}-{m:02d}-01") for y, m in months]
+        ticks = [t for t in ticks if lo <= t <= hi]
+        label = lambda v, _: date_text(v, "month")  # noqa: E731
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(label))
+
+
+def _end_point_name(data: RunData, ident: str, lang: str) -> str:
+    """The name of a project, milestone or group from the saved tables."""
+    for table in (data.projects, data.schedule.get("groups")):
+        if table is not None and len(table) and ident in set(table["id"]):
+            row = table[table["id"] == ident].iloc[0]
+            return str(row["name_zh"] if lang == "zh" else row["name_en"])
+    return ident
+
+
 CHARTS = {"growth_fan": growth_fan, "average_growth": average_growth, "contributions": contributions,
-          "schedule": schedule, "energy": energy, "capex": capex}
+          "schedule": schedule, "energy": energy, "capex": capex, "finish_dates": finish_dates}
 
 
 def has_energy(data: RunData) -> bool:
@@ -470,6 +598,8 @@ def available_kinds(data: RunData) -> list[str]:
     skip = set() if has_energy(data) else {"energy"}
     if len(data.projects) == 0:
         skip.add("schedule")
+    if data.completion_target() is None or not len(data.schedule.get("s_curves", ())):
+        skip.add("finish_dates")
     return [k for k in KINDS if k not in skip]
 
 
@@ -549,6 +679,10 @@ class PlotAccessor:
     def capex(self, lang: str | None = None):
         """Capex by year and the cumulative S-curve."""
         return self._figure("capex", lang)
+
+    def finish_dates(self, lang: str | None = None):
+        """The first completion target's finish-date distribution and the criticality of its path."""
+        return self._figure("finish_dates", lang)
 
     def all(self, lang: str | None = None) -> dict:
         return {k: self._figure(k, lang) for k in available_kinds(self.data)}

@@ -196,6 +196,8 @@ class RunWriter:
         result.years().to_csv(stage / "years.csv", index=False)
         result.projects().to_csv(stage / "projects.csv", index=False)
         result.energy().to_csv(stage / "energy.csv", index=False)
+        for name, table in result.schedule_tables().items():     # criticality, s_curves, groups
+            table.to_csv(stage / f"{name}.csv", index=False)
         if self.draws is not None:
             self.draws.close()
         else:

@@ -25,6 +25,8 @@ from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.texts import TEXT, text
 
 TABLES = ("years", "projects", "energy")
+#: schedule-risk tables (``Result.schedule_tables``); folders written before them read as empty tables
+SCHEDULE_TABLES = ("criticality", "s_curves", "groups")
 
 
 def decisive_projects(summary: dict, min_increase: float = 0.005) -> list[dict]:
@@ -44,6 +46,8 @@ class RunData:
     manifest: dict | None = None
     folder: Path | None = None
     _inputs: pd.DataFrame | None = field(default=None, repr=False)
+    schedule: dict = field(default_factory=dict)   # criticality, s_curves, groups (DataFrames; may be empty)
+    finish: np.ndarray | None = None           # valid draws' finish of the first completion target (NaN: cancelled)
 
     # ------------------------------------------------------------------------- loading
     @classmethod
@@ -56,8 +60,16 @@ class RunData:
             avg = _read_average_growth(run, column, run.summary)
         except (OSError, ValueError, KeyError) as exc:
             raise FolderError(f"{run.path}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
+        schedule = {name: run.table(name) if (run.path / f"{name}.csv").is_file() else pd.DataFrame()
+                    for name in SCHEDULE_TABLES}
+        finish = None
+        completion = _completion_target(run.summary)
+        if completion is not None:
+            table = run.draws([f"target_{completion['name']}"])
+            finish = completion["by"] - table.iloc[:, 0].to_numpy(float)[table["valid"].to_numpy(bool)]
         return cls(run.summary, tables["years"], tables["projects"], tables["energy"], avg,
-                   scenario=run.scenario_data or None, manifest=run.manifest, folder=run.path)
+                   scenario=run.scenario_data or None, manifest=run.manifest, folder=run.path, schedule=schedule,
+                   finish=finish)
 
     @classmethod
     def from_result(cls, result) -> "RunData":
@@ -75,8 +87,14 @@ class RunData:
         avg = values[valid]
         scenario = json.loads(json.dumps(plain(resolved_scenario(result.scenario)), ensure_ascii=False))
         man = json.loads(json.dumps(plain(manifest(result, "python")), ensure_ascii=False))
+        written = result.schedule_tables()
+        schedule = {name: _read_csv(io.StringIO(written[name].to_csv(index=False))) if name in written
+                    else pd.DataFrame() for name in SCHEDULE_TABLES}
+        completion = _completion_target(summary)
+        finish = (None if completion is None else
+                  completion["by"] - np.asarray(result.data.targets[completion["name"]], float)[valid])
         return cls(summary, tables["years"], tables["projects"], tables["energy"], avg,
-                   scenario=scenario, manifest=man)
+                   scenario=scenario, manifest=man, schedule=schedule, finish=finish)
 
     # ------------------------------------------------------------------------- scenario facts
     @property
@@ -128,6 +146,10 @@ class RunData:
                 if t.get("metric") == metric:
                     return t
         return None
+
+    def completion_target(self) -> dict | None:
+        """The first completion target of summary.json."""
+        return _completion_target(self.summary)
 
     def energy_target(self) -> dict | None:
         return next((t for t in self.summary.get("targets", []) if t.get("metric") == "energy_capacity"), None)
@@ -185,6 +207,10 @@ def resolved_scenario(scenario) -> dict:
 
     resolved = origin(scenario)
     return resolved.data if resolved is not None else scenario.model_dump(mode="json")
+
+
+def _completion_target(summary: dict) -> dict | None:
+    return next((t for t in summary.get("targets", []) if t.get("metric") == "completion"), None)
 
 
 def _growth_column(summary: dict) -> str | None:

@@ -78,6 +78,22 @@ TEXT: dict[str, dict[str, str]] = {
     "gantt.cod": {"zh": "投产时间 P10–P90（点为中位数）", "en": "Completion P10–P90 (dot: median)"},
     "gantt.critical": {"zh": "最常导致目标落空的项目", "en": "Most often decides a miss"},
     "gantt.cancel_head": {"zh": "取消\n概率", "en": "P(can-\ncelled)"},
+    "finish.title": {"zh": "{name}：完成时间分布", "en": "{name}: finish-date distribution"},
+    "finish.bin": {"zh": "各时段完成的模拟占比", "en": "Share of draws finishing in each interval"},
+    "finish.cumulative": {"zh": "累计完成概率(S曲线)", "en": "Cumulative P(finished), the S-curve"},
+    "finish.cum_label": {"zh": "累计完成概率（%）", "en": "P(finished by the date) (%)"},
+    "finish.ylabel": {"zh": "模拟次数占比（%）", "en": "Share of draws (%)"},
+    "finish.by": {"zh": "目标日期 {date}", "en": "Target date {date}"},
+    "finish.probability": {"zh": "P({date}前完成) = {p}\n95% 置信区间 {low}–{high}",
+                           "en": "P(finished by {date}) = {p}\n95% interval {low}–{high}"},
+    "finish.cancelled": {"zh": "取消概率 {p}(不计入完成)", "en": "cancelled in {p} of draws (never finished)"},
+    "finish.crit_title": {"zh": "关键性指数：项目处于决定完成时间的路径上的模拟占比",
+                          "en": "Criticality index: share of draws in which the project drives the date"},
+    "finish.crit_label": {"zh": "关键性指数（%）；须线为95%置信区间；ρ为关键度(工期与完成时间的秩相关)",
+                          "en": "Criticality index (%); whiskers: 95% interval; ρ: cruciality (rank correlation of "
+                                "its duration with the date)"},
+    "finish.cruciality": {"zh": "ρ={rho}", "en": "ρ={rho}"},
+    "finish.no_path": {"zh": "没有其他项目决定其完成时间。", "en": "No other project drives its date."},
     "gantt.window": {"zh": "目标期", "en": "Target period"},
     # ------------------------------------------------------------------ chart 5: energy
     "energy.title": {"zh": "能源基地：装机容量与发电量", "en": "Energy base: capacity and generation"},
@@ -249,6 +265,12 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "重大项目年度投资（均值与P10–P90）及累计投资S曲线（中位数与P10–P90区间）。",
         "en": "Project investment by year (mean with P10–P90) and the cumulative S-curve (median with "
               "P10–P90 band)."},
+    "caption.finish_dates": {
+        "zh": "完成时间目标所指项目(或里程碑、项目组)的完成时间分布与累计S曲线，标出P50、P80与目标日期；"
+              "下图为关键路径上各项目的关键性指数(含95%区间)与关键度ρ。",
+        "en": "Finish dates of the completion target's milestone, project or group: distribution and "
+              "cumulative S-curve with P50, P80 and the target date; below, the criticality index (95% "
+              "interval) and cruciality ρ of the projects on its critical path."},
     # ------------------------------------------------------------------ export (sheet headers)
     "sheet.summary": {"zh": "摘要", "en": "summary"},
     # ------------------------------------------------------------------ comparison charts

@@ -13,15 +13,16 @@ import numpy as np
 import pandas as pd
 
 from portfolio import __version__
-from portfolio.model.compiled import Compiled, _centre
+from portfolio.model.compiled import Compiled
 from portfolio.model.engine import CONTRIBUTIONS
+from portfolio.runs import schedule_risk
+from portfolio.runs.schedule_risk import SCHEDULE_QUANTILES
 
 QUANTILES = (5, 10, 25, 50, 75, 90, 95)
 LATE_YEARS = 0.5  # a project counts as late when its COD slips more than this (or it is cancelled)
 
 
 Z95 = 1.959963984540054     # the two-sided 95% normal quantile, for every interval of a run and its analyses
-SCHEDULE_QUANTILES = (10, 50, 80, 90)     # P80: the planner's commitment date
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -185,7 +186,15 @@ class Result:
         finish = target.by - slack
         valid = self.data.targets[target.name][self.data.valid]
         quantiles = {f"p{q}": float(np.percentile(finish, q)) if len(finish) else math.nan for q in SCHEDULE_QUANTILES}
+        table = self.criticality()
+        table = table[(table.end_point == target.name) & (table.id != target.project)
+                      & (table.criticality_ci_low > 0)].sort_values("criticality", ascending=False)
+        critical = [{"id": r.id, "criticality": float(r.criticality),
+                     "ci95": [float(r.criticality_ci_low), float(r.criticality_ci_high)],
+                     "cruciality": None if math.isnan(r.cruciality) else float(r.cruciality)}
+                    for r in table.head(5).itertuples()]
         return {"project": target.project, "by": target.by, "by_date": date_text(target.by),
+                "critical_path": critical,
                 "finish": quantiles, "finish_dates": {k: date_text(v) for k, v in quantiles.items()},
                 "p_cancelled": float(np.isnan(valid).mean()) if len(valid) else math.nan}
 
@@ -263,18 +272,21 @@ class Result:
         ledger = self.compiled.ledger
         if not ledger:
             return None
+        from portfolio.model.schedules import planned_dates
+
         detail = self.data.detail
         rows = []
+        planned = planned_dates(self.compiled)
         for j, entry in sorted(ledger.items()):
             plan = self.compiled.projects[j]
-            planned_cod = plan.planned_start + _centre(plan.project.build_years)
+            planned_cod = float(planned[1][j])
             live = ~detail["cancelled"][:, j]
             cod = detail["cod"][live, j]
             start = detail["start"][live, j]
             rows.append({
                 "id": plan.id, "status": entry.status, "report_date": entry.report_date,
-                "planned_start": plan.planned_start, "planned_cod": planned_cod,
-                "start_slip_years": float(np.median(start) - plan.planned_start) if len(start) else None,
+                "planned_start": float(planned[0][j]), "planned_cod": planned_cod,
+                "start_slip_years": float(np.median(start) - planned[0][j]) if len(start) else None,
                 "cod_p50": float(np.median(cod)) if len(cod) else None,
                 "cod_slip_years_p50": float(np.median(cod) - planned_cod) if len(cod) else None,
             })
@@ -396,22 +408,42 @@ class Result:
                    "technology": p.technology or "", "planned_start": float(planned_start[j]),
                    "planned_cod": float(planned_cod[j]), "p_cancelled": float((~live).mean())}
             for key in ("start", "cod"):
-                values = detail[key][live, j]
-                row[f"{key}_mean"] = float(values.mean()) if len(values) else math.nan
-                row[f"{key}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else math.nan
-                for q in SCHEDULE_QUANTILES:
-                    row[f"{key}_p{q}"] = float(np.percentile(values, q)) if len(values) else math.nan
+                row.update(schedule_risk.date_statistics(detail[key][live, j], key))
+            if p.not_after is not None:
+                row["not_after"] = p.not_after
+                row["p_by_not_after"] = float((live & (detail["cod"][:, j] <= p.not_after)).mean())
             for q in (10, 50, 90):
                 row[f"capex_spent_p{q}"] = float(np.percentile(detail["spent"][:, j], q))
             row["capex_spent_mean"] = float(detail["spent"][:, j].mean())
             for t, year in enumerate(self.years_index):
                 row[f"p_operating_{year}"] = float(detail["operating"][:, j, t].mean())
             row["miss_increase_if_late"] = critical.get(p.id, math.nan)
-            for key in ("planned_start", "planned_cod", *(f"{k}_p{q}" for k in ("start", "cod")
-                                                          for q in SCHEDULE_QUANTILES)):
+            for key in ("planned_start", "planned_cod"):
                 row[f"{key}_date"] = date_text(row[key])
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def criticality(self) -> pd.DataFrame:
+        """Criticality index (with its 95% interval) and cruciality of every project for every end point:
+        each completion target and the portfolio's finish (``schedule_risk.criticality``)."""
+        if getattr(self, "_criticality", None) is None:
+            self._criticality = schedule_risk.criticality(self.compiled, self.data.detail, self.effective_share)
+        return self._criticality.copy()
+
+    def s_curves(self) -> pd.DataFrame:
+        """P(finished by the end of each month) of every project, milestone and group."""
+        return schedule_risk.s_curves(self.compiled, self.data.detail)
+
+    def groups(self) -> pd.DataFrame:
+        """One row per group (programme): members, P(cancelled), start and finish statistics as dates."""
+        return schedule_risk.groups(self.compiled, self.data.detail)
+
+    def schedule_tables(self) -> dict[str, pd.DataFrame]:
+        """The schedule-risk tables of a run folder: ``criticality``, ``s_curves`` and (with groups) ``groups``."""
+        tables = {"criticality": self.criticality(), "s_curves": self.s_curves()}
+        if self.scenario.groups:
+            tables["groups"] = self.groups()
+        return tables
 
     def energy(self) -> pd.DataFrame:
         """One row per technology and year: capacity, generation, value added, CO2 avoided quantiles."""

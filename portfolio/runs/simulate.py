@@ -79,12 +79,18 @@ def run_chunk(c: Compiled, start: int, stop: int, seed: int, sampler: str) -> Ch
 
 
 def schedule_columns(c: Compiled, out: dict) -> dict:
-    """``start_<id>`` and ``finish_<id>`` of every project per draw [decimal year], NaN when cancelled."""
+    """``start_<id>`` and ``finish_<id>`` of every project and group per draw [decimal year], NaN when
+    cancelled (a group: when all its members are)."""
+    from portfolio.model.schedules import group_dates
+
     columns = {}
     for j, plan in enumerate(c.projects):
         gone = out["cancelled"][:, j]
         columns[f"start_{plan.id}"] = np.where(gone, np.nan, out["start"][:, j])
         columns[f"finish_{plan.id}"] = np.where(gone, np.nan, out["cod"][:, j])
+    for group, members in c.groups.items():
+        columns[f"start_{group}"], columns[f"finish_{group}"], _ = group_dates(
+            out["start"], out["cod"], out["cancelled"], members)
     return columns
 
 

@@ -1,8 +1,58 @@
-"""The dependency graph of a portfolio: projects ordered so that predecessors come first."""
+"""The dependency graph of a portfolio: projects ordered so that predecessors come first, the arithmetic
+of a link, and the plan — the critical-path forward pass over the planned durations."""
 from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+
+import numpy as np
+
+LINK_TYPES = ("FS", "SS", "FF")   # finish-to-start, start-to-start, finish-to-finish
+
+
+def earliest_start(kind: str, pred_start, pred_finish, lag, duration):
+    """The earliest start a link allows [decimal year]: FS pred_finish + lag, SS pred_start + lag,
+    FF pred_finish + lag − duration (the successor's finish no earlier than the predecessor's + lag).
+    Works on numbers and on numpy arrays alike."""
+    lag = np.asarray(lag, float)
+    if kind == "FS":
+        return pred_finish + lag
+    if kind == "SS":
+        return pred_start + lag
+    if kind == "FF":
+        return pred_finish + lag - duration
+    raise ValueError(f"unknown link type {kind!r} (one of {', '.join(LINK_TYPES)})")
+
+
+def planned_duration(project) -> float:
+    """A project's planned build time [years]: ``build_years``, or its mean when it is a distribution
+    (PERT's expected time t_e = (a + 4m + b)/6 for ``pert(a, m, b)``)."""
+    from portfolio.uncertainty.quantities import Dist
+
+    value = project.build_years
+    return float(value.distribution().mean()) if isinstance(value, Dist) else float(value)
+
+
+def plan(projects) -> tuple[np.ndarray, np.ndarray]:
+    """Planned (deterministic) start and COD of scenario projects [decimal year]: the critical-path
+    forward pass. Each project starts at the latest of its ``planned_start``, its ``not_before`` and what
+    its links allow, and takes its :func:`planned_duration`; delays, overrun ratios and cancellations
+    are risks, not plan, and do not enter. Raises ``CycleError`` for a cycle, ``ValueError`` for a link
+    to an unknown id."""
+    projects = list(projects)
+    ids = [p.id for p in projects]
+    order = topological_order(ids, {p.id: [d.id for d in p.depends_on] for p in projects})
+    start, finish = np.zeros(len(ids)), np.zeros(len(ids))
+    for ident in order:
+        j = ids.index(ident)
+        p = projects[j]
+        duration = planned_duration(p)
+        at = max(p.planned_start, p.not_before if p.not_before is not None else -np.inf)
+        for d in p.depends_on:
+            i = ids.index(d.id)
+            at = max(at, float(earliest_start(d.type, start[i], finish[i], d.lag, duration)))
+        start[j], finish[j] = at, at + duration
+    return start, finish
 
 
 class CycleError(ValueError):

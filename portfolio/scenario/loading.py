@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import os
 import re
 import typing
@@ -24,7 +25,7 @@ from portfolio.scenario.yamlio import load_yaml
 
 SET_SOURCE = "--set"
 _LISTS_BY_NAME = {("targets",): "name", ("uncertainty", "drivers"): "name", ("uncertainty", "shocks"): "name",
-                  ("projects",): "id"}
+                  ("projects",): "id", ("groups",): "id"}
 
 
 @dataclass
@@ -501,11 +502,11 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
             if tech not in s.energy.technologies:
                 out.append(_located(resolved, ("targets", target.name, "technologies"),
                                     f"unknown technology '{tech}' (known: {', '.join(s.energy.technologies)})"))
-    known = [p.id for p in s.projects]
+    known = [p.id for p in s.projects] + [g.id for g in s.groups]
     for target in s.targets:
         if target.project is not None and target.project not in known:
             hint = difflib.get_close_matches(target.project, known, n=1)
-            out.append(_located(resolved, ("targets", target.name, "project"), f"unknown project id "
+            out.append(_located(resolved, ("targets", target.name, "project"), f"unknown project or group id "
                                 f"'{target.project}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")))
     names = [t.name for t in s.targets]
     for name in {n for n in names if names.count(n) > 1}:
@@ -538,6 +539,9 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
     except CycleError as exc:
         first = exc.cycle[0] if getattr(exc, "cycle", None) else ids[0]
         out.append(_located(resolved, ("projects", first, "depends_on"), f"dependency cycle: {exc}"))
+    else:
+        out.extend(_deadline_problems(s, resolved))
+    out.extend(_group_problems(s, resolved))
 
     for driver in s.uncertainty.drivers:
         for ref in driver.applies_to:
@@ -550,6 +554,61 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
                                 f"{shock.year} is outside the simulated years {base + 1}–{horizon}"))
 
     out.extend(_correlation_problems(s, resolved, check_correlation))
+    return out
+
+
+def _deadline_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
+    """A ``not_after`` the plan itself cannot meet: the CPM forward pass (planned starts, expected builds,
+    links, ``not_before``) finishes later. Names the link that pushes the start, if one does."""
+    from portfolio.scenario.graph import earliest_start, plan, planned_duration
+    from portfolio.uncertainty.dates import date_text
+
+    if not any(p.not_after is not None for p in s.projects) or any(
+            d.id not in {q.id for q in s.projects} for p in s.projects for d in p.depends_on):
+        return []
+    start, cod = plan(s.projects)
+    ids = [p.id for p in s.projects]
+    out = []
+    for j, p in enumerate(s.projects):
+        if p.not_after is None or cod[j] <= p.not_after + 1e-9:
+            continue
+        pushed = start[j] > max(p.planned_start, p.not_before or -math.inf) + 1e-9
+        why = ""
+        if pushed:
+            duration = planned_duration(p)
+            driver = max(p.depends_on, key=lambda d: float(earliest_start(
+                d.type, start[ids.index(d.id)], cod[ids.index(d.id)], d.lag, duration)))
+            why = f"; its start is pushed to {date_text(start[j])} by '{driver.id}' ({driver.type})"
+        out.append(_located(resolved, ("projects", p.id, "not_after"),
+                            f"impossible: the plan finishes {date_text(cod[j])}, after not_after "
+                            f"{date_text(p.not_after)}{why}"))
+    return out
+
+
+def _group_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
+    """Group ids unique and distinct from project ids, members known, groups not nested in a loop."""
+    from portfolio.scenario.graph import CycleError, topological_order
+
+    projects = [p.id for p in s.projects]
+    groups = [g.id for g in s.groups]
+    out = []
+    for ident in dict.fromkeys(g for g in groups if groups.count(g) > 1):
+        out.append(_located(resolved, ("groups",), f"duplicate group id '{ident}'"))
+    for g in s.groups:
+        if g.id in projects:
+            out.append(_located(resolved, ("groups", g.id, "id"), f"'{g.id}' is already a project id"))
+        for member in g.members:
+            if member not in projects and member not in groups:
+                hint = difflib.get_close_matches(member, projects + groups, n=1)
+                out.append(_located(resolved, ("groups", g.id, "members"), f"unknown project or group id "
+                                    f"'{member}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")))
+    if out:
+        return out
+    try:
+        topological_order(groups, {g.id: [m for m in g.members if m in groups] for g in s.groups})
+    except CycleError as exc:
+        out.append(_located(resolved, ("groups", exc.cycle[0], "members"), "groups contain each other: "
+                            + " → ".join(exc.cycle + exc.cycle[:1])))
     return out
 
 

@@ -6,6 +6,7 @@ or a distribution (see ``quantities``). The reference is docs/scenario-format.md
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -18,7 +19,8 @@ from pydantic import (
 )
 
 from portfolio.scenario.fields import Quantity
-from portfolio.uncertainty.dates import parse_year
+from portfolio.scenario.graph import LINK_TYPES
+from portfolio.uncertainty.dates import date_text, parse_year
 from portfolio.uncertainty.quantities import Dist, check_range, parse_uncertain
 from portfolio.uncertainty.units import BASE_UNIT, UnitError, parse_quantity
 
@@ -126,7 +128,7 @@ class Target(Model):
     year: int | None = None
     threshold: float | str | None = None
     technologies: tuple[str, ...] | None = None
-    project: Id | None = None        # completion: the project or milestone that must finish
+    project: Id | None = None        # completion: the project, milestone or group that must finish
     by: Year | None = None           # completion: the date it must finish by
 
     @model_validator(mode="after")
@@ -212,26 +214,43 @@ class Economy(Model):
 
 
 class Dependency(Model):
+    """A link from a predecessor: FS (start ≥ its finish + lag), SS (start ≥ its start + lag) or FF
+    (finish ≥ its finish + lag); a negative lag is a lead."""
+
     id: Id
-    lag: _fixed("duration", 0, 50) = 0.0
+    type: Literal[LINK_TYPES] = "FS"
+    lag: _fixed("duration", -50, 50) = 0.0
+
+
+_LINK = re.compile(r"^(?P<id>[^:+\-\s]+)\s*(?::\s*(?P<type>[A-Za-z]+))?\s*(?:(?P<sign>[+\-])\s*(?P<lag>.*))?$")
+
+
+def _link(text: str) -> dict:
+    """'b', 'b+0.5', 'b:SS', 'b:SS+2 weeks', 'b:FF-10天' → {id, type, lag}."""
+    text = text.strip().replace("：", ":").replace("＋", "+").replace("－", "-")
+    match = _LINK.match(text)
+    if match is None:
+        raise UnitError(f"expected 'id', 'id+lag' or 'id:SS+lag' (type FS, SS or FF), got {text!r}")
+    item = {"id": match["id"]}
+    if match["type"]:
+        item["type"] = match["type"].upper()
+    if match["sign"]:
+        lag = match["lag"].strip()
+        if not lag:
+            raise UnitError(f"a lag is missing after {match['sign']!r} in {text!r}")
+        item["lag"] = f"-{lag}" if match["sign"] == "-" else lag
+    return item
 
 
 def _dependencies(value):
-    """'a; b+0.5' or ['a', {id: b, lag: 0.5}] → list of dicts."""
+    """'a; b+0.5; c:SS+3 months' or ['a', {id: b, type: FF, lag: -2 weeks}] → list of dicts."""
     if value is None:
         return []
     if isinstance(value, str):
         value = [part for part in (p.strip() for p in value.replace("；", ";").split(";")) if part]
     if not isinstance(value, (list, tuple)):
         raise UnitError("expected a list of project ids")
-    items = []
-    for item in value:
-        if isinstance(item, str):
-            ident, _, lag = item.partition("+")
-            items.append({"id": ident.strip(), "lag": lag.strip() or 0.0})
-        else:
-            items.append(item)
-    return items
+    return [_link(item) if isinstance(item, str) else item for item in value]
 
 
 PROFILES = ("uniform", "s_curve", "front_loaded", "back_loaded")
@@ -255,11 +274,15 @@ class Project(Model):
     start_delay: _uncertain("duration") = 0.0
     cancel_probability: Probability = 0.0
     depends_on: Annotated[tuple[Dependency, ...], BeforeValidator(_dependencies), WithJsonSchema({
-        "anyOf": [{"type": "string", "description": "ids separated by ';', each optionally '+lag'"},
+        "anyOf": [{"type": "string", "description": "ids separated by ';', each optionally ':SS' or ':FF' "
+                                                    "and '+lag' or '-lag'"},
                   {"type": "array", "items": {"anyOf": [
                       {"type": "string"},
-                      {"type": "object", "properties": {"id": {"type": "string"}, "lag": {}},
+                      {"type": "object", "properties": {"id": {"type": "string"}, "lag": {},
+                                                        "type": {"enum": list(LINK_TYPES)}},
                        "required": ["id"], "additionalProperties": False}]}}]})] = ()
+    not_before: Year | None = None     # start no earlier than this date (a hard floor in every draw)
+    not_after: Year | None = None      # finish no later than this date: checked against the planned dates
     local_content: Fraction | None = None
     gfcf_share: Fraction | None = None
     multiplier: _uncertain("ratio", 0, 10) | None = None
@@ -298,6 +321,9 @@ class Project(Model):
             raise FieldProblem("value_added_ratio", "required when output_value is given")
         if any(d.id == self.id for d in self.depends_on):
             raise FieldProblem("depends_on", "a project cannot depend on itself")
+        if self.not_before is not None and self.not_after is not None and self.not_before > self.not_after:
+            raise FieldProblem("not_after", f"{date_text(self.not_after)} is before not_before "
+                                            f"{date_text(self.not_before)}")
         return self
 
 
@@ -405,6 +431,16 @@ class Simulation(Model):
                               doc="sd of the error of observed growth (learning from actuals)") = 0.01
 
 
+class Group(Model):
+    """A programme (the energy base, one of its phases): it starts with its first member and finishes
+    with the last of its members that is built (cancelled members drop out; cancelled when all are)."""
+
+    id: Id
+    name: Text
+    members: tuple[Id, ...] = Field(min_length=1, description="project, milestone or group ids")
+    source: str = ""
+
+
 class Scenario(Model):
     """A resolved, validated scenario (after extends, registers and overrides)."""
 
@@ -412,6 +448,7 @@ class Scenario(Model):
     targets: tuple[Target, ...] = Field(min_length=1)
     economy: Economy
     projects: tuple[Project, ...] = ()
+    groups: tuple[Group, ...] = ()
     energy: Energy = Energy()
     uncertainty: Uncertainty = Uncertainty()
     simulation: Simulation = Simulation()
@@ -444,4 +481,4 @@ def json_schema() -> dict:
     return schema
 
 
-__all__ = ["Scenario", "Project", "Economy", "Target", "Technology", "json_schema", "FieldProblem"]
+__all__ = ["Scenario", "Project", "Group", "Dependency", "Economy", "Target", "Technology", "json_schema", "FieldProblem"]

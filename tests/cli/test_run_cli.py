@@ -92,8 +92,9 @@ def run(cli, child, tmp_path, monkeypatch):
 
 
 def test_run_writes_a_self_describing_manifest(run, tmp_path):
-    assert sorted(p.name for p in run.iterdir()) == ["charts", "draws.parquet", "energy.csv", "manifest.json",
-                                                     "projects.csv", "summary.json", "years.csv"]
+    assert sorted(p.name for p in run.iterdir()) == ["charts", "criticality.csv", "draws.parquet", "energy.csv",
+                                                     "manifest.json", "projects.csv", "s_curves.csv", "summary.json",
+                                                     "years.csv"]
     assert leftovers(run.parent) == []                         # no .first.incomplete-* left behind
     m = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     assert m["format_version"] == 1

@@ -3,8 +3,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from portfolio.model.schedules import (PROFILES, interval_fraction, profile_cdf, ramp_fraction, resolve_schedule,
-                                       spending_shares)
+from portfolio.model.schedules import (PROFILES, critical_path, group_dates, interval_fraction, profile_cdf,
+                                       ramp_fraction, resolve_schedule, spending_shares)
 from portfolio.scenario.graph import CycleError, topological_order
 from portfolio.uncertainty.dates import decimal_year
 
@@ -136,3 +136,67 @@ def test_resolve_schedule_chain_and_cancellation():
     np.testing.assert_array_equal(c2, cod); np.testing.assert_array_equal(x2, cx)
     with pytest.raises(ValueError):
         resolve_schedule(planned, delay, build, ratio, cancel, deps, order=[1, 0, 2, 3])
+
+
+# --------------------------------------------------------------------------- link types, constraints
+def test_start_to_start_and_finish_to_finish_links_by_hand():
+    """A: 2022.0 + 2 = 2024.0. B SS+0.5 after A: start max(2021, 2022.5) = 2022.5, build 1 → 2023.5.
+    C FF+0.25 after A with build 1: finish ≥ 2024.25 → start 2023.25 (its own planned 2022.0 is earlier).
+    D FS−0.5 (a lead) after A: start 2023.5. E FF−3 after A: the link allows 2020.0, its own plan 2022.0
+    binds (a link only ever delays)."""
+    planned = np.array([[2022.0, 2021.0, 2022.0, 2021.0, 2022.0]])
+    build = np.array([[2.0, 1.0, 1.0, 1.0, 1.0]])
+    zeros = np.zeros((1, 5))
+    deps = [[], [(0, 0.5, "SS")], [(0, 0.25, "FF")], [(0, -0.5)], [(0, -3.0, "FF")]]
+    start, cod, _ = resolve_schedule(planned, zeros, build, np.ones((1, 5)), zeros.astype(bool), deps)
+    np.testing.assert_allclose(start[0], [2022.0, 2022.5, 2023.25, 2023.5, 2022.0])
+    np.testing.assert_allclose(cod[0], [2024.0, 2023.5, 2024.25, 2024.5, 2023.0])
+    # the overrun ratio lengthens C: finish-to-finish keeps the finish, so the start moves earlier
+    ratio = np.ones((1, 5)); ratio[0, 2] = 1.5
+    start, cod, _ = resolve_schedule(planned, zeros, build, ratio, zeros.astype(bool), deps)
+    assert (start[0, 2], cod[0, 2]) == pytest.approx((2022.75, 2024.25))
+    # cancellation passes along every link type
+    cancel = np.zeros((1, 5), bool); cancel[0, 0] = True
+    _, _, cx = resolve_schedule(planned, zeros, build, np.ones((1, 5)), cancel, deps)
+    assert cx.all()
+    with pytest.raises(ValueError, match="unknown link type 'XX'"):
+        resolve_schedule(planned, zeros, build, np.ones((1, 5)), zeros.astype(bool), [[], [(0, 0, "XX")], [], [], []])
+
+
+def test_not_before_is_a_floor_for_every_draw():
+    planned = np.array([[2021.0], [2021.0], [2021.0]])
+    delay = np.array([[0.0], [0.6], [1.5]])
+    start, cod, _ = resolve_schedule(planned, delay, np.ones((3, 1)), np.ones((3, 1)), np.zeros((3, 1), bool),
+                                     [[]], not_before=[2021.75])
+    np.testing.assert_allclose(start[:, 0], [2021.75, 2021.75, 2022.5])
+    start, _, _ = resolve_schedule(planned, delay, np.ones((3, 1)), np.ones((3, 1)), np.zeros((3, 1), bool),
+                                   [[]], not_before=[np.nan])         # NaN: no constraint
+    np.testing.assert_allclose(start[:, 0], [2021.0, 2021.6, 2022.5])
+
+
+def test_critical_path_follows_the_binding_links():
+    """Draw 0: A (3 y) is longer than B (1 y), so C starts at A's finish: path A → C. Draw 1: B's delay
+    of 3 years makes it bind instead. Draw 2: C's own planned start 2030 binds: only C is critical.
+    Draw 3: a tie (A and B both finish 2024): both paths are critical."""
+    planned = np.array([[2021.0, 2021.0, 2021.0]] * 3 + [[2021.0, 2021.0, 2021.0]])
+    planned[2, 2] = 2030.0
+    delay = np.zeros((4, 3)); delay[1, 1] = 3.0; delay[3, 1] = 2.0
+    build = np.tile([3.0, 1.0, 1.0], (4, 1))
+    deps = [[], [], [(0, 0.0), (1, 0.0)]]
+    none = np.zeros((4, 3), bool)
+    start, cod, cx = resolve_schedule(planned, delay, build, np.ones((4, 3)), none, deps)
+    terminal = np.zeros((4, 3), bool); terminal[:, 2] = True
+    on = critical_path(start, cod, cx, deps, terminal)
+    np.testing.assert_array_equal(on, [[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]])
+    gone = cx.copy(); gone[:, 2] = True                         # a cancelled terminal has no path
+    assert not critical_path(start, cod, gone, deps, terminal).any()
+
+
+def test_group_dates_are_first_start_and_last_built_finish():
+    start = np.array([[2021.0, 2022.0, 2023.0], [2021.0, 2022.0, 2023.0], [2021.0, 2022.0, 2023.0]])
+    cod = start + np.array([[1.0, 3.0, 1.0]])
+    cancelled = np.array([[0, 0, 0], [0, 1, 0], [1, 1, 1]], bool)
+    first, last, gone = group_dates(start, cod, cancelled, [0, 1, 2])
+    np.testing.assert_allclose(first[:2], [2021.0, 2021.0])
+    np.testing.assert_allclose(last[:2], [2025.0, 2024.0])      # the cancelled 2025 member drops out
+    assert np.isnan(first[2]) and np.isnan(last[2]) and gone.tolist() == [False, False, True]

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from portfolio.outputs.kinds import CHART_KINDS as KINDS  # both test scenarios have every chart
+
 CHUXIONG = Path(__file__).resolve().parents[2] / "scenarios" / "chuxiong" / "baseline.yaml"
-KINDS = ("growth_fan", "average_growth", "contributions", "schedule", "energy", "capex")
 DRAWS = 2000
 
 ONE_PROJECT = """\
@@ -30,6 +31,7 @@ meta:
 targets:
   - {name: growth, metric: average_growth, window: [2021, 2025], threshold: 5%}
   - {name: solar, metric: energy_capacity, year: 2024, threshold: 300 MW}
+  - {name: solar_built, metric: completion, project: solar_park, by: 2023-06-30}
 economy:
   gdp: 800 亿元
   capital_output_ratio: pert(2.5, 3.0, 3.5)
@@ -262,8 +264,12 @@ def test_rundata_from_result_equals_rundata_from_its_saved_folder(small_result, 
     a, b = RunData.from_result(small_result), RunData.from_folder(folder)
     for name in ("years", "projects", "energy"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert set(a.schedule) == set(b.schedule) == {"criticality", "s_curves", "groups"}
+    for name, table in a.schedule.items():
+        pd.testing.assert_frame_equal(table, b.schedule[name], check_exact=True)
     assert a.summary == b.summary
     assert np.array_equal(a.average_growth, b.average_growth)
+    assert np.array_equal(a.finish, b.finish, equal_nan=True) and len(a.finish) == a.n_valid
     assert a.scenario == b.scenario
     assert a.language == b.language == "zh"
 
@@ -341,9 +347,9 @@ def test_fan_chart_shows_actuals_and_contributions_mark_observed_years(chuxiong_
 
 def test_a_scenario_without_projects_or_energy_gets_the_charts_that_make_sense(tmp_path):
     scenario = tmp_path / "none.yaml"
-    scenario.write_text(ONE_PROJECT.split("energy:\n")[0].replace("  - {name: solar, metric: energy_capacity, "
-                                                                  "year: 2024, threshold: 300 MW}\n", ""),
-                        encoding="utf-8")
+    targets = ("  - {name: solar, metric: energy_capacity, year: 2024, threshold: 300 MW}\n"
+               "  - {name: solar_built, metric: completion, project: solar_park, by: 2023-06-30}\n")
+    scenario.write_text(ONE_PROJECT.split("energy:\n")[0].replace(targets, ""), encoding="utf-8")
     result = run_cli("run", scenario, "--draws", 300, "--out", tmp_path / "r", "--quiet")
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output

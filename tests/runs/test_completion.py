@@ -42,7 +42,7 @@ def test_completion_probability_is_the_finish_date_distribution(write):
 
 def test_completion_targets_and_milestones_are_checked(write):
     bad = TARGETS.replace("project: works", "project: workz")
-    with pytest.raises(InputError, match=r"targets\.built\.project: unknown project id 'workz' \(did you mean 'works'\?\)"):
+    with pytest.raises(InputError, match=r"targets\.built\.project: unknown project or group id 'workz' \(did you mean 'works'\?\)"):
         load_scenario(write("a.yaml", scenario_yaml(WORKS.replace("CANCEL", "0"), targets=bad)))
     missing = TARGETS.replace(", by: 2024-01-01", "")
     with pytest.raises(InputError, match=r"by: required for metric completion"):

@@ -78,6 +78,44 @@ def test_merge_bias_of_two_independent_predecessors(write):
     assert succ.mean() - 2024 > 0.25                                            # the merge bias is visible
 
 
+@pytest.mark.parametrize("n_paths, expected_max", [(3, 0.8462843753), (5, 1.1629644736), (10, 1.5387527308)])
+def test_merge_bias_of_n_parallel_paths(write, n_paths, expected_max):
+    """n independent N(2024, σ²) finishes merging into one successor: E[start] = 2024 + σ e_n with e_n the
+    expected largest of n standard normals (tabulated by Teichroew 1956; Clark 1961 for the merge)."""
+    sigma, n = 0.5, 20_000
+    preds = "".join(project(f"p{k}", planned_start=2024, build_years=0, start_delay=f'"normal(0, {sigma})"')
+                    for k in range(n_paths))
+    text = scenario_yaml(preds + project("merge", planned_start=2021, build_years=1,
+                                         depends_on="[" + ", ".join(f"p{k}" for k in range(n_paths)) + "]"))
+    succ = simulate(write("merge_n.yaml", text), draws=n, seed=13).data.detail["start"][:, n_paths]
+    se = succ.std(ddof=1) / math.sqrt(n)                                        # ≈ 0.003 years
+    assert abs(succ.mean() - (2024 + sigma * expected_max)) < 4 * se
+
+
+def test_merge_of_two_unequal_paths_has_clarks_moments(write):
+    """max(X1, X2), X1 ~ N(2024, 0.5²), X2 ~ N(2024.3, 0.3²) independent (Clark 1961, eqs. 2-3):
+    a² = σ1² + σ2², α = (μ1 − μ2)/a, E = μ1 Φ(α) + μ2 Φ(−α) + a φ(α),
+    E[max²] = (μ1² + σ1²) Φ(α) + (μ2² + σ2²) Φ(−α) + (μ1 + μ2) a φ(α). Moments about 2024 to keep the
+    squares small."""
+    from scipy import stats
+
+    n, (m1, s1), (m2, s2) = 40_000, (0.0, 0.5), (0.3, 0.3)
+    text = scenario_yaml(
+        project("x1", planned_start=2024, build_years=0, start_delay=f'"normal({m1}, {s1})"')
+        + project("x2", planned_start=2024, build_years=0, start_delay=f'"normal({m2}, {s2})"')
+        + project("merge", planned_start=2021, build_years=1, depends_on="[x1, x2]"))
+    succ = simulate(write("clark.yaml", text), draws=n, seed=17).data.detail["start"][:, 2] - 2024
+    a = math.hypot(s1, s2)
+    alpha = (m1 - m2) / a
+    mean = m1 * stats.norm.cdf(alpha) + m2 * stats.norm.cdf(-alpha) + a * stats.norm.pdf(alpha)
+    second = ((m1 ** 2 + s1 ** 2) * stats.norm.cdf(alpha) + (m2 ** 2 + s2 ** 2) * stats.norm.cdf(-alpha)
+              + (m1 + m2) * a * stats.norm.pdf(alpha))
+    se = succ.std(ddof=1) / math.sqrt(n)                                        # ≈ 0.002 years
+    assert abs(succ.mean() - mean) < 4 * se
+    se2 = (succ ** 2).std(ddof=1) / math.sqrt(n)
+    assert abs((succ ** 2).mean() - second) < 4 * se2
+
+
 def test_every_project_at_its_own_p50_is_unlikely(write):
     """Three independent projects, each finishing by its P50 COD (planned start + 2) with probability ½
     through a different uncertain input: all three do with probability 0.5³ = 0.125."""

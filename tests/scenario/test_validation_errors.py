@@ -45,6 +45,28 @@ CASES = {
     "dependency cycle": (replace("    value_added_ratio: 0.2\n", "    value_added_ratio: 0.2\n    depends_on: [plant]\n"),
                          r"scenario\.yaml:\d+: projects\.p\w+\.depends_on: dependency cycle: .*park → plant → park|"
                          r"dependency cycle: .*plant → park → plant"),
+    "impossible deadline": (replace("    build_years: 2\n", "    build_years: 2\n    not_after: 2026-06-30\n"),
+                            r"scenario\.yaml:38: projects\.plant\.not_after: impossible: the plan finishes "
+                            r"2027-01-01, after not_after 2026-06-30; its start is pushed to 2025-01-01 by 'park' \(FS\)"),
+    "deadline before floor": (replace("    build_years: 3\n", "    build_years: 3\n    not_before: 2024-01-01\n"
+                                      "    not_after: 2023-06-30\n"),
+                              r"scenario\.yaml:30: projects\.park\.not_after: 2023-06-30 is before not_before 2024-01-01"),
+    "unknown link type": (replace("depends_on: [park]", 'depends_on: "park:XY+1"'),
+                          r"scenario\.yaml:38: projects\.plant\.depends_on\[0\]\.type: expected one of 'FS', 'SS' "
+                          r"or 'FF'; got 'XY'"),
+    "link without its lag": (replace("depends_on: [park]", 'depends_on: "park+"'),
+                             r"scenario\.yaml:38: projects\.plant\.depends_on: a lag is missing after '\+' in 'park\+'"),
+    "lag in an unknown unit": (replace("depends_on: [park]", 'depends_on: "park:SS+3 parsecs"'),
+                               r"scenario\.yaml:38: projects\.plant\.depends_on\[0\]\.lag: unknown unit 'parsecs' "
+                               r"for duration"),
+    "unknown group member": (MINIMAL + "groups:\n  - {id: both, name: {zh: 两个, en: Both}, members: [park, plnt]}\n",
+                             r"scenario\.yaml:40: groups\.both\.members: unknown project or group id 'plnt' "
+                             r"\(did you mean 'plant'\?\)"),
+    "group named like a project": (MINIMAL + "groups:\n  - {id: park, name: {zh: 园, en: Park}, members: [plant]}\n",
+                                   r"scenario\.yaml:40: groups\.park\.id: 'park' is already a project id"),
+    "groups in a loop": (MINIMAL + "groups:\n  - {id: g1, name: {zh: 一, en: One}, members: [park, g2]}\n"
+                         "  - {id: g2, name: {zh: 二, en: Two}, members: [g1]}\n",
+                         r"scenario\.yaml:40: groups\.g1\.members: groups contain each other: g1 → g2 → g1"),
     "duplicate project id": (replace("  - id: plant\n", "  - id: park\n"),
                              r"scenario\.yaml:31: projects\.park: duplicate project id \(first on line 22\)"),
     "window outside horizon": (replace("window: [2021, 2025]", "window: [2021, 2031]"),

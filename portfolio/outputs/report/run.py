@@ -23,6 +23,7 @@ from portfolio.outputs import texts as L
 from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.report.document import Chart, Report, Table
 from portfolio.outputs.rundata import RunData, decisive_projects
+from portfolio.uncertainty.dates import date_text
 
 SKIP_KEYS = {"id", "name", "kind", "source", "notes", "label", "technology"}
 MAX_SOURCE = 180  # characters of a source shown in the report (the workbook keeps them whole)
@@ -398,23 +399,34 @@ def projects_table(data: RunData, lang: str) -> Table:
         if r.p_cancelled and r.p_cancelled > 0:
             risk.append(L.text("report.risk.cancel", lang, p=L.percent(r.p_cancelled, 0)))
         if spec.get("depends_on"):
-            risk.append(L.text("report.risk.after", lang, ids=", ".join(spec["depends_on"])))
+            risk.append(L.text("report.risk.after", lang, ids=_links_text(spec["depends_on"])))
         name = r.name_zh if lang == "zh" else r.name_en
         rows.append([str(name), L.kind_label(r.kind, lang), spec_text(capex) if capex is not None else "",
-                     _year_text(r.planned_start), spec_text(spec.get("build_years", "")), "; ".join(risk),
+                     date_text(r.planned_start, "month"), spec_text(spec.get("build_years", "")), "; ".join(risk),
                      _clip(spec.get("source", ""))])
     return Table([L.text("report.col.project", lang), L.text("report.col.kind", lang), L.text("report.col.capex", lang),
                   L.text("report.col.start", lang), L.text("report.col.build", lang), L.text("report.col.risk", lang),
                   L.text("report.col.source", lang)], rows, [0.19, 0.06, 0.13, 0.09, 0.08, 0.15, 0.30])
 
 
-def _year_text(x: float) -> str:
-    """A decimal year as a month: 2023.378 → 2023-05."""
-    if x is None or not math.isfinite(x):
-        return ""
-    year = int(math.floor(x))
-    month = min(12, int((x - year) * 12 + 1e-9) + 1)
-    return f"{year}-{month:02d}"
+def _links_text(value) -> str:
+    """A project's links as written in any form ('a; b+0.5', a list, {id, type, lag}) → 'a, b (FS+0.5)'."""
+    from portfolio.scenario.schema import _dependencies
+
+    try:
+        links = _dependencies(value)
+    except ValueError:
+        return str(value)
+    parts = []
+    for link in links:
+        if not isinstance(link, dict):
+            parts.append(str(link))
+            continue
+        kind, lag = link.get("type", "FS"), link.get("lag", 0)
+        plain = kind == "FS" and (lag in (0, "0", "", None))
+        lag_text = "" if lag in (0, "0", "", None) else (str(lag) if str(lag).startswith("-") else f"+{lag}")
+        parts.append(str(link.get("id")) if plain else f"{link.get('id')} ({kind}{lag_text})")
+    return ", ".join(parts)
 
 
 def _clip(text: str, limit: int = MAX_SOURCE) -> str:
