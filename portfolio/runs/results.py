@@ -134,7 +134,8 @@ class Result:
             targets.append(entry)
         window = self.growth_window()
         avg = self.average_growth(window)[valid]
-        last_year = max(t.years[1] for t in s.targets)
+        headline = [t for t in s.targets if t.metric != "completion"] or s.targets   # a date is not a GDP year
+        last_year = min(max(t.years[1] for t in headline), s.meta.horizon)
         gdp_last = self.data.gdp[valid, last_year - self.years_index[0]]
         summary = {
             "format_version": 1,

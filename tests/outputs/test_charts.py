@@ -189,7 +189,7 @@ def test_gantt_rows_are_readable_for_the_chuxiong_projects(chuxiong_run):
         renderer = rendered(fig).get_renderer()
         ax = fig.axes[0]
         labels = [t for t in ax.get_yticklabels() if t.get_text()]
-        assert len(labels) == len(data.projects) == 26                  # 25 projects and a milestone
+        assert len(labels) == len(data.projects) == 24                  # 22 projects and two milestones
         names = [t.get_text() for t in labels]
         assert len(set(names)) == len(names), "two projects got the same shortened name"
         boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.y0)

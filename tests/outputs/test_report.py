@@ -150,7 +150,7 @@ def test_docx_holds_the_headline_the_tables_and_every_chart(chuxiong_run, tmp_pa
     assert len(document.tables) == 4                  # key figures, assumptions, projects, manifest
     key, assumptions, projects, manifest = document.tables
     assert key.rows[0].cells[0].text == "Figure"
-    assert len(projects.rows) == 1 + len(data.projects) == 27              # header, 25 projects, a milestone
+    assert len(projects.rows) == 1 + len(data.projects) == 25              # header, 22 projects, two milestones
     assert {r.cells[0].text for r in projects.rows[1:]} == set(data.projects["name_en"])
     assert any(r.cells[0].text == "economy.capital_share" for r in assumptions.rows)
     assert any("sha256" in r.cells[1].text for r in manifest.rows)
@@ -208,7 +208,7 @@ def test_assumptions_give_each_input_its_distribution_range_and_source(chuxiong_
     assert share["spec"] == "pert(0.40, 0.50, 0.60)"
     assert 0.40 < share["p5"] < share["p50"] < share["p95"] < 0.60
     assert "facts economy.capital_share_alpha" in share["source"]          # the comment on its line
-    assert "0.80 - 0.087" in rows["economy.investment_rate"]["source"]       # the comment block above it
+    assert "0.80 - 0.084" in rows["economy.investment_rate"]["source"]       # the comment block above it
     assert rows["economy.gdp"]["p5"] is None and rows["economy.gdp"]["spec"] == "1372 亿元"
     airport = rows["projects.airport.capex"]
     assert airport["spec"] == "24.5 亿元" and airport["source"].startswith("facts projects.airport (S)")

@@ -335,10 +335,11 @@ def test_airport_cancelled_changes_only_the_airports_contribution():
     base, variant = chuxiong("baseline"), chuxiong("airport-cancelled")
     ids = [p.id for p in base.compiled.projects]
     j = ids.index("airport")
-    keep = [i for i in range(len(ids)) if i != j]
-    assert [p.id for p in variant.compiled.projects] == [ids[i] for i in keep]
+    keep = [i for i in range(len(ids)) if i not in (j, ids.index("airport_open"))]
+    assert [p.id for p in variant.compiled.projects] == ids
+    assert variant.data.detail["cancelled"][:, j].all() and not variant.data.detail["spent"][:, j].any()
     for key in ("start", "cod", "cancelled", "spent"):                         # every other project untouched
-        np.testing.assert_array_equal(variant.data.detail[key], base.data.detail[key][:, keep])
+        np.testing.assert_array_equal(variant.data.detail[key][:, keep], base.data.detail[key][:, keep])
     np.testing.assert_array_equal(variant.data.detail["capacity_by_tech"], base.data.detail["capacity_by_tech"])
     # the airport cannot start before 2023 (planned 2023.0, delays ≥ 0): 2020-2022 are unchanged
     np.testing.assert_allclose(variant.data.gdp[:, :3], base.data.gdp[:, :3], rtol=1e-12)
@@ -346,9 +347,10 @@ def test_airport_cancelled_changes_only_the_airports_contribution():
     gone = base.data.detail["cancelled"][:, j]
     assert 100 < gone.sum() < 300                                              # ≈ 10% of 2000
     np.testing.assert_allclose(variant.data.gdp[gone], base.data.gdp[gone], rtol=1e-12)
-    # its demand, value added and TFP uplift are all ≥ 0: removing it never raises GDP
+    # its demand, value added and TFP uplift are all ≥ 0: cancelling it never raises GDP
     assert np.all(variant.data.gdp <= base.data.gdp * (1 + 1e-12))
     assert _p(variant) <= _p(base)
+    assert _p(variant, "airport_open_on_plan") == 0.0 < _p(base, "airport_open_on_plan")   # never opens
 
 
 @pytest.mark.parametrize("name", ["no-petrochemical", "pv-price-slump"])
