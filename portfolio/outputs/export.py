@@ -1,12 +1,14 @@
-"""A run as an Excel workbook: sheets ``summary``, ``years``, ``projects``, ``energy``, ``assumptions``.
+"""A run as an Excel workbook: sheets ``summary``, ``years``, ``projects``, ``energy``, the schedule-risk
+sheets ``criticality``, ``s_curves`` and ``groups`` (when the run has them), and ``assumptions``.
 
 The ``years``, ``projects`` and ``energy`` sheets hold exactly the values of the run folder's CSV files
-(fractions stay fractions; cells are formatted so Excel shows them as %), with the unit in each header
-as ``column (unit)``. Every sheet has a frozen, bold header row, an auto-filter and column widths that
+(fractions stay fractions; cells are formatted so Excel shows them as %; ``*_date`` columns are Excel
+date cells), with the unit in each header as ``column (unit)``. Every sheet has a frozen, bold header row, an auto-filter and column widths that
 fit their contents (CJK characters count double).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -17,10 +19,18 @@ PERCENT = "0.00%"
 YEAR_FMT = "0.00"
 MONEY = "#,##0.00"
 MAX_WIDTH = 60
+DATE_FMT = "yyyy-mm-dd"
 
 
 def column_unit(sheet: str, column: str) -> tuple[str, str | None]:
     """(unit, number format) of a CSV column."""
+    if sheet == "s_curves":
+        return {"date": ("date", DATE_FMT), "year": ("decimal year", "0.000")}.get(column, ("probability", "0.0%"))
+    if sheet == "criticality":
+        if column.startswith("criticality"):
+            return "probability", "0.0%"
+        if column == "cruciality":
+            return "rank correlation", "0.00"
     if column in ("year",):
         return "", "0"
     if column in ("id", "name_zh", "name_en", "kind", "technology"):
@@ -46,7 +56,7 @@ def column_unit(sheet: str, column: str) -> tuple[str, str | None]:
     if column.startswith("co2_avoided_mt"):
         return "Mt CO2", "0.000"
     if column.endswith("_date"):
-        return "date", None
+        return "date", DATE_FMT
     if column.endswith("_sd") and column.startswith(("start_", "cod_")):
         return "years", YEAR_FMT
     if column.startswith(("planned_", "start_p", "cod_p", "start_mean", "cod_mean")):
@@ -100,9 +110,12 @@ def _table_sheet(wb, name: str, frame) -> None:
     ws.append([header(name, c) for c in columns])
     formats = [column_unit(name, c)[1] for c in columns]
     widths = [min(_width(header(name, c)), 28) for c in columns]
+    dated = [i for i, fmt in enumerate(formats) if fmt == DATE_FMT]
     for row in frame.itertuples(index=False):
         values = [None if (isinstance(v, float) and v != v) else (v.item() if hasattr(v, "item") else v)
                   for v in row]
+        for i in dated:                       # "2024-06-30" → an Excel date cell
+            values[i] = dt.date.fromisoformat(values[i]) if isinstance(values[i], str) and values[i] else None
         ws.append(values)
         for i, v in enumerate(values):
             widths[i] = max(widths[i], _width(v))
@@ -123,7 +136,7 @@ def summary_rows(data: RunData, lang: str) -> list[tuple]:
             ("invalid_draws", s.get("invalid_draws"), "")]
     for t in s.get("targets", []):
         unit = {"average_growth": "fraction", "min_growth": "fraction", "gdp_level": "亿元",
-                "energy_capacity": "MW"}.get(t.get("metric"), "")
+                "energy_capacity": "MW", "completion": "years of slack (by − finish)"}.get(t.get("metric"), "")
         name = t["name"]
         rows += [(f"target.{name}.label", L.pick(t.get("label"), lang, name), ""),
                  (f"target.{name}.metric", t.get("metric"), ""),
@@ -134,6 +147,12 @@ def summary_rows(data: RunData, lang: str) -> list[tuple]:
                  (f"target.{name}.ci95_high", (t.get("ci95") or [None, None])[1], "probability")]
         rows += [(f"target.{name}.outcome_{q}", v, unit) for q, v in (t.get("outcome") or {}).items()]
         rows += [(f"target.{name}.shortfall_{k}", v, unit) for k, v in (t.get("shortfall") or {}).items()]
+        if t.get("metric") == "completion":
+            rows += [(f"target.{name}.project", t.get("project"), ""), (f"target.{name}.by", t.get("by_date"), "date")]
+            rows += [(f"target.{name}.finish_{q}", v, "date") for q, v in (t.get("finish_dates") or {}).items()]
+            rows += [(f"target.{name}.p_cancelled", t.get("p_cancelled"), "probability")]
+            rows += [(f"target.{name}.critical.{c['id']}", c.get("criticality"), "probability")
+                     for c in t.get("critical_path") or []]
     avg = s.get("average_growth") or {}
     rows += [(f"average_growth.{k}", v, "fraction") for k, v in avg.items() if k != "window"]
     gdp = s.get("gdp") or {}
@@ -185,6 +204,9 @@ def write_xlsx(folder, out, lang: str | None = None) -> Path:
     _finish(ws, widths)
     for name in ("years", "projects", "energy"):
         _table_sheet(wb, name, getattr(data, name))
+    for name in ("criticality", "s_curves", "groups"):
+        if len(data.schedule.get(name, ())):
+            _table_sheet(wb, name, data.schedule[name])
     ws = wb.create_sheet("assumptions")
     columns = ["section", "input", "value or distribution", "p5 (base unit)", "p50 (base unit)",
                "p95 (base unit)", "source"]

@@ -240,6 +240,23 @@ TEXT: dict[str, dict[str, str]] = {
     "report.m.wall": {"zh": "耗时（秒）", "en": "Wall time (s)"},
     "report.m.input": {"zh": "输入文件 {label}", "en": "Input file {label}"},
     "report.generated": {"zh": "由 portfolio {version} 生成", "en": "Made with portfolio {version}"},
+    "report.schedule.title": {"zh": "进度风险：{target}", "en": "Schedule risk: {target}"},
+    "report.schedule.intro": {
+        "zh": "按期完成的概率为{p}(95%置信区间{low}–{high})，完成时间P50为{p50}、P80为{p80}。下表为处于其关键路径上的项目："
+              "关键性指数是该项目决定完成时间的模拟占比，关键度ρ是其工期与完成时间的秩相关。",
+        "en": "P(on time) = {p} (95% interval {low}–{high}); the finish is {p50} at P50 and {p80} at P80. The "
+              "projects on its critical path: the criticality index is the share of draws in which a project "
+              "drives the date, the cruciality ρ the rank correlation of its duration with the date."},
+    "report.schedule.criticality": {"zh": "关键性指数 [95%区间]", "en": "Criticality [95% interval]"},
+    "report.schedule.cruciality": {"zh": "关键度 ρ", "en": "Cruciality ρ"},
+    "report.groups.title": {"zh": "项目组(规划项目群)的时间", "en": "Programme groups: dates"},
+    "report.groups.intro": {"zh": "项目组以首个成员开工、最后一个建成的成员完工为准；取消的成员不计，全部取消时项目组取消。",
+                            "en": "A group starts with its first member and finishes with its last built member; "
+                                  "cancelled members drop out, and the group is cancelled only when all are."},
+    "report.groups.col": {"zh": "项目组", "en": "Group"},
+    "report.groups.start": {"zh": "开工 P50", "en": "Start P50"},
+    "report.groups.finish": {"zh": "完工", "en": "Finish"},
+    "report.groups.cancelled": {"zh": "取消概率", "en": "P(cancelled)"},
     # ------------------------------------------------------------------ chart captions (report)
     "caption.growth_fan": {
         "zh": "GDP实际增速逐年分布：浅色带为P5–P95，深色带为P25–P75，实线为中位数，虚线为目标。",

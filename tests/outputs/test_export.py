@@ -34,11 +34,12 @@ def workbook(chuxiong_run, tmp_path_factory):
     return openpyxl.load_workbook(out)
 
 
-def test_workbook_has_the_five_sheets(workbook):
-    assert workbook.sheetnames == ["summary", "years", "projects", "energy", "assumptions"]
+def test_workbook_has_the_run_tables_and_the_schedule_sheets(workbook):
+    assert workbook.sheetnames == ["summary", "years", "projects", "energy", "criticality", "s_curves", "groups",
+                                   "assumptions"]
 
 
-@pytest.mark.parametrize("name", ["years", "projects", "energy"])
+@pytest.mark.parametrize("name", ["years", "projects", "energy", "criticality", "s_curves", "groups"])
 def test_table_sheets_equal_the_run_csv_files(workbook, chuxiong_run, name):
     from portfolio.outputs.export import header_column
 
@@ -53,6 +54,8 @@ def test_table_sheets_equal_the_run_csv_files(workbook, chuxiong_run, name):
                 assert value is None, column
             elif isinstance(want, float):
                 assert value == pytest.approx(want, rel=1e-15, abs=1e-300), column
+            elif column.endswith("_date") or column == "date":        # an Excel date cell
+                assert value.date().isoformat() == want, column
             else:
                 assert value == want, column
 

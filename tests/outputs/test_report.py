@@ -147,13 +147,21 @@ def test_docx_holds_the_headline_the_tables_and_every_chart(chuxiong_run, tmp_pa
     assert "Across 2,000 simulated futures, the probability of" in text
     assert len(document.inline_shapes) == len(KINDS)
     assert all(abs(s.width.cm - 16) < 0.05 for s in document.inline_shapes)
-    assert len(document.tables) == 4                  # key figures, assumptions, projects, manifest
-    key, assumptions, projects, manifest = document.tables
+    # key figures, assumptions, projects, the schedule risk of the two completion targets, the groups, manifest
+    assert len(document.tables) == 7
+    key, assumptions, projects, energy_path, airport_path, groups, manifest = document.tables
     assert key.rows[0].cells[0].text == "Figure"
     assert len(projects.rows) == 1 + len(data.projects) == 25              # header, 22 projects, two milestones
     assert {r.cells[0].text for r in projects.rows[1:]} == set(data.projects["name_en"])
     assert any(r.cells[0].text == "economy.capital_share" for r in assumptions.rows)
     assert any("sha256" in r.cells[1].text for r in manifest.rows)
+    # the airport milestone waits for the airport alone; the energy base's path runs through its phases
+    assert [r.cells[0].text for r in airport_path.rows[1:]] == ["Chuxiong civil airport"]
+    assert airport_path.rows[1].cells[1].text.startswith("100.0%")
+    assert {r.cells[0].text for r in energy_path.rows[1:]} <= set(data.projects["name_en"])
+    assert "Hydropower additions" in {r.cells[0].text for r in energy_path.rows[1:]}
+    assert [r.cells[0].text for r in groups.rows[1:]] == list(data.schedule["groups"]["name_en"])
+    assert "Schedule risk: Chuxiong airport open by its planned date (start of 2026)" in text
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert len(captions) == len(KINDS) and captions[0].startswith("Figure 1.")
 

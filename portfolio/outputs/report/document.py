@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import html
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class Report:
     caveats: list[str]
     manifest: Table
     sections: list | None = None   # [(heading, intro, Table)] in place of assumptions and projects
+    extra_sections: list | None = None   # [(heading, intro, Table)] after the projects table (schedule risk)
 
 
 CSS = """
@@ -61,9 +63,18 @@ code{font-size:12px;word-break:break-all} footer{color:#888;font-size:12px;margi
 """
 
 
+_NUMBER_CELL = re.compile(r"^[0-9.,:%+\-–\[\]() P]{1,24}$")   # a number, a date, a range: never broken
+
+
+def _html_cell(value) -> str:
+    text = str(value)
+    cls = ' class="num"' if _NUMBER_CELL.match(text) else ""
+    return f"<td{cls}>{html.escape(text)}</td>"
+
+
 def _html_table(table: Table) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in table.rows)
+    body = "".join("<tr>" + "".join(_html_cell(c) for c in row) + "</tr>" for row in table.rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -84,6 +95,8 @@ def render_html(report: Report) -> str:
         parts += [f"<h2>{html.escape(L.text('report.assumptions', lang))}</h2>\n",
                   f"<p>{html.escape(L.text('report.assumptions_intro', lang))}</p>\n{_html_table(report.assumptions)}\n",
                   f"<h3>{html.escape(L.text('report.projects_table', lang))}</h3>\n{_html_table(report.projects)}\n"]
+        for heading, intro, table in report.extra_sections or []:
+            parts += [f"<h3>{html.escape(heading)}</h3>\n<p>{html.escape(intro)}</p>\n{_html_table(table)}\n"]
     else:
         for heading, intro, table in report.sections:
             parts += [f"<h2>{html.escape(heading)}</h2>\n<p>{html.escape(intro)}</p>\n{_html_table(table)}\n"]
@@ -152,6 +165,8 @@ def write_markdown(report: Report, out: Path) -> None:
         parts += [f"## {L.text('report.assumptions', lang)}", "", L.text("report.assumptions_intro", lang), "",
                   _md_table(report.assumptions), "", f"### {L.text('report.projects_table', lang)}", "",
                   _md_table(report.projects), ""]
+        for heading, intro, table in report.extra_sections or []:
+            parts += [f"### {heading}", "", intro, "", _md_table(table), ""]
     else:
         for heading, intro, table in report.sections:
             parts += [f"## {heading}", "", intro, "", _md_table(table), ""]
@@ -211,6 +226,10 @@ def write_docx(report: Report, out: Path) -> None:
         _docx_table(document, report.assumptions, size=7.5)
         document.add_heading(L.text("report.projects_table", lang), level=2)
         _docx_table(document, report.projects, size=7.5)
+        for heading, intro, table in report.extra_sections or []:
+            document.add_heading(heading, level=2)
+            document.add_paragraph(intro)
+            _docx_table(document, table, size=8)
     else:
         for heading, intro, table in report.sections:
             document.add_heading(heading, level=1)

@@ -22,7 +22,7 @@ from pathlib import Path
 from portfolio.outputs import texts as L
 from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.report.document import Chart, Report, Table
-from portfolio.outputs.rundata import RunData, decisive_projects
+from portfolio.outputs.rundata import RunData, decisive_projects, finite
 from portfolio.uncertainty.dates import date_text
 
 SKIP_KEYS = {"id", "name", "kind", "source", "notes", "label", "technology"}
@@ -56,6 +56,7 @@ def build(data: RunData, lang: str | None = None, kinds=None) -> Report:
         charts=charts,
         assumptions=assumptions_report_table(data, lang),
         projects=projects_table(data, lang),
+        extra_sections=schedule_sections(data, lang),
         notes=L.text("report.notes", lang, prices=data.price_year),
         caveats=L.text("report.caveats", lang),
         manifest=manifest_table(data, lang),
@@ -407,6 +408,43 @@ def projects_table(data: RunData, lang: str) -> Table:
     return Table([L.text("report.col.project", lang), L.text("report.col.kind", lang), L.text("report.col.capex", lang),
                   L.text("report.col.start", lang), L.text("report.col.build", lang), L.text("report.col.risk", lang),
                   L.text("report.col.source", lang)], rows, [0.19, 0.06, 0.13, 0.09, 0.08, 0.15, 0.30])
+
+
+def schedule_sections(data: RunData, lang: str) -> list:
+    """Schedule risk: for each completion target the projects on its critical path (criticality with its
+    95% interval, cruciality), and the programme groups' dates."""
+    sections = []
+    table = data.schedule.get("criticality")
+    names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in data.projects.itertuples()}
+    for t in data.summary.get("targets", []):
+        if t.get("metric") != "completion" or table is None or not len(table):
+            continue
+        rows = table[(table.end_point == t["name"]) & (table.id != t.get("project")) & (table.criticality > 0)]
+        rows = rows.sort_values("criticality", ascending=False).head(10)
+        dates = t.get("finish_dates") or {}
+        low, high = t.get("ci95") or (None, None)
+        intro = L.text("report.schedule.intro", lang, target=_target_label(t, lang), p=L.percent(t.get("probability")),
+                       low=L.percent(low), high=L.percent(high), p50=dates.get("p50", "–"), p80=dates.get("p80", "–"))
+        body = [[names.get(r.id, r.id),
+                 f"{L.percent(r.criticality, 1)} [{L.percent(r.criticality_ci_low, 1)}, {L.percent(r.criticality_ci_high, 1)}]",
+                 "–" if not finite(r.cruciality) else f"{r.cruciality + 0.0:.2f}".replace("-0.00", "0.00")]
+                for r in rows.itertuples()]
+        if not body:
+            body = [[L.text("finish.no_path", lang), "", ""]]
+        sections.append((L.text("report.schedule.title", lang, target=_target_label(t, lang)), intro,
+                         Table([L.text("report.col.project", lang), L.text("report.schedule.criticality", lang),
+                                L.text("report.schedule.cruciality", lang)], body, [0.5, 0.3, 0.2])))
+    groups = data.schedule.get("groups")
+    if groups is not None and len(groups):
+        body = [[str(r.name_zh if lang == "zh" else r.name_en), str(r.start_p50_date or "–"),
+                 *(str(getattr(r, f"finish_p{q}_date") or "–") for q in (10, 50, 80, 90)),
+                 L.percent(r.p_cancelled, 0)] for r in groups.fillna("").itertuples()]
+        finish = L.text("report.groups.finish", lang)
+        sections.append((L.text("report.groups.title", lang), L.text("report.groups.intro", lang),
+                         Table([L.text("report.groups.col", lang), L.text("report.groups.start", lang),
+                                *(f"{finish} P{q}" for q in (10, 50, 80, 90)), L.text("report.groups.cancelled", lang)],
+                               body, [0.22, 0.13, 0.13, 0.13, 0.13, 0.13, 0.13])))
+    return sections
 
 
 def _links_text(value) -> str:
