@@ -75,6 +75,25 @@ class GoalSeekResult:
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
+    @property
+    def is_date(self) -> bool:
+        """The lever is a date (a project's planned start, in decimal years)."""
+        return self.lever.endswith(".planned_start")
+
+    def show(self, value: float | None) -> str:
+        """A lever value as a planner reads it: a date lever also as YYYY-MM-DD."""
+        from portfolio.uncertainty.dates import date_text
+
+        if value is None or not math.isfinite(value):
+            return "–"
+        return f"{value:.6g} ({date_text(value)})" if self.is_date else f"{value:.6g}"
+
+    def show_tolerance(self) -> str:
+        if self.tolerance is None or not math.isfinite(self.tolerance):
+            return "–"
+        return (f"{self.tolerance:.2g} years (about {self.tolerance * 365.25:.0f} days)" if self.is_date
+                else f"{self.tolerance:.2g}")
+
 
 def lever_value(c: Compiled, lever: str) -> float:
     """The lever's current value (median for a distribution)."""

@@ -108,7 +108,7 @@ class Outcome:
         if self.kind == "gdp":
             return "亿元"
         return {"average_growth": "fraction", "min_growth": "fraction", "gdp_level": "亿元",
-                "energy_capacity": "MW"}.get(self.metric, "")
+                "energy_capacity": "MW", "completion": "years of slack"}.get(self.metric, "")
 
     @property
     def percent(self) -> bool:

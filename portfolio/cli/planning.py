@@ -75,10 +75,10 @@ def goal_seek(scenario, lever, probability, bounds, target, draws, seed, overrid
         click.echo(json.dumps(found.as_dict(), indent=2))
         return
     what = f"the median of {lever}" if found.median else lever
-    click.echo(f"P({found.target}) reaches {found.probability:.0%} at {what} = {found.value:.6g} "
-               f"± {found.tolerance:.2g} (95% Monte Carlo tolerance; {found.draws:,} draws, seed {found.seed})")
-    click.echo(f"  the scenario's own value {found.current:.6g} gives P = {found.current_probability:.1%}")
-    click.echo("  grid: " + ", ".join(f"{x:.6g} → {p:.1%}" for x, p in found.grid))
+    click.echo(f"P({found.target}) reaches {found.probability:.0%} at {what} = {found.show(found.value)} "
+               f"± {found.show_tolerance()} (95% Monte Carlo tolerance; {found.draws:,} draws, seed {found.seed})")
+    click.echo(f"  the scenario's own value {found.show(found.current)} gives P = {found.current_probability:.1%}")
+    click.echo("  grid: " + ", ".join(f"{found.show(x)} → {p:.1%}" for x, p in found.grid))
 
 
 @click.command(epilog="Example: portfolio rerun outputs/chuxiong-baseline-20261126-101500")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 from scipy import stats
@@ -185,3 +186,23 @@ def test_default_bounds_stay_within_what_the_input_may_be():
     assert default_bounds("economy.tfp_growth", 0.02) == (0.01, 0.03)        # ±50% inside (-0.5, 0.5)
     assert default_bounds("projects.park.capex", 30.0) == (15.0, 45.0)       # no upper limit
     assert default_bounds("capex_scale", 1.0) == (0.25, 3.0)
+
+
+# --------------------------------------------------------------------------- completion targets
+def test_a_completion_target_finds_the_start_date_that_gives_the_probability(write, cli):
+    """Finish = planned start + U(2, 4) years, never cancelled: P(finish ≤ 2024.0) = (2024 − s − 2) / 2,
+    so P = 0.8 needs s* = 2020.4 — a date lever on a date target, shown as a date."""
+    from tests.model.test_engine import scenario_yaml
+    from tests.runs.test_completion import TARGETS, WORKS
+
+    path = write("works.yaml", scenario_yaml(WORKS.replace("CANCEL", "0"), targets=TARGETS, draws=20_000))
+    found = goal_seek(load_scenario(path), "projects.works.planned_start", 0.8, target="built",
+                      bounds=(2019.5, 2021.5))
+    assert abs(found.value - 2020.4) <= found.tolerance + 1e-3
+    assert found.current_probability == pytest.approx(0.5, abs=4 * math.sqrt(0.25 / 20_000))
+    res = cli("goal-seek", path, "--lever", "projects.works.planned_start", "--probability", 0.8, "--target", "built",
+              "--bounds", 2019.5, 2021.5, "--draws", 4000)
+    assert res.exit_code == 0, res.stderr
+    # 2020.4 is 27 May 2020; the tolerance is in days
+    assert re.search(r"P\(built\) reaches 80% at projects\.works\.planned_start = 2020\.\d+ \(2020-0[56]-\d\d\) "
+                     r"± [\d.]+ years \(about \d+ days\)", res.stdout), res.stdout

@@ -207,3 +207,23 @@ def test_cli_run_folder_errors(cli, tmp_path):
     assert r.exit_code == 2 and "no such file or folder" in r.output
     r = cli("discover", empty)
     assert r.exit_code == 2 and "no draws.parquet" in r.output
+
+
+def test_sobol_of_a_completion_target_is_the_variance_share_of_each_duration(write):
+    """Slack = by − (2021 + delay + build), delay ~ U(0, 1), build ~ U(2, 4) independent: additive, so
+    S1 = ST = Var / total: build (4/12) / (5/12) = 0.8, delay 0.2; the outcome's unit is years of slack."""
+    from tests.model.test_engine import scenario_yaml
+
+    works = ("  - {id: works, name: {zh: 工程, en: Works}, kind: industry, source: test, capex: 10, "
+             "planned_start: 2021, build_years: 'uniform(2, 4)', start_delay: 'uniform(0, 1)'}\n")
+    targets = ("targets:\n  - {name: growth, metric: average_growth, window: [2021, 2025], threshold: 3%}\n"
+               "  - {name: built, metric: completion, project: works, by: 2024-06-30}\n")
+    scenario = portfolio.load_scenario(write("slack.yaml", scenario_yaml(works, targets=targets)))
+    result = S.sobol(scenario, params=["projects.works.build_years", "projects.works.start_delay"], N=1024,
+                     outcome="built", lang="en")
+    t = result.table.set_index(["parameter", "index"])
+    for name, value in {"projects.works.build_years": 0.8, "projects.works.start_delay": 0.2}.items():
+        for index in ("S1", "ST"):
+            row = t.loc[(name, index)]
+            assert row["conf_low"] <= value <= row["conf_high"], (name, index, row.to_dict())
+    assert result.outcomes[0].unit == "years of slack"

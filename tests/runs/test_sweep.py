@@ -269,3 +269,21 @@ def test_resume_without_out_finds_the_unfinished_folder(tmp_path, monkeypatch, c
     assert (folder.folder / "results.csv").is_file() and not (folder.folder / "INCOMPLETE").exists()
     with pytest.raises(SweepFolderError, match="already holds this sweep"):
         SweepFolder.open(sweep, folder.folder)
+
+
+def test_a_sweep_over_a_start_date_gives_each_cases_completion_probability(tmp_path):
+    """Finish = start + U(2, 4): P(finish ≤ 2024.0) = (2024 − s − 2) / 2 for s = 2020.2, 2020.6, 2021.0 —
+    0.9, 0.7, 0.5 — each within 4 standard errors, with the case's start as a factor column."""
+    from tests.model.test_engine import scenario_yaml
+    from tests.runs.test_completion import TARGETS, WORKS
+
+    (tmp_path / "works.yaml").write_text(scenario_yaml(WORKS.replace("CANCEL", "0"), targets=TARGETS), encoding="utf-8")
+    path = tmp_path / "sweep.yaml"
+    path.write_text("scenarios: works.yaml\ndraws: 4000\nseed: 3\nfactors:\n"
+                    "  projects.works.planned_start: [2020.2, 2020.6, 2021.0]\n", encoding="utf-8")
+    run = run_sweep(path, out=tmp_path / "out", charts=False)
+    table = run.table.sort_values("projects.works.planned_start")
+    for start, p in zip(table["projects.works.planned_start"], table["p_built"]):
+        expected = (2024 - start - 2) / 2
+        assert abs(p - expected) < 4 * (expected * (1 - expected) / 4000) ** 0.5, (start, p)
+    assert list(table["p_built"]) == sorted(table["p_built"], reverse=True)
