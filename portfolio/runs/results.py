@@ -506,7 +506,7 @@ class Result:
 
     def save(self, folder, force: bool = False, command: str | None = None, charts: bool = True,
              lang: str | None = None) -> Path:
-        """Write the run folder (atomically), with the six charts unless ``charts=False`` — the same
+        """Write the run folder (atomically), with the standard charts unless ``charts=False`` — the same
         folder ``portfolio run`` writes; return its path."""
         from portfolio.runs.runner import save
 

@@ -2,7 +2,7 @@
 
 ``run(scenario, out)`` loads the scenario, simulates it and writes the run folder atomically (see
 ``outputs.folders``): the tables, ``draws.parquet`` — streamed to disk as chunks arrive when the run
-has more than ``STREAM_DRAWS_ABOVE`` draws, so memory stays bounded — the six charts (unless
+has more than ``STREAM_DRAWS_ABOVE`` draws, so memory stays bounded — the standard charts (unless
 ``charts=False``) and the manifest. It returns the ``Result`` with ``result.folder`` set. A chart that
 cannot be drawn never throws the simulation away: the folder is written without it and the reason
 is in ``result.warnings``.
