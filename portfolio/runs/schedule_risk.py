@@ -96,20 +96,21 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
     start, cod, cancelled = _matrices(detail)
     deps = [list(p.predecessors) for p in compiled.projects]
     duration = cod - start
+    duration_ranks = [_Ranker(duration[:, j]) for j in range(len(compiled.projects))]
     out = []
     for name, ident in end_points(compiled.scenario):
         finish, terminal = _terminal(compiled, ident, cod)
         done = np.isfinite(finish)
         on = critical_path(start, cod, cancelled, deps, terminal, compiled.order, compiled.ledger, tol=TIE)
         n_done = int(done.sum())
+        finish_ranks = _Ranker(finish)
         for j, plan in enumerate(compiled.projects):
             hits = int(on[done, j].sum())
             low, high = wilson_interval(hits * effective_share, n_done * effective_share)
             both = done & ~cancelled[:, j]
-            d = duration[both, j]
             crucial = math.nan
-            if both.sum() > 2 and np.ptp(d) > 1e-12:
-                crucial = float(stats.spearmanr(d, finish[both]).statistic)
+            if both.sum() > 2 and np.ptp(duration[both, j]) > 1e-12:
+                crucial = _pearson(duration_ranks[j].within(both), finish_ranks.within(both))
             p = plan.project
             out.append({"end_point": name, "end_point_id": ident or "", "id": plan.id, "name_zh": p.name.zh,
                         "name_en": p.name.en, "kind": p.kind,
@@ -117,6 +118,33 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
                         "criticality_ci_low": low, "criticality_ci_high": high, "cruciality": crucial,
                         "draws": n_done})
     return pd.DataFrame(out, columns=columns)
+
+
+class _Ranker:
+    """Ranks of one vector within any subset of its entries, from one sort: in sorted order the rank of
+    an entry within a subset is the count of subset entries up to it (ties get their average rank, as
+    Spearman's coefficient needs)."""
+
+    def __init__(self, values: np.ndarray):
+        self.values = values
+        self.order = np.argsort(values)
+        ordered = values[self.order]
+        self.tied = bool(np.any(ordered[1:] == ordered[:-1]))
+
+    def within(self, mask: np.ndarray) -> np.ndarray:
+        if self.tied:
+            return stats.rankdata(self.values[mask])
+        picked = mask[self.order]
+        ranks = np.empty(len(self.values))
+        ranks[self.order[picked]] = np.arange(1, int(picked.sum()) + 1)
+        return ranks[mask]
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson's correlation (of two rank vectors: Spearman's); NaN when either is constant."""
+    x, y = x - x.mean(), y - y.mean()
+    denom = math.sqrt(float(x @ x) * float(y @ y))
+    return float(x @ y / denom) if denom > 0 else math.nan
 
 
 def groups(compiled, detail: dict) -> pd.DataFrame:

@@ -168,3 +168,16 @@ def test_the_run_folder_holds_the_schedule_tables(tmp_path, textbook):
     assert list(groups.id) == ["exterior", "interior"] and groups.finish_p80_date.str.match(r"^2022-\d\d-\d\d$").all()
     draws = pd.read_parquet(folder / "draws.parquet", columns=["finish_exterior", "finish_m_ext_fixtures"])
     np.testing.assert_array_equal(draws.finish_exterior, draws.finish_m_ext_fixtures)
+
+
+def test_ranks_within_a_subset_are_scipys():
+    """Cruciality ranks each vector once and reads any subset's ranks from that sort: the same as ranking
+    the subset afresh, with and without ties (average ranks)."""
+    from portfolio.runs.schedule_risk import _Ranker
+
+    rng = np.random.default_rng(4)
+    values = rng.normal(size=2000)
+    mask = rng.random(2000) < 0.6
+    np.testing.assert_array_equal(_Ranker(values).within(mask), stats.rankdata(values[mask]))
+    tied = np.round(values, 1)
+    np.testing.assert_array_equal(_Ranker(tied).within(mask), stats.rankdata(tied[mask]))
