@@ -71,6 +71,7 @@ class GoalSeekResult:
     current: float                # the lever's value (median) in the scenario
     current_probability: float    # P at the scenario's own value
     median: bool                  # the lever is a distribution: the value is its median
+    why: list = dataclasses.field(default_factory=list)   # in words, when the gain is one of timing
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -173,13 +174,16 @@ def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, flo
     spec = RunSpec(draws=settings.draws, seed=settings.seed, sampler=settings.sampler, workers=workers,
                    chunk_size=8192)
     cache: dict[float, float] = {}
+    kept: dict[float, Result] = {}
 
-    def p_at(x: float) -> float:
-        if x not in cache:
+    def p_at(x: float, keep: bool = False) -> float:
+        if x not in cache or (keep and x not in kept):
             compiled = with_lever(c, lever, x)
             result = Result(compiled, spec, run_draws(compiled, spec, keep_inputs=False), 0.0, 0.0)
             met = result.target_met(goal)
             cache[x] = float(met.sum() / max(result.valid.sum(), 1))
+            if keep:
+                kept[x] = result
         return cache[x]
 
     xs = np.linspace(lo, hi, GRID)
@@ -211,9 +215,23 @@ def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, flo
         slope = abs(ps[i + 1] - ps[i]) / (xs[i + 1] - xs[i])
         se = math.sqrt(probability * (1 - probability) / spec.draws)
         tolerance = max(Z95 * se / slope if slope > 0 else math.inf, xtol)
-    achieved = p_at(root)
-    return GoalSeekResult(lever, goal.name, probability, float(root), float(tolerance), achieved, grid,
-                          spec.draws, spec.seed, current, p_at(current), lever in c.random)
+    achieved = p_at(root, keep=True)
+    found = GoalSeekResult(lever, goal.name, probability, float(root), float(tolerance), achieved, grid,
+                           spec.draws, spec.seed, current, p_at(current, keep=True), lever in c.random)
+    found.why = _why(kept[current], kept[root], found)
+    return found
+
+
+def _why(at_current, at_root, found: GoalSeekResult) -> list[str]:
+    """The comparison's explanation of the move from the scenario's value to the value found (paired
+    draws): which source of growth carries it, and whether it is a shift in timing — more spending that
+    raises the plan window's growth and costs the decade after, say."""
+    from portfolio.analysis.compare import Comparison
+
+    if found.value == found.current or at_current.growth_window() == at_current.long_window():
+        return []
+    name = f"{found.lever} = {found.show(found.value)}"
+    return Comparison([at_current, at_root], ["scenario", name]).explanations("en")
 
 
 def _target(scenario, name: str | None):

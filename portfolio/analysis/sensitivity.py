@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio import __version__
+from portfolio.analysis.compare import paired_difference
 from portfolio.model.compiled import Compiled, compile_scenario
 from portfolio.model.designs import (
     default_parameters,
@@ -347,6 +348,12 @@ class SensitivityResult:
                 hi = _lookup(t, r["parameter"], "input_p90")
                 lines.append(f"  {_cut(r['label'], 58)} {fmt(r['value']):>16}   "
                              f"({self.names.value(r['parameter'], lo)} → {self.names.value(r['parameter'], hi)})")
+            for item in m.get("timing") or []:
+                (a, b), (_, c) = item["plan_window"], item["window"]
+                lines.append(f"  why: {item['label']}: P10 → P90 moves P {item['swing'] * 100:+.1f} points and average "
+                             f"growth {a}–{b} {item['plan_difference'] * 100:+.2f} pp/yr, but {a}–{c} "
+                             f"{'' if item['opposite'] else 'only '}{item['long_difference'] * 100:+.2f} pp/yr — a "
+                             "shift in timing (construction spending moved within or past the plan window), not a gain")
         else:
             extra = {"sobol": ["S1"], "morris": ["sigma"], "delta": ["S1"], "pawn": ["mean"], "rbd-fast": []}
             heads = [self.main_index] + extra[self.method]
@@ -485,11 +492,21 @@ def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None =
     q = np.array([low, high])
     swings = {p: c.random[p].ppf(q).astype(float) for p in params}
     rows: list[dict] = []
+    timing: list[dict] = []       # inputs whose P10 → P90 swing helps the plan window and costs the decade
     if outcomes[0].kind == "probability":
         o = outcomes[0]
         n = int(draws or DEFAULT_N["tornado"])
         cases = [{}] + [{p: v} for p in params for v in swings[p]]
-        values, valid = evaluate_cases(c, cases, n, lambda out: out["targets"][o.target], seed=seed, sampler=sampler)
+        plan, later = _windows(c)
+        windows = [Outcome(kind="average_growth", name=str(w), window=w) for w in (plan, later)]
+
+        def reduce(out):           # the target's value and average growth over both windows, per draw
+            return np.stack([np.asarray(out["targets"][o.target], float)]
+                            + [w.from_arrays(out["gdp"], out["growth"], out["targets"], c.years) for w in windows],
+                            axis=1)
+
+        every, valid = evaluate_cases(c, cases, n, reduce, seed=seed, sampler=sampler)
+        values, plan_growth, long_growth = every[..., 0], every[..., 1], every[..., 2]
         with np.errstate(invalid="ignore"):
             met = (values >= o.threshold) & valid
         p_all = met.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
@@ -507,6 +524,18 @@ def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None =
                      _rows("tornado", o, names, p, "at_p10", p_all[a], *ci[a]),
                      _rows("tornado", o, names, p, "at_p90", p_all[b], *ci[b]),
                      _rows("tornado", o, names, p, "swing", swing, swing - half, swing + half)]
+            if later != plan and (swing - half) * (swing + half) > 0:   # a swing beyond Monte Carlo error:
+                pair = valid[a] & valid[b]                                # does it hold over the decade?
+                near = paired_difference(plan_growth[a][pair], plan_growth[b][pair])
+                far = paired_difference(long_growth[a][pair], long_growth[b][pair])
+                certain = near["ci95"][0] * near["ci95"][1] > 0
+                opposite = near["difference"] * far["difference"] < 0 and far["ci95"][0] * far["ci95"][1] > 0
+                fades = abs(far["difference"]) < abs(near["difference"]) / 3
+                if certain and (opposite or fades):
+                    timing.append({"parameter": p, "label": names.label(p), "swing": float(swing),
+                                   "plan_window": list(plan), "plan_difference": near["difference"],
+                                   "window": list(later), "long_difference": far["difference"],
+                                   "long_ci95": far["ci95"], "opposite": bool(opposite)})
         runs = {"rows": int(values.size), "failed": int((~valid).sum()), "dropped": 0,
                 "draws_per_case": n, "cases": len(cases)}
         seconds = {"engine": time.perf_counter() - began}
@@ -535,7 +564,15 @@ def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None =
     seconds["total"] = time.perf_counter() - began
     meta = _meta("tornado", c, names, params, outcomes, others=others, seed=seed, sampler=sampler,
                  quantiles=[low, high], runs=runs, seconds=seconds)
+    meta["timing"] = timing
     return SensitivityResult("tornado", _frame(rows), meta, outcomes, names, meta["title"])
+
+
+def _windows(c) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The plan window (the first growth target's) and the window twice as long (``Result.long_window``)."""
+    from portfolio.runs.results import long_window_of
+
+    return long_window_of(c.scenario)
 
 
 def _problem(params: list[str], bounds=(0.0, 1.0)) -> dict:

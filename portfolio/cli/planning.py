@@ -79,6 +79,8 @@ def goal_seek(scenario, lever, probability, bounds, target, draws, seed, overrid
                f"± {found.show_tolerance()} (95% Monte Carlo tolerance; {found.draws:,} draws, seed {found.seed})")
     click.echo(f"  the scenario's own value {found.show(found.current)} gives P = {found.current_probability:.1%}")
     click.echo("  grid: " + ", ".join(f"{found.show(x)} → {p:.1%}" for x, p in found.grid))
+    for line in found.why:
+        click.echo(f"  why: {line}")
 
 
 @click.command(epilog="Example: portfolio rerun outputs/chuxiong-baseline-20261126-101500")

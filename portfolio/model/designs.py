@@ -217,13 +217,13 @@ def evaluate_cases(c: Compiled, cases: Sequence[Mapping[str, float]], draws: int
     """A full Monte Carlo over the other inputs for each case (a few inputs fixed at given values):
     every case sees the same draws of everything else (common random numbers), sampled once.
 
-    ``reduce(engine_output)`` turns one chunk's engine output into an (m,) array. Returns
-    ``(values, valid)``, both (len(cases), draws)."""
+    ``reduce(engine_output)`` turns one chunk's engine output into an (m,) array (or (m, K) for K
+    values per draw). Returns ``(values, valid)``: (len(cases), draws[, K]) and (len(cases), draws)."""
     seed, sampler = _seed_sampler(c, seed, sampler)
     for case in cases:
         check_design(c, {k: np.atleast_1d(v) for k, v in case.items()}, "value")
     follow = inherited(c)
-    values = np.empty((len(cases), draws))
+    values = None
     valid = np.empty((len(cases), draws), bool)
     for a, b in _chunks(0, draws, chunk_rows, aligned=True):
         m = b - a
@@ -233,9 +233,12 @@ def evaluate_cases(c: Compiled, cases: Sequence[Mapping[str, float]], draws: int
             fixed = _with_followers(c, {k: np.full(m, float(v)) for k, v in case.items()}, follow)
             p.update(fixed)
             out = evaluate(c, p, m, detail=False)
-            values[i, a:b] = reduce(out)
+            reduced = np.asarray(reduce(out), float)
+            if values is None:
+                values = np.empty((len(cases), draws) + reduced.shape[1:])
+            values[i, a:b] = reduced
             valid[i, a:b] = out["valid"]
-    return values, valid
+    return (values if values is not None else np.empty((len(cases), 0))), valid
 
 
 def _seed_sampler(c: Compiled, seed, sampler) -> tuple[int, str]:

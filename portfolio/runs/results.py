@@ -38,6 +38,16 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     return (low, high)
 
 
+def long_window_of(scenario) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The plan window (the first growth target's window, else the first five simulated years) and the
+    window twice as long from the same first year, as far as the horizon goes."""
+    target = next((t for t in scenario.targets if t.metric == "average_growth"), None) or next(
+        (t for t in scenario.targets if t.metric == "min_growth"), None)
+    base, horizon = scenario.meta.base_year, scenario.meta.horizon
+    first, last = target.window if target is not None else (base + 1, min(base + 5, horizon))
+    return (first, last), (first, min(first + 2 * (last - first + 1) - 1, horizon))
+
+
 class Result:
     """Outcome of ``simulate``: per-draw outcomes plus the tables and summary derived from them."""
 
@@ -79,17 +89,12 @@ class Result:
         return None
 
     def growth_window(self) -> tuple[int, int]:
-        target = self.first_growth_target()
-        if target is not None:
-            return target.window
-        base = self.scenario.meta.base_year
-        return (base + 1, min(base + 5, self.scenario.meta.horizon))
+        return long_window_of(self.scenario)[0]
 
     def long_window(self) -> tuple[int, int]:
         """A window twice as long as the plan's, from the same first year (as far as the horizon goes):
         where "a delay helps the plan window but costs the decade" shows."""
-        first, last = self.growth_window()
-        return first, min(first + 2 * (last - first + 1) - 1, self.scenario.meta.horizon)
+        return long_window_of(self.scenario)[1]
 
     def average_growth(self, window: tuple[int, int] | None = None) -> np.ndarray:
         """Geometric average real growth over a window, per draw."""

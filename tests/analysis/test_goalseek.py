@@ -206,3 +206,13 @@ def test_a_completion_target_finds_the_start_date_that_gives_the_probability(wri
     # 2020.4 is 27 May 2020; the tolerance is in days
     assert re.search(r"P\(built\) reaches 80% at projects\.works\.planned_start = 2020\.\d+ \(2020-0[56]-\d\d\) "
                      r"± [\d.]+ years \(about \d+ days\)", res.stdout), res.stdout
+
+
+def test_a_gain_that_is_only_timing_is_explained(economy):
+    """More dam capex lifts 2025 through construction demand alone (capital's share is ~0): the plan
+    window reaches the level, and the window to 2026 — after the dam is built — gains nothing. The
+    result says so (paired draws, as a comparison would)."""
+    found = goal_seek(load_scenario(economy(dam=True)), "capex_scale", 0.5, bounds=(0.25, 3.0))
+    assert len(found.why) == 1 and "shift in timing" in found.why[0]
+    assert found.why[0].startswith("capex_scale = ") and "2021–2026" in found.why[0]
+    assert found.as_dict()["why"] == found.why
