@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from portfolio.outputs.rundata import decisive_projects
 from portfolio.outputs.texts import text
+from portfolio.uncertainty.dates import date_text
 
 
 def _pct(x: float | None, digits: int = 1) -> str:
@@ -118,7 +119,8 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     if ledger:
         lines.append("Ledger (台账): projects behind plan (expected COD slip, P50):")
         for p in [p for p in ledger["projects"] if (p["cod_slip_years_p50"] or 0) > 0.25][:6]:
-            lines.append(f"  {p['id']} ({p['status']}): {p['cod_slip_years_p50']:+.1f} years")
+            lines.append(f"  {p['id']} ({p['status']}): {p['cod_slip_years_p50']:+.1f} years "
+                         f"(COD P50 {date_text(p['cod_p50'], 'month')} against the plan's {date_text(p['planned_cod'], 'month')})")
         before = ledger.get("probability_without_ledger") or {}
         for t in summary["targets"]:
             if t["name"] in before:

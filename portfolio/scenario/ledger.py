@@ -12,7 +12,7 @@ from pathlib import Path
 
 from portfolio.problems import InputError, Problem
 from portfolio.scenario.register import check_columns, read_table
-from portfolio.uncertainty.dates import parse_year
+from portfolio.uncertainty.dates import date_text, parse_year
 from portfolio.uncertainty.units import UnitError, parse_quantity
 
 
@@ -97,8 +97,8 @@ def load_ledger(path: str | Path, project_ids: list[str], base_year: int, horizo
             continue
         for key in ("actual_start", "actual_cod"):
             if key in values and values[key] > values["report_date"]:
-                problems.append(Problem(*where(key), f"{values[key]:.2f} is after the report date "
-                                        f"{values['report_date']:.2f}"))
+                problems.append(Problem(*where(key), f"{date_text(values[key])} is after the report date "
+                                        f"{date_text(values['report_date'])}"))
         if not base_year <= values["report_date"] <= horizon + 1:
             problems.append(Problem(*where("report_date"), f"outside the scenario's years {base_year}–{horizon}"))
         entry = LedgerEntry(status, values["report_date"], values.get("actual_start"),
