@@ -139,15 +139,16 @@ def _planned_start_plan(c: Compiled, lever: str):
     return None
 
 
-def default_bounds(lever: str, current: float) -> tuple[float, float]:
-    """±50% of the current value (capex_scale 0.25–3, a start ±3 years), within the input's allowed
-    range (an investment rate stays within 0–1)."""
+def default_bounds(lever: str, current: float, years: tuple[float, float] | None = None) -> tuple[float, float]:
+    """±50% of the current value (capex_scale 0.25–3, a start ±3 years within the simulated ``years``),
+    within the input's allowed range (an investment rate stays within 0–1)."""
     from portfolio.scenario.fields import allowed_range
 
     if lever in ("capex_scale", "portfolio.capex_scale"):
         return (0.25, 3.0)
     if lever.endswith(".planned_start"):
-        return (current - 3.0, current + 3.0)
+        first, last = years if years is not None else (-math.inf, math.inf)
+        return (max(current - 3.0, first), min(current + 3.0, last))
     lo, hi = (-0.1, 0.1) if current == 0 else tuple(sorted((current * 0.5, current * 1.5)))
     low, high = allowed_range(lever)
     return (lo if low is None else max(lo, low), hi if high is None else min(hi, high))
@@ -167,7 +168,8 @@ def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, flo
     c = compile_scenario(scenario, actuals=actuals, ledger=ledger)
     goal = _target(scenario, target)
     current = lever_value(c, lever)
-    lo, hi = bounds if bounds is not None else default_bounds(lever, current)
+    lo, hi = bounds if bounds is not None else default_bounds(
+        lever, current, (scenario.meta.base_year, scenario.meta.horizon + 1.0))
     if not lo < hi:
         raise InputError([Problem("--bounds", None, "", f"low {lo:g} must be below high {hi:g}")])
     settings = resolve_settings(scenario, draws, seed, sampler)

@@ -342,7 +342,7 @@ class RunFolder:
     ``staging=True`` reads a folder that ``portfolio run`` is still writing (marker present, no
     manifest yet), with ``scenario_data`` given by the writer."""
 
-    OUTCOME_PREFIXES = ("gdp_", "growth_", "target_")
+    OUTCOME_PREFIXES = ("gdp_", "growth_", "target_", "start_", "finish_")   # outcomes; inputs are dotted paths
 
     def __init__(self, folder, staging: bool = False, scenario_data: dict | None = None):
         self.path = Path(folder)

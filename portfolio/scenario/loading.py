@@ -538,7 +538,7 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
         topological_order(ids, deps)
     except CycleError as exc:
         first = exc.cycle[0] if getattr(exc, "cycle", None) else ids[0]
-        out.append(_located(resolved, ("projects", first, "depends_on"), f"dependency cycle: {exc}"))
+        out.append(_located(resolved, ("projects", first, "depends_on"), str(exc)))   # "dependency cycle: a → b → a"
     else:
         out.extend(_deadline_problems(s, resolved))
     out.extend(_group_problems(s, resolved))
@@ -572,8 +572,11 @@ def _deadline_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
     for j, p in enumerate(s.projects):
         if p.not_after is None or cod[j] <= p.not_after + 1e-9:
             continue
-        pushed = start[j] > max(p.planned_start, p.not_before or -math.inf) + 1e-9
+        floor = p.not_before if p.not_before is not None else -math.inf
+        pushed = start[j] > max(p.planned_start, floor) + 1e-9
         why = ""
+        if not pushed and floor > p.planned_start:
+            why = f"; its start is held to not_before {date_text(floor)}"
         if pushed:
             duration = planned_duration(p)
             driver = max(p.depends_on, key=lambda d: float(earliest_start(

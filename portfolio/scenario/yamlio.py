@@ -102,6 +102,10 @@ class _Builder:
         except yaml.YAMLError as exc:
             self.problems.append(Problem(self.label, line, dotted(path), f"invalid value: {exc}"))
             return None
+        except (ValueError, OverflowError) as exc:     # a date such as 2023-02-30, a number out of range
+            what = "not a valid date" if node.tag == "tag:yaml.org,2002:timestamp" else "not a valid value"
+            self.problems.append(Problem(self.label, line, dotted(path), f"{short(node.value)} is {what} ({exc})"))
+            return None
 
     def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         result: dict = {}

@@ -116,7 +116,10 @@ def parse_year(value) -> float:
             pass
     try:
         year = decimal_year(value)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError) as exc:
+        if isinstance(value, str) and _date_match(value.strip()):        # the right form, an impossible day
+            reason = str(exc).rsplit("(", 1)[-1].rstrip(")")
+            raise UnitError(f"{short(value)} is not a valid date ({reason})") from None
         raise UnitError(f"expected a year (2023, 2023.5 or a date such as '2023-05-19', '2023/5/19' or "
                         f"'2023年5月'), got {short(value)}") from None
     if not 1900 <= year <= 2200:

@@ -186,6 +186,7 @@ def test_default_bounds_stay_within_what_the_input_may_be():
     assert default_bounds("economy.tfp_growth", 0.02) == (0.01, 0.03)        # ±50% inside (-0.5, 0.5)
     assert default_bounds("projects.park.capex", 30.0) == (15.0, 45.0)       # no upper limit
     assert default_bounds("capex_scale", 1.0) == (0.25, 3.0)
+    assert default_bounds("projects.park.planned_start", 2022.0, (2020, 2031)) == (2020, 2025.0)   # simulated years
 
 
 # --------------------------------------------------------------------------- completion targets

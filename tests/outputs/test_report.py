@@ -212,6 +212,7 @@ def test_assumptions_give_each_input_its_distribution_range_and_source(chuxiong_
 
     data = RunData.from_folder(chuxiong_run)
     rows = {r["input"]: r for r in assumption_rows(data)}
+    assert not [k for k in rows if k.startswith(("start_", "finish_"))]     # per-draw dates are outcomes
     share = rows["economy.capital_share"]
     assert share["spec"] == "pert(0.40, 0.50, 0.60)"
     assert 0.40 < share["p5"] < share["p50"] < share["p95"] < 0.60
