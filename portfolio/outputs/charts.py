@@ -286,11 +286,17 @@ def schedule(data: RunData, lang: str | None = None):
         n = len(rows)
         fig, ax = _new(4.6 + 0.5 * n)
         _header(fig, ax, data, lang, L.text("gantt.title", lang))
-        lo = float(np.floor(min(p["planned_start"].min(), np.nanmin(p["start_p10"].to_numpy(float))
-                                if p["start_p10"].notna().any() else p["planned_start"].min())))
-        lo = max(lo, data.base_year)
-        hi = float(min(np.ceil(np.nanmax([p["planned_cod"].max(), np.nanmax(p["cod_p90"].to_numpy(float))
-                                          if p["cod_p90"].notna().any() else 0.0])) + 1, data.horizon + 1))
+        first = min(p["planned_start"].min(), np.nanmin(p["start_p10"].to_numpy(float))
+                    if p["start_p10"].notna().any() else p["planned_start"].min())
+        last = np.nanmax([p["planned_cod"].max(), np.nanmax(p["cod_p90"].to_numpy(float))
+                          if p["cod_p90"].notna().any() else 0.0])
+        short = last - first < 2.0                      # a schedule of weeks or months: a date axis
+        if short:
+            pad = 0.05 * max(last - first, 1 / 12)
+            lo, hi = first - pad, last + pad
+        else:
+            lo = max(float(np.floor(first)), data.base_year)
+            hi = float(min(np.ceil(last) + 1, data.horizon + 1))
         window = _window(data)
         if window is not None:
             _shade_window(ax, window, lang, label=False, span=(window[0], window[1] + 1))
@@ -325,15 +331,19 @@ def schedule(data: RunData, lang: str | None = None):
             if finite(row.p_cancelled) and float(row.p_cancelled) >= 0.005:
                 ax.text(1.012, y, L.percent(row.p_cancelled, 0), transform=blend(ax.transAxes, ax.transData),
                         ha="left", va="center", fontsize=7, color="#444444")
-        ax.text(1.012, n - 1, L.text("gantt.cancel_head", lang), transform=blend(ax.transAxes, ax.transData),
-                ha="left", va="center", fontsize=7, color="#444444", linespacing=1.1)
+        if (p["p_cancelled"].to_numpy(float) >= 0.005).any():      # the column only when it has entries
+            ax.text(1.012, n - 1, L.text("gantt.cancel_head", lang), transform=blend(ax.transAxes, ax.transData),
+                    ha="left", va="center", fontsize=7, color="#444444", linespacing=1.1)
         ax.set_yticks(ticks, L.shorten_all(full_names, 28 if lang == "zh" else 38))
         for tick, colour in zip(ax.get_yticklabels(), colours):
             tick.set_color(colour)
         ax.tick_params(axis="y", length=0, pad=4)
         ax.set_ylim(-0.7, n - 0.3)
         ax.set_xlim(lo, hi)
-        ax.set_xticks(range(int(lo), int(hi) + 1))
+        if short:
+            _date_axis(ax.xaxis, lo, hi)
+        else:
+            ax.set_xticks(range(int(lo), int(hi) + 1))
         ax.grid(True, axis="x", color="#E3E3E3", lw=0.5)
         ax.grid(False, axis="y")
         ax.spines["left"].set_visible(False)
@@ -561,12 +571,16 @@ def _date_axis(axis, lo: float, hi: float) -> None:
     from portfolio.uncertainty.dates import date_text, decimal_year
 
     span = hi - lo
+    first = int(np.floor(lo))
     if span >= 4:
         ticks = [float(y) for y in range(int(np.ceil(lo)), int(np.floor(hi)) + 1)]
         label = lambda v, _: f"{int(round(v))}"  # noqa: E731
+    elif span <= 0.3:                                   # a few weeks: the 1st and the 15th, as days
+        days = [(y, m, d) for y in range(first, int(np.ceil(hi)) + 1) for m in range(1, 13) for d in (1, 15)]
+        ticks = [t for t in (decimal_year(f"{y}-{m:02d}-{d:02d}") for y, m, d in days) if lo <= t <= hi]
+        label = lambda v, _: date_text(v)  # noqa: E731
     else:
         step = 1 if span <= 1 else 3 if span <= 2.5 else 6
-        first = int(np.floor(lo))
         months = [(y, m) for y in range(first, int(np.ceil(hi)) + 1) for m in range(1, 13, step)]
         ticks = [decimal_year(f"{y}-{m:02d}-01") for y, m in months]
         ticks = [t for t in ticks if lo <= t <= hi]

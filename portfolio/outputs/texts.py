@@ -115,9 +115,13 @@ TEXT: dict[str, dict[str, str]] = {
     "kind.services": {"zh": "服务业", "en": "Services"},
     "kind.agriculture": {"zh": "农业", "en": "Agriculture"},
     "kind.social": {"zh": "社会事业", "en": "Social"},
+    "kind.other": {"zh": "其他", "en": "Other"},
     "kind.milestone": {"zh": "里程碑", "en": "Milestones"},
     # ------------------------------------------------------------------ report
     "report.title": {"zh": "{title}：规划目标情景分析", "en": "{title}: planning-target scenario analysis"},
+    "report.headline_plain": {
+        "zh": "在{draws:,}次模拟中，{target}的概率为{p}（95% 置信区间 {low}–{high}）。",
+        "en": "Across {draws:,} simulated futures, the probability of {target} is {p} (95% interval {low}–{high})."},
     "report.headline": {
         "zh": "在{draws:,}次模拟中，{target}的概率为{p}（95% 置信区间 {low}–{high}）；{reason}。",
         "en": "Across {draws:,} simulated futures, the probability of {target} is {p} "

@@ -49,6 +49,11 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
         quantiles = ("p50", "p80", "p90") if t["metric"] == "completion" else ("p10", "p50", "p90")
         lines.append(f"  {t['name']:<{width}}  P = {_pct(t['probability']):>6} [{_pct(low)}, {_pct(high)}]"
                      f"   {what}  (" + ", ".join(f"{q.upper()} {_outcome(t, q)}" for q in quantiles) + ")")
+        path = [c for c in t.get("critical_path") or [] if c["criticality"] >= 0.01]
+        if path:
+            lines.append(f"  {'':<{width}}  critical path (share of draws that project drives the date): "
+                         + ", ".join(f"{c['id']} {_pct(c['criticality'], 0)}" for c in path[:8])
+                         + (f", … {len(path) - 8} more in criticality.csv" if len(path) > 8 else ""))
     g = summary["average_growth"]
     a, b = g["window"]
     lines += ["", f"Average real growth {a}–{b}: P10 {_pct(g['p10'], 2)}  P50 {_pct(g['p50'], 2)}  "

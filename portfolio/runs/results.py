@@ -198,7 +198,7 @@ class Result:
         critical = [{"id": r.id, "criticality": float(r.criticality),
                      "ci95": [float(r.criticality_ci_low), float(r.criticality_ci_high)],
                      "cruciality": None if math.isnan(r.cruciality) else float(r.cruciality)}
-                    for r in table.head(5).itertuples()]
+                    for r in table.itertuples()]
         return {"project": target.project, "by": target.by, "by_date": date_text(target.by),
                 "critical_path": critical,
                 "finish": quantiles, "finish_dates": {k: date_text(v) for k, v in quantiles.items()},

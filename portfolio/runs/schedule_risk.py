@@ -5,6 +5,9 @@ point (every completion target, and the finish of the whole portfolio), and S-cu
 - **Criticality index** of project j for an end point: the share of the draws in which the end point
   finishes and j lies on its critical path (the chain of binding links that drives its date, see
   ``schedules.critical_path``), with a 95% Wilson interval from the effective number of draws.
+  A link binds through the date it names: through a start-to-start link the predecessor's *start*
+  drives the successor, so it is critical while its duration does not matter (its cruciality is then
+  near 0); through a finish-to-finish link the successor's finish is held by the predecessor's.
 - **Cruciality**: Spearman's rank correlation between j's duration (finish − start) and the end point's
   finish date over the draws in which both finish (Williams 1992, "Criticality in stochastic networks",
   JORS 43(4)); blank when j's duration does not vary.

@@ -56,3 +56,12 @@ def test_no_module_but_texts_holds_a_table_of_zh_en_strings():
                 if {"zh", "en"} <= keys:
                     found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert not found, f"zh/en text tables outside outputs/texts.py: {found}"
+
+
+def test_every_project_kind_has_a_label_in_both_languages():
+    from portfolio.outputs.texts import kind_label
+    from portfolio.scenario.schema import KINDS
+
+    for kind in KINDS:
+        labels = {lang: kind_label(kind, lang) for lang in ("zh", "en")}
+        assert kind not in labels.values() and labels["zh"] != labels["en"], kind

@@ -97,8 +97,11 @@ def headline(data: RunData, lang: str) -> str:
     label = _target_label(target, lang)
     if lang == "en":
         label = label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
-    return L.text("report.headline", lang, draws=data.n_valid, target=label, p=L.percent(p),
-                  low=L.percent(low), high=L.percent(high), reason=reason)
+    values = {"draws": data.n_valid, "target": label, "p": L.percent(p), "low": L.percent(low),
+              "high": L.percent(high)}
+    if not reason:                                   # no growth reading to add: end at the interval
+        return L.text("report.headline_plain", lang, **values)
+    return L.text("report.headline", lang, reason=reason, **values)
 
 
 def _outcome_text(target: dict, value: float, lang: str) -> str:
@@ -403,7 +406,7 @@ def projects_table(data: RunData, lang: str) -> Table:
             risk.append(L.text("report.risk.after", lang, ids=_links_text(spec["depends_on"])))
         name = r.name_zh if lang == "zh" else r.name_en
         rows.append([str(name), L.kind_label(r.kind, lang), spec_text(capex) if capex is not None else "",
-                     date_text(r.planned_start, "month"), spec_text(spec.get("build_years", "")), "; ".join(risk),
+                     date_text(r.planned_start), spec_text(spec.get("build_years", "")), "; ".join(risk),
                      _clip(spec.get("source", ""))])
     return Table([L.text("report.col.project", lang), L.text("report.col.kind", lang), L.text("report.col.capex", lang),
                   L.text("report.col.start", lang), L.text("report.col.build", lang), L.text("report.col.risk", lang),
@@ -420,7 +423,9 @@ def schedule_sections(data: RunData, lang: str) -> list:
         if t.get("metric") != "completion" or table is None or not len(table):
             continue
         rows = table[(table.end_point == t["name"]) & (table.id != t.get("project")) & (table.criticality > 0)]
-        rows = rows.sort_values("criticality", ascending=False).head(10)
+        rows = rows.sort_values("criticality", ascending=False, kind="stable")
+        if len(rows) > 12:                              # the twelve most critical, and any tied with the last
+            rows = rows[rows.criticality >= rows.criticality.iloc[11]]
         dates = t.get("finish_dates") or {}
         low, high = t.get("ci95") or (None, None)
         intro = L.text("report.schedule.intro", lang, target=_target_label(t, lang), p=L.percent(t.get("probability")),
