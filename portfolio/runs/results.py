@@ -38,6 +38,16 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     return (low, high)
 
 
+def draw_quantiles(values: np.ndarray, qs) -> np.ndarray:
+    """Percentiles ``qs`` over the draws (axis 0) of a per-draw array (n, ...) → (len(qs), ...), as
+    ``np.percentile(values, qs, axis=0)`` but with the draws made the contiguous last axis first (about
+    twice as fast on (draws × projects × years) arrays)."""
+    values = np.asarray(values)
+    rest = values.shape[1:]
+    flat = np.ascontiguousarray(values.reshape(len(values), -1).T, dtype=float)
+    return np.percentile(flat, qs, axis=1).reshape((len(np.atleast_1d(qs)),) + rest)
+
+
 def long_window_of(scenario) -> tuple[tuple[int, int], tuple[int, int]]:
     """The plan window (the first growth target's window, else the first five simulated years) and the
     window twice as long from the same first year, as far as the horizon goes."""
@@ -342,11 +352,11 @@ class Result:
         gdp = self.data.gdp[valid]
         growth = self.data.growth[valid]
         table = pd.DataFrame({"year": ys})
-        for q, values in zip(QUANTILES, np.percentile(gdp, QUANTILES, axis=0) if len(gdp) else
+        for q, values in zip(QUANTILES, draw_quantiles(gdp, QUANTILES) if len(gdp) else
                              [np.full(len(ys), np.nan)] * len(QUANTILES)):
             table[f"gdp_p{q}"] = values
         table["gdp_mean"] = gdp.mean(axis=0) if len(gdp) else np.nan
-        gq = np.percentile(growth, QUANTILES, axis=0) if len(growth) else np.full((len(QUANTILES), len(ys) - 1), np.nan)
+        gq = draw_quantiles(growth, QUANTILES) if len(growth) else np.full((len(QUANTILES), len(ys) - 1), np.nan)
         for q, values in zip(QUANTILES, gq):
             table[f"growth_p{q}"] = np.concatenate([[np.nan], values])
         table["growth_mean"] = np.concatenate([[np.nan], growth.mean(axis=0) if len(growth) else
@@ -356,8 +366,9 @@ class Result:
         table["capex_spent_mean"] = self.mean_path("capex_spent")
         if "capex_spent" in self.data.detail:
             spent = self.data.detail["capex_spent"][self.data.detail["valid"]]
-            for q in (10, 90):
-                table[f"capex_spent_p{q}"] = np.percentile(spent, q, axis=0) if len(spent) else np.nan
+            quantiles = draw_quantiles(spent, (10, 90)) if len(spent) else [np.nan, np.nan]
+            for q, values in zip((10, 90), quantiles):
+                table[f"capex_spent_p{q}"] = values
         self._add_detail_columns(table)
         table["capital_output_ratio_mean"] = self.mean_path("ky")
         table["investment_rate_total_mean"] = self.mean_path("investment_rate")
@@ -378,13 +389,14 @@ class Result:
         stats = (("mean", None), ("p10", 10), ("p50", 50), ("p90", 90))
 
         def put(prefix: str, values: np.ndarray) -> None:
-            for name, q in stats:
+            quantiles = draw_quantiles(values, [q for _, q in stats[1:]]) if len(values) else None
+            for i, (name, q) in enumerate(stats):
                 if len(values) == 0:
                     table[f"{prefix}_{name}"] = np.nan
                 elif q is None:
                     table[f"{prefix}_{name}"] = values.mean(axis=0)
                 else:
-                    table[f"{prefix}_{name}"] = np.percentile(values, q, axis=0)
+                    table[f"{prefix}_{name}"] = quantiles[i - 1]
 
         if "capex_spent" in detail:
             put("capex_cumulative", np.cumsum(detail["capex_spent"][ok].astype(float), axis=1))
@@ -458,14 +470,18 @@ class Result:
         units = {"capacity_by_tech": "capacity_mw", "generation_by_tech": "generation_gwh",
                  "value_added_by_tech": "value_added_yi", "co2_by_tech": "co2_avoided_mt",
                  "losses_by_tech": "storage_losses_gwh"}
+        stats = {}                 # per metric: mean (K, T) and P10/P50/P90 (3, K, T), one pass each
+        for key in units:
+            values = detail[key].astype(float)
+            stats[key] = (values.mean(axis=0), draw_quantiles(values, (10, 50, 90)))
         for k, tech in enumerate(self.scenario.energy.technologies):
             for t, year in enumerate(self.years_index):
                 row = {"technology": tech, "year": int(year)}
                 for key, name in units.items():
-                    values = detail[key][:, k, t].astype(float)
-                    row[f"{name}_mean"] = float(values.mean())
-                    for q in (10, 50, 90):
-                        row[f"{name}_p{q}"] = float(np.percentile(values, q))
+                    mean, quantiles = stats[key]
+                    row[f"{name}_mean"] = float(mean[k, t])
+                    for i, q in enumerate((10, 50, 90)):
+                        row[f"{name}_p{q}"] = float(quantiles[i, k, t])
                 row["lcoe_cny_per_kwh"] = self.lcoe(tech, int(year))
                 rows.append(row)
         columns = ["technology", "year"] + [f"{name}_{stat}" for name in units.values()

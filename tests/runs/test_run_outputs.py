@@ -156,3 +156,13 @@ def test_every_draw_carries_each_projects_start_and_finish(tmp_path):
         assert np.isnan(finish[gone]).all() and np.isnan(draws[f"start_{plan.id}"].to_numpy()[gone]).all()
         np.testing.assert_array_equal(finish[~gone], detail["cod"][~gone, j])
         assert (draws[f"start_{plan.id}"].to_numpy()[~gone] <= finish[~gone]).all()
+
+
+def test_draw_quantiles_are_numpys_percentiles_over_the_draws():
+    from portfolio.runs.results import draw_quantiles
+
+    rng = np.random.default_rng(9)
+    for shape in ((1000,), (1000, 7), (999, 3, 5)):
+        values = rng.normal(size=shape).astype(np.float32)
+        np.testing.assert_array_equal(draw_quantiles(values, (10, 50, 90)),
+                                      np.percentile(values.astype(float), (10, 50, 90), axis=0))
