@@ -419,6 +419,10 @@ class Result:
         rows = []
         critical = {r["id"]: r["miss_increase"] for r in self.critical_projects()}
         planned_start, planned_cod = planned_dates(self.compiled)
+        if self.compiled.projects:                       # one pass over the draws for every project
+            spent_q = draw_quantiles(detail["spent"], (10, 50, 90))
+            spent_mean = detail["spent"].mean(axis=0)
+            operating = detail["operating"].mean(axis=0)
         for j, plan in enumerate(self.compiled.projects):
             p = plan.project
             live = ~detail["cancelled"][:, j]
@@ -430,11 +434,11 @@ class Result:
             if p.not_after is not None:
                 row["not_after"] = p.not_after
                 row["p_by_not_after"] = float((live & (detail["cod"][:, j] <= p.not_after)).mean())
-            for q in (10, 50, 90):
-                row[f"capex_spent_p{q}"] = float(np.percentile(detail["spent"][:, j], q))
-            row["capex_spent_mean"] = float(detail["spent"][:, j].mean())
+            for i, q in enumerate((10, 50, 90)):
+                row[f"capex_spent_p{q}"] = float(spent_q[i, j])
+            row["capex_spent_mean"] = float(spent_mean[j])
             for t, year in enumerate(self.years_index):
-                row[f"p_operating_{year}"] = float(detail["operating"][:, j, t].mean())
+                row[f"p_operating_{year}"] = float(operating[j, t])
             row["miss_increase_if_late"] = critical.get(p.id, math.nan)
             for key in ("planned_start", "planned_cod"):
                 row[f"{key}_date"] = date_text(row[key])
