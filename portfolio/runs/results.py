@@ -44,8 +44,10 @@ def draw_quantiles(values: np.ndarray, qs) -> np.ndarray:
     twice as fast on (draws × projects × years) arrays)."""
     values = np.asarray(values)
     rest = values.shape[1:]
-    flat = np.ascontiguousarray(values.reshape(len(values), -1).T, dtype=float)
-    return np.percentile(flat, qs, axis=1).reshape((len(np.atleast_1d(qs)),) + rest)
+    flat = np.ascontiguousarray(values.reshape(len(values), -1).T)   # float32 stays float32: the same
+    if flat.base is not None or flat is values:      # a view of the caller's array: never partition it in place
+        flat = flat.copy()
+    return np.percentile(flat, qs, axis=1, overwrite_input=True).reshape((len(np.atleast_1d(qs)),) + rest)
 
 
 def long_window_of(scenario) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -476,8 +478,8 @@ class Result:
                  "losses_by_tech": "storage_losses_gwh"}
         stats = {}                 # per metric: mean (K, T) and P10/P50/P90 (3, K, T), one pass each
         for key in units:
-            values = detail[key].astype(float)
-            stats[key] = (values.mean(axis=0), draw_quantiles(values, (10, 50, 90)))
+            values = detail[key]
+            stats[key] = (values.mean(axis=0, dtype=float), draw_quantiles(values, (10, 50, 90)))
         for k, tech in enumerate(self.scenario.energy.technologies):
             for t, year in enumerate(self.years_index):
                 row = {"technology": tech, "year": int(year)}

@@ -164,5 +164,7 @@ def test_draw_quantiles_are_numpys_percentiles_over_the_draws():
     rng = np.random.default_rng(9)
     for shape in ((1000,), (1000, 7), (999, 3, 5)):
         values = rng.normal(size=shape).astype(np.float32)
+        before = values.copy()
         np.testing.assert_array_equal(draw_quantiles(values, (10, 50, 90)),
                                       np.percentile(values.astype(float), (10, 50, 90), axis=0))
+        np.testing.assert_array_equal(values, before)                 # partitioned on a copy, never in place
