@@ -19,7 +19,6 @@ from portfolio.model.schedules import (
     interval_fraction,
     ramp_fraction,
     resolve_schedule,
-    spending_shares,
 )
 from portfolio.scenario.actuals import apply_actuals
 
@@ -146,12 +145,18 @@ def _schedules(c: Compiled, v, n: int) -> dict:
 
 
 def _spending(c: Compiled, sched: dict, years: np.ndarray) -> np.ndarray:
-    """Share of each project's capex spent in each year (n, J, T+1), by its spending profile."""
+    """Share of each project's capex spent in each year (n, J, T+1), by its spending profile
+    (``schedules.spending_shares``, every project in one pass of the kernel)."""
+    from portfolio.model import kernels
+
     n, J = sched["start"].shape
-    shares = np.zeros((n, J, len(years)))
-    for profile in {p.profile for p in c.projects}:
-        cols = [j for j, p in enumerate(c.projects) if p.profile == profile]
-        shares[:, cols] = spending_shares(sched["start"][:, cols], sched["build"][:, cols], years, profile)
+    shares = np.empty((n, J, len(years)))
+    if J and np.any(sched["build"] < 0):
+        raise ValueError("spending_shares: duration must be >= 0 years")
+    edges = np.append(np.asarray(years, float), float(years[-1]) + 1.0)
+    kernels.spending_shares(np.ascontiguousarray(sched["start"], dtype=float),
+                            np.ascontiguousarray(sched["build"], dtype=float),
+                            kernels.profile_codes([p.profile for p in c.projects]), edges, shares)
     return shares
 
 

@@ -60,7 +60,8 @@ def profile_cdf(name: str, x):
 def spending_shares(start, duration, years, profile: str = "uniform"):
     """Share of a build's total cost spent in each calendar year.
 
-    Share in year t = F((t + 1 - start)/d) - F((t - start)/d), with F = :func:`profile_cdf`.
+    Share in year t = F((t + 1 - start)/d) - F((t - start)/d), with F = :func:`profile_cdf`
+    (computed per draw by ``kernels.spending_shares``, bit-identical to the formula).
 
     Parameters
     ----------
@@ -80,15 +81,19 @@ def spending_shares(start, duration, years, profile: str = "uniform"):
         Share of the total [-]. Spending outside ``years`` is not in the output, so a row
         sums to 1 only when the whole build falls inside the range.
     """
+    from portfolio.model import kernels
+
+    if profile not in PROFILES:
+        raise ValueError(f"unknown spending profile {profile!r}; choose one of {', '.join(PROFILES)}")
     yrs, (s, d) = _grid(years, start, duration)
+    s, d = s[..., 0], d[..., 0]
     if np.any(d < 0):
         raise ValueError("spending_shares: duration must be >= 0 years")
-    pos = d > 0
-    edges = np.append(yrs, yrs[-1] + 1.0) if len(yrs) else yrs
-    lag = edges - s                      # each year boundary, relative to the start
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cum = np.where(pos, profile_cdf(profile, lag / np.where(pos, d, 1.0)), (lag > 0).astype(float))
-    return np.diff(cum, axis=-1)       # spent within [t, t+1): the cumulative share at both ends
+    edges = np.append(yrs, yrs[-1] + 1.0) if len(yrs) else np.zeros(1)
+    flat_s, flat_d = (np.ascontiguousarray(a, dtype=float).reshape(-1, 1) for a in (s, d))
+    out = np.empty((len(flat_s), 1, len(yrs)))
+    kernels.spending_shares(flat_s, flat_d, kernels.profile_codes([profile]), edges, out)
+    return out.reshape(s.shape + (len(yrs),))
 
 
 def interval_fraction(a, b, years):
