@@ -72,6 +72,17 @@ def parse_yaml(text: str, label: str) -> tuple[object, Provenance]:
     return data, builder.provenance
 
 
+def _item_name(node) -> str | None:
+    """The ``id`` (or ``name``) of a list item written as a mapping, if it is plain text."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in ("id", "name") and isinstance(value, yaml.ScalarNode):
+            if value.value and value.tag == "tag:yaml.org,2002:str":
+                return value.value
+    return None
+
+
 class _Builder:
     """Turns a composed node tree into dicts, lists and scalars, with checks and provenance."""
 
@@ -81,6 +92,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.provenance: Provenance = {}
         self._scalars = yaml.SafeLoader("")
+        self._names: dict = {}    # path of a list item → its id or name, to say projects.park, not projects[0]
 
     def build(self, node: yaml.Node, path: tuple, depth: int) -> object:
         self.nodes += 1
@@ -96,6 +108,10 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                name = _item_name(item)
+                if name is not None:
+                    self._names[path + (i,)] = name
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         try:
             return self._scalars.construct_object(node)
@@ -104,8 +120,13 @@ class _Builder:
             return None
         except (ValueError, OverflowError) as exc:     # a date such as 2023-02-30, a number out of range
             what = "not a valid date" if node.tag == "tag:yaml.org,2002:timestamp" else "not a valid value"
-            self.problems.append(Problem(self.label, line, dotted(path), f"{short(node.value)} is {what} ({exc})"))
+            self.problems.append(Problem(self.label, line, dotted(self._named(path)),
+                                         f"{short(node.value)} is {what} ({exc})"))
             return None
+
+    def _named(self, path: tuple) -> tuple:
+        """``path`` with list indices replaced by the items' ids where they have one."""
+        return tuple(self._names.get(path[:k + 1], part) for k, part in enumerate(path))
 
     def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         result: dict = {}

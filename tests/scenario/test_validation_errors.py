@@ -68,7 +68,7 @@ CASES = {
                          "  - {id: g2, name: {zh: 二, en: Two}, members: [g1]}\n",
                          r"scenario\.yaml:40: groups\.g1\.members: groups contain each other: g1 → g2 → g1"),
     "impossible date": (replace("    planned_start: 2022\n", "    planned_start: 2022\n    not_before: 2023-02-30\n"),
-                        r"scenario\.yaml:28: projects\[0\]\.not_before: '2023-02-30' is not a valid date \(day is "
+                        r"scenario\.yaml:28: projects\.park\.not_before: '2023-02-30' is not a valid date \(day is "
                         r"out of range for month\)"),
     "impossible quoted date": (replace("    planned_start: 2022\n", "    planned_start: 2022\n    not_before: '2023-13'\n"),
                                r"scenario\.yaml:28: projects\.park\.not_before: '2023-13' is not a valid date \(month "
