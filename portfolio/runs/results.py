@@ -74,6 +74,7 @@ class Result:
         self.folder: Path | None = None      # the run folder, once written
         self.warnings: list[str] = []         # what could not be written (charts), with the reason
         self._summary = None
+        self._criticality = None              # schedule_risk.criticality, computed once
 
     # ----------------------------------------------------------------------------- basics
     @property
@@ -450,7 +451,7 @@ class Result:
     def criticality(self) -> pd.DataFrame:
         """Criticality index (with its 95% interval) and cruciality of every project for every end point:
         each completion target and the portfolio's finish (``schedule_risk.criticality``)."""
-        if getattr(self, "_criticality", None) is None:
+        if self._criticality is None:
             self._criticality = schedule_risk.criticality(self.compiled, self.data.detail, self.effective_share)
         return self._criticality.copy()
 
