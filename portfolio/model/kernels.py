@@ -64,6 +64,45 @@ def spending_shares(start, duration, codes, edges, out):
     return out
 
 
+@njit(cache=True, nogil=True)
+def _ramp_integral(edge: float, cod: float, ramp: float) -> float:
+    """∫ utilisation up to ``edge`` for a linear ramp-up over ``ramp`` years after ``cod``:
+    y²/(2R) + max(x − R, 0) with x = edge − cod and y = x clipped to [0, R] (a step when R = 0)."""
+    x = edge - cod
+    y = x
+    if y < 0.0:
+        y = 0.0
+    if y > ramp:
+        y = ramp
+    g = y * y / (2.0 * ramp) if ramp > 0.0 else 0.0
+    tail = x - ramp
+    return g + (tail if tail > 0.0 else 0.0)
+
+
+@njit(cache=True, nogil=True)
+def ramp_fraction(cod, ramp, edges, out):
+    """Fill ``out`` (m, T) with the mean utilisation over each year of a linear ramp-up after COD.
+
+    Parameters
+    ----------
+    cod, ramp : ndarray, shape (m,)
+        Commercial operation date [decimal year] (``+inf`` = never) and ramp-up time [years], >= 0.
+    edges : ndarray, shape (T + 1,)
+        Year boundaries [decimal year].
+    out : ndarray, shape (m, T)
+    """
+    m = cod.shape[0]
+    T = edges.shape[0] - 1
+    for i in range(m):
+        c, r = cod[i], ramp[i]
+        before = _ramp_integral(edges[0], c, r)
+        for t in range(T):
+            after = _ramp_integral(edges[t + 1], c, r)
+            out[i, t] = after - before
+            before = after
+    return out
+
+
 def profile_codes(names) -> np.ndarray:
     """Profile names → kernel codes."""
     from portfolio.scenario.schema import PROFILES

@@ -136,15 +136,17 @@ def ramp_fraction(cod, ramp_years, years):
     ndarray, shape (n, T)
         Mean utilisation in year t [-], in [0, 1].
     """
+    from portfolio.model import kernels
+
     yrs, (c, r) = _grid(years, cod, ramp_years)
+    c, r = c[..., 0], r[..., 0]
     if np.any(r < 0):
         raise ValueError("ramp_fraction: ramp_years must be >= 0")
-    edges = np.append(yrs, yrs[-1] + 1.0) if len(yrs) else yrs
-    with np.errstate(invalid="ignore"):
-        x = edges - c
-        y = np.clip(x, 0.0, r)
-        G = np.where(r > 0, y * y / (2.0 * np.where(r > 0, r, 1.0)), 0.0) + np.maximum(x - r, 0.0)
-    return np.diff(G, axis=-1)         # integral of utilisation over [t, t+1)
+    edges = np.append(yrs, yrs[-1] + 1.0) if len(yrs) else np.zeros(1)
+    flat_c, flat_r = (np.ascontiguousarray(a, dtype=float).reshape(-1) for a in (c, r))
+    out = np.empty((len(flat_c), len(yrs)))
+    kernels.ramp_fraction(flat_c, flat_r, edges, out)   # G(t + 1) − G(t) per draw, bit for bit the formula
+    return out.reshape(c.shape + (len(yrs),))
 
 
 def resolve_schedule(planned_start, start_delay, build_years, duration_ratio, cancelled,

@@ -39,3 +39,26 @@ def test_profile_codes_follow_the_schema_order():
                                                      kernels.BACK_LOADED]
     with pytest.raises(ValueError):
         kernels.profile_codes(["sideways"])
+
+
+def test_ramp_kernel_is_the_formula_bit_for_bit():
+    """G(x) = y²/(2R) + max(x − R, 0), y = clip(x, 0, R), x = edge − COD; a year's mean utilisation is
+    G(t + 1) − G(t): the kernel equals the array formula exactly, never-opening (COD = inf) and R = 0
+    included."""
+    rng = np.random.default_rng(5)
+    n = 5000
+    years = np.arange(2020, 2036)
+    cod = 2018 + rng.random(n) * 20
+    cod[:20] = np.inf                                       # never opens
+    cod[20:40] = np.round(cod[20:40])                       # opens on a year boundary
+    ramp = rng.random(n) * 3
+    ramp[40:80] = 0.0                                       # a step
+    edges = np.append(years, years[-1] + 1.0).astype(float)
+    x = edges[None, :] - cod[:, None]
+    r = ramp[:, None]
+    with np.errstate(invalid="ignore"):
+        y = np.clip(x, 0.0, r)
+        G = np.where(r > 0, y * y / (2.0 * np.where(r > 0, r, 1.0)), 0.0) + np.maximum(x - r, 0.0)
+    out = np.empty((n, len(years)))
+    kernels.ramp_fraction(cod, ramp, edges, out)
+    np.testing.assert_array_equal(out, np.diff(G, axis=-1))
