@@ -151,18 +151,24 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def groups(compiled, detail: dict) -> pd.DataFrame:
-    """One row per group: members, P(cancelled), and the date statistics of its start and finish (valid
+    """One row per group: members, its planned start and finish (the first member's planned start, the
+    last member's planned finish), P(cancelled), and the date statistics of its start and finish (valid
     detail draws)."""
-    from portfolio.model.schedules import group_dates
+    from portfolio.model.schedules import group_dates, planned_dates
 
     ok = detail["valid"]
+    planned_start, planned_finish = planned_dates(compiled)
     out = []
     for g in compiled.scenario.groups:
-        start, finish, gone = group_dates(detail["start"][ok], detail["cod"][ok], detail["cancelled"][ok],
-                                          compiled.groups[g.id])
+        members = compiled.groups[g.id]
+        start, finish, gone = group_dates(detail["start"][ok], detail["cod"][ok], detail["cancelled"][ok], members)
         live = ~gone
         row = {"id": g.id, "name_zh": g.name.zh, "name_en": g.name.en, "members": "; ".join(g.members),
+               "planned_start": float(planned_start[members].min()),
+               "planned_finish": float(planned_finish[members].max()),
                "p_cancelled": float((~live).mean()) if len(live) else math.nan}
+        row["planned_start_date"], row["planned_finish_date"] = (date_text(row[k]) for k in ("planned_start",
+                                                                                            "planned_finish"))
         row.update(date_statistics(start[live], "start"))
         row.update(date_statistics(finish[live], "finish"))
         out.append(row)

@@ -123,8 +123,11 @@ def test_groups_and_s_curves(textbook):
     """The exterior group (D → G → H → M) starts with the roof and finishes with the fixtures; its
     completion target and the S-curves are the empirical distribution of those finishes."""
     groups = textbook.groups().set_index("id")
+    t0 = decimal_year("2022-01-03")                           # the plan: D starts week 16, M ends week 40
+    assert (groups.loc["exterior", "planned_start"] - t0) / WEEK == pytest.approx(16, abs=1e-9)
+    assert (groups.loc["exterior", "planned_finish"] - t0) / WEEK == pytest.approx(40, abs=1e-9)
+    assert groups.loc["interior", "planned_finish_date"] == "2022-11-07"      # N ends week 44
     exterior_finish = _weeks(textbook, "m_ext_fixtures")
-    t0 = decimal_year("2022-01-03")
     assert groups.loc["exterior", "finish_p50"] == pytest.approx(t0 + np.median(exterior_finish) * WEEK, abs=1e-9)
     assert groups.loc["exterior", "start_p50"] == pytest.approx(np.median(textbook.data.detail["start"][:, 3]), abs=1e-9)
     target = next(t for t in textbook.summary()["targets"] if t["name"] == "exterior_by_september")
