@@ -347,9 +347,10 @@ def group_dates(start, cod, cancelled, members: list[int]):
 
 
 def planned_dates(c) -> tuple[np.ndarray, np.ndarray]:
-    """The plan (``graph.plan``: the critical-path forward pass) of a compiled scenario's projects."""
+    """The plan (``graph.plan``: the critical-path forward pass) of a compiled scenario's projects, from
+    the planned starts the engine uses (a goal-seek lever moves them in the compiled copy)."""
     from portfolio.scenario.graph import plan
 
     if not c.projects:
         return np.zeros(0), np.zeros(0)
-    return plan([p.project for p in c.projects])
+    return plan([p.project for p in c.projects], [p.planned_start for p in c.projects])

@@ -33,23 +33,25 @@ def planned_duration(project) -> float:
     return float(value.distribution().mean()) if isinstance(value, Dist) else float(value)
 
 
-def plan(projects) -> tuple[np.ndarray, np.ndarray]:
+def plan(projects, planned_starts=None) -> tuple[np.ndarray, np.ndarray]:
     """Planned (deterministic) start and COD of scenario projects [decimal year]: the critical-path
-    forward pass. Each project starts at the latest of its ``planned_start``, its ``not_before`` and what
-    its links allow, and takes its :func:`planned_duration`; delays, overrun ratios and cancellations
-    are risks, not plan, and do not enter. Raises ``CycleError`` for a cycle, ``ValueError`` for a link
-    to an unknown id."""
+    forward pass. Each project starts at the latest of its planned start (``planned_starts`` when given,
+    e.g. a goal-seek lever's, else ``planned_start``), its ``not_before`` and what its links allow, and
+    takes its :func:`planned_duration`; delays, overrun ratios and cancellations are risks, not plan,
+    and do not enter. Raises ``CycleError`` for a cycle, ``KeyError`` for a link to an unknown id."""
     projects = list(projects)
     ids = [p.id for p in projects]
+    column = {ident: j for j, ident in enumerate(ids)}
+    starts = [p.planned_start for p in projects] if planned_starts is None else list(planned_starts)
     order = topological_order(ids, {p.id: [d.id for d in p.depends_on] for p in projects})
     start, finish = np.zeros(len(ids)), np.zeros(len(ids))
     for ident in order:
-        j = ids.index(ident)
+        j = column[ident]
         p = projects[j]
         duration = planned_duration(p)
-        at = max(p.planned_start, p.not_before if p.not_before is not None else -np.inf)
+        at = max(starts[j], p.not_before if p.not_before is not None else -np.inf)
         for d in p.depends_on:
-            i = ids.index(d.id)
+            i = column[d.id]
             at = max(at, float(earliest_start(d.type, start[i], finish[i], d.lag, duration)))
         start[j], finish[j] = at, at + duration
     return start, finish

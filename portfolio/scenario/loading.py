@@ -563,11 +563,13 @@ def _deadline_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
     from portfolio.scenario.graph import earliest_start, plan, planned_duration
     from portfolio.uncertainty.dates import date_text
 
+    ids = [p.id for p in s.projects]
+    known = set(ids)
     if not any(p.not_after is not None for p in s.projects) or any(
-            d.id not in {q.id for q in s.projects} for p in s.projects for d in p.depends_on):
+            d.id not in known for p in s.projects for d in p.depends_on):
         return []
     start, cod = plan(s.projects)
-    ids = [p.id for p in s.projects]
+    column = {ident: j for j, ident in enumerate(ids)}
     out = []
     for j, p in enumerate(s.projects):
         if p.not_after is None or cod[j] <= p.not_after + 1e-9:
@@ -580,7 +582,7 @@ def _deadline_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
         if pushed:
             duration = planned_duration(p)
             driver = max(p.depends_on, key=lambda d: float(earliest_start(
-                d.type, start[ids.index(d.id)], cod[ids.index(d.id)], d.lag, duration)))
+                d.type, start[column[d.id]], cod[column[d.id]], d.lag, duration)))
             why = f"; its start is pushed to {date_text(start[j])} by '{driver.id}' ({driver.type})"
         out.append(_located(resolved, ("projects", p.id, "not_after"),
                             f"impossible: the plan finishes {date_text(cod[j])}, after not_after "

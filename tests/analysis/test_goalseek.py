@@ -217,3 +217,16 @@ def test_a_gain_that_is_only_timing_is_explained(economy):
     assert len(found.why) == 1 and "shift in timing" in found.why[0]
     assert found.why[0].startswith("capex_scale = ") and "2021–2026" in found.why[0]
     assert found.as_dict()["why"] == found.why
+
+
+def test_a_start_lever_moves_the_plan_the_tables_show(economy):
+    """The compiled copy with a planned-start lever plans from the lever's date (projects.csv, the
+    ledger report and criticality read the same plan as the engine)."""
+    from portfolio.analysis.goalseek import with_lever
+    from portfolio.model.compiled import compile_scenario
+    from portfolio.model.schedules import planned_dates
+
+    c = compile_scenario(load_scenario(economy(dam=True)))
+    moved = with_lever(c, "projects.dam.planned_start", 2023.5)
+    assert planned_dates(c)[0][0] == 2025.0 and planned_dates(moved)[0][0] == 2023.5
+    assert planned_dates(moved)[1][0] == pytest.approx(2024.5)
