@@ -71,7 +71,7 @@ from portfolio.outputs import texts as L
 from portfolio.outputs.folders import RunFolder
 from portfolio.outputs.names import Names
 from portfolio.problems import InputError, Problem
-from portfolio.runs.results import Z95
+from portfolio.runs.results import Z95, long_window_of
 from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty import seeds
 
@@ -497,7 +497,7 @@ def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None =
         o = outcomes[0]
         n = int(draws or DEFAULT_N["tornado"])
         cases = [{}] + [{p: v} for p in params for v in swings[p]]
-        plan, later = _windows(c)
+        plan, later = long_window_of(c.scenario)
         windows = [Outcome(kind="average_growth", name=str(w), window=w) for w in (plan, later)]
 
         def reduce(out):           # the target's value and average growth over both windows, per draw
@@ -567,12 +567,6 @@ def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None =
     meta["timing"] = timing
     return SensitivityResult("tornado", _frame(rows), meta, outcomes, names, meta["title"])
 
-
-def _windows(c) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The plan window (the first growth target's) and the window twice as long (``Result.long_window``)."""
-    from portfolio.runs.results import long_window_of
-
-    return long_window_of(c.scenario)
 
 
 def _problem(params: list[str], bounds=(0.0, 1.0)) -> dict:

@@ -14,8 +14,8 @@ default); ``portfolio chart RUN_DIR`` calls it, and ``Result.plot.<kind>()`` dra
                        generation by technology
 6. ``capex``           capex by year (mean, P10–P90) and the cumulative S-curve with its band
 7. ``finish_dates``    (runs with a completion target) the finish-date distribution of its milestone,
-                       project or group: monthly histogram, cumulative S-curve, P50/P80 and the target
-                       date marked; and the criticality index of the projects on its critical path
+                       project or group: histogram of the draws, cumulative S-curve, P50/P80 and the
+                       target date marked; and the criticality index of the projects on its critical path
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from portfolio.outputs import texts as L
 from portfolio.outputs.kinds import CHART_FORMATS as FORMATS
 from portfolio.outputs.kinds import CHART_KINDS as KINDS
 from portfolio.outputs.kinds import LANGS
-from portfolio.outputs.rundata import RunData, finite
+from portfolio.outputs.rundata import RunData, critical_rows, finite
 
 KIND_ORDER = ("energy", "transport", "industry", "tourism", "services", "agriculture", "social", "other", "milestone")
 
@@ -471,7 +471,7 @@ def capex(data: RunData, lang: str | None = None):
 
 # ----------------------------------------------------------------------------------- 7. finish dates
 def finish_dates(data: RunData, lang: str | None = None):
-    """The first completion target's finish dates (monthly histogram from the S-curve, cumulative line,
+    """The first completion target's finish dates (histogram of the valid draws, cumulative line,
     P50/P80, the target date and P(by it)) and the criticality of the projects that drive it."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -483,8 +483,7 @@ def finish_dates(data: RunData, lang: str | None = None):
     with S.house_style(lang):
         ident = target["project"]
         table = data.schedule.get("criticality")
-        crit = (table[(table.end_point == target["name"]) & (table.id != ident) & (table.criticality > 0)]
-                .sort_values("criticality", ascending=False).head(8) if table is not None and len(table) else table)
+        crit = critical_rows(table, target["name"], ident).head(8) if table is not None and len(table) else table
         n_bars = 0 if crit is None else len(crit)
         fig, (ax, bx) = _new(11.5 + 0.55 * max(n_bars, 2), nrows=2,
                              gridspec_kw={"height_ratios": [1.35, 0.25 + 0.16 * max(n_bars, 2)]})
@@ -547,7 +546,7 @@ def finish_dates(data: RunData, lang: str | None = None):
             bx.set_yticks(ys, L.shorten_all([str(v) for v in names], 24 if lang == "zh" else 34))
             for y, value, rho in zip(ys, highs, crit["cruciality"].to_numpy(float)):
                 if finite(rho):
-                    bx.text(min(value + 1.5, 101), y, L.text("finish.cruciality", lang, rho=f"{rho + 0.0:.2f}".replace("-0.00", "0.00")),
+                    bx.text(min(value + 1.5, 101), y, L.text("finish.cruciality", lang, rho=L.correlation(rho)),
                             va="center", ha="left", fontsize=7, color="#444444")
             bx.set_xlim(0, 118)
             bx.set_xticks(range(0, 101, 20))

@@ -35,6 +35,14 @@ def decisive_projects(summary: dict, min_increase: float = 0.005) -> list[dict]:
     return [r for r in rows if r.get("decisive", (r.get("miss_increase") or 0) >= min_increase)]
 
 
+def critical_rows(table: pd.DataFrame, end_point: str, ident: str | None) -> pd.DataFrame:
+    """The rows of a criticality table (``criticality.csv``) on an end point's critical path — the
+    projects with criticality above 0, the end point itself left out — most critical first (ties in
+    table order)."""
+    rows = table[(table.end_point == end_point) & (table.id != ident) & (table.criticality > 0)]
+    return rows.sort_values("criticality", ascending=False, kind="stable")
+
+
 @dataclass
 class RunData:
     summary: dict

@@ -566,6 +566,12 @@ def percent(x: float, digits: int = 1) -> str:
     return "–" if x is None or x != x else f"{x * 100:.{digits}f}%"
 
 
+def correlation(rho: float) -> str:
+    """A correlation with two decimals, never "-0.00"."""
+    text = f"{rho:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def capacity(mw: float, lang: str) -> float:
     """MW in the chart unit: 万千瓦 （10 MW） in Chinese, MW in English."""
     return mw / 10.0 if lang == "zh" else mw

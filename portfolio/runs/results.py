@@ -15,6 +15,7 @@ import pandas as pd
 from portfolio import __version__
 from portfolio.model.compiled import Compiled
 from portfolio.model.engine import CONTRIBUTIONS
+from portfolio.outputs.rundata import critical_rows
 from portfolio.runs import schedule_risk
 from portfolio.runs.schedule_risk import SCHEDULE_QUANTILES
 
@@ -50,11 +51,19 @@ def draw_quantiles(values: np.ndarray, qs) -> np.ndarray:
     return np.percentile(flat, qs, axis=1, overwrite_input=True).reshape((len(np.atleast_1d(qs)),) + rest)
 
 
+def first_growth_target(scenario):
+    """The first average-growth target, else the first min-growth target, else None."""
+    for metric in ("average_growth", "min_growth"):
+        for t in scenario.targets:
+            if t.metric == metric:
+                return t
+    return None
+
+
 def long_window_of(scenario) -> tuple[tuple[int, int], tuple[int, int]]:
     """The plan window (the first growth target's window, else the first five simulated years) and the
     window twice as long from the same first year, as far as the horizon goes."""
-    target = next((t for t in scenario.targets if t.metric == "average_growth"), None) or next(
-        (t for t in scenario.targets if t.metric == "min_growth"), None)
+    target = first_growth_target(scenario)
     base, horizon = scenario.meta.base_year, scenario.meta.horizon
     first, last = target.window if target is not None else (base + 1, min(base + 5, horizon))
     return (first, last), (first, min(first + 2 * (last - first + 1) - 1, horizon))
@@ -95,11 +104,7 @@ class Result:
             return (values >= target.threshold) & self.data.valid
 
     def first_growth_target(self):
-        for metric in ("average_growth", "min_growth"):
-            for t in self.scenario.targets:
-                if t.metric == metric:
-                    return t
-        return None
+        return first_growth_target(self.scenario)
 
     def growth_window(self) -> tuple[int, int]:
         return long_window_of(self.scenario)[0]
@@ -205,9 +210,8 @@ class Result:
         finish = target.by - slack
         valid = self.data.targets[target.name][self.data.valid]
         quantiles = {f"p{q}": float(np.percentile(finish, q)) if len(finish) else math.nan for q in SCHEDULE_QUANTILES}
-        table = self.criticality()
-        table = table[(table.end_point == target.name) & (table.id != target.project)
-                      & (table.criticality_ci_low > 0)].sort_values("criticality", ascending=False)
+        table = critical_rows(self.criticality(), target.name, target.project)
+        table = table[table.criticality_ci_low > 0]
         critical = [{"id": r.id, "criticality": float(r.criticality),
                      "ci95": [float(r.criticality_ci_low), float(r.criticality_ci_high)],
                      "cruciality": None if math.isnan(r.cruciality) else float(r.cruciality)}

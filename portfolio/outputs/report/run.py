@@ -22,7 +22,7 @@ from pathlib import Path
 from portfolio.outputs import texts as L
 from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.report.document import Chart, Report, Table
-from portfolio.outputs.rundata import RunData, decisive_projects, finite
+from portfolio.outputs.rundata import RunData, critical_rows, decisive_projects, finite
 from portfolio.uncertainty.dates import date_text
 
 SKIP_KEYS = {"id", "name", "kind", "source", "notes", "label", "technology"}
@@ -422,8 +422,7 @@ def schedule_sections(data: RunData, lang: str) -> list:
     for t in data.summary.get("targets", []):
         if t.get("metric") != "completion" or table is None or not len(table):
             continue
-        rows = table[(table.end_point == t["name"]) & (table.id != t.get("project")) & (table.criticality > 0)]
-        rows = rows.sort_values("criticality", ascending=False, kind="stable")
+        rows = critical_rows(table, t["name"], t.get("project"))
         if len(rows) > 12:                              # the twelve most critical, and any tied with the last
             rows = rows[rows.criticality >= rows.criticality.iloc[11]]
         dates = t.get("finish_dates") or {}
@@ -432,7 +431,7 @@ def schedule_sections(data: RunData, lang: str) -> list:
                        low=L.percent(low), high=L.percent(high), p50=dates.get("p50", "–"), p80=dates.get("p80", "–"))
         body = [[names.get(r.id, r.id),
                  f"{L.percent(r.criticality, 1)} [{L.percent(r.criticality_ci_low, 1)}, {L.percent(r.criticality_ci_high, 1)}]",
-                 "–" if not finite(r.cruciality) else f"{r.cruciality + 0.0:.2f}".replace("-0.00", "0.00")]
+                 L.correlation(r.cruciality) if finite(r.cruciality) else "–"]
                 for r in rows.itertuples()]
         if not body:
             body = [[L.text("finish.no_path", lang), "", ""]]
