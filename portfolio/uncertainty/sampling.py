@@ -96,21 +96,28 @@ def uniforms(
 ) -> np.ndarray:
     """Uniforms for draws ``[start, stop)``, shape ``(stop - start, len(names))``, float64.
 
-    Assembled from whole blocks, so any split of ``[start, stop)`` gives the same numbers.
+    Assembled from whole blocks, so any split of ``[start, stop)`` gives the same numbers. Each
+    column is :func:`block_uniforms` of its name, block after block (computed by the compiled
+    :mod:`~portfolio.uncertainty.stream_kernels`, bit-identical to it).
     """
+    return _uniform_rows(names, start, stop, seed, sampler).T
+
+
+def _uniform_rows(names: Sequence[str], start: int, stop: int, seed: int, sampler: Sampler = "mc"
+                  ) -> np.ndarray:
+    """:func:`uniforms` transposed: one contiguous row of ``stop - start`` uniforms per name."""
+    from portfolio.uncertainty.stream_kernels import block_matrix
+
     names = _check_names(names)
     _check_range(start, stop)
     seed = check_seed(seed)
     _check_sampler(sampler)
-    blocks = _blocks(start, stop)
-    out = np.empty((stop - start, len(names)), dtype=np.float64)
     if stop == start:
-        return out
+        return np.empty((len(names), 0))
+    blocks = _blocks(start, stop)
+    rows = block_matrix(names, blocks.start, len(blocks), seed, sampler == "lhs", BLOCK_SIZE, _BLOCK_BITS, _BITS)
     offset = start - blocks.start * BLOCK_SIZE
-    for j, name in enumerate(names):
-        col = np.concatenate([block_uniforms(seed, b, name, sampler) for b in blocks])
-        out[:, j] = col[offset : offset + stop - start]
-    return out
+    return rows[:, offset : offset + stop - start]
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
@@ -265,13 +272,13 @@ def sample(
     u: dict[str, np.ndarray] = {}
     free = [k for k in random if k not in group]
     if free:
-        block = uniforms(free, start, stop, seed, sampler)
-        u.update({k: block[:, j] for j, k in enumerate(free)})
+        rows = _uniform_rows(free, start, stop, seed, sampler)
+        u.update({k: rows[j] for j, k in enumerate(free)})
     if group and n:
         blocks = _blocks(start, stop)
         parts = []
         for b in blocks:
-            ub = np.column_stack([block_uniforms(seed, b, k, sampler) for k in group])
+            ub = _uniform_rows(group, b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE, seed, sampler).T
             parts.append(iman_conover(ub, target))
         full = np.concatenate(parts, axis=0)
         offset = start - blocks.start * BLOCK_SIZE
