@@ -99,7 +99,7 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _single_threaded():
+def one_blas_thread():
     """One BLAS thread: parallelism comes from the worker processes, and BLAS threads of several workers
     oversubscribe the cores and spin (measured: a 200-case sweep on 2 workers about 1.2x faster with
     one BLAS thread each). Results do not depend on it."""
@@ -112,6 +112,30 @@ def _single_threaded():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+#: M_MMAP_THRESHOLD and M_TRIM_THRESHOLD of glibc's mallopt(3)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def keep_freed_memory() -> bool:
+    """Let this process reuse the memory of one chunk's working arrays for the next (glibc only).
+
+    By default glibc hands every freed array above a few MiB back to the system, so each chunk of
+    draws page-faults its working arrays in again (measured: 160,000 page faults and about 0.4 s of a
+    100,000-draw run). This raises the size up to which freed memory stays in the heap to glibc's
+    maximum (32 MiB) and stops it trimming the heap's top. Affects only speed and resident memory, never
+    results; a no-op elsewhere. Returns whether it applied."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 2**30))
+    except (OSError, AttributeError):   # not glibc (e.g. musl)
+        return False
+
+
 #: the ``shared`` object of the pool this worker process belongs to (set once, by the initializer)
 _WORKER_SHARED = None
 
@@ -120,7 +144,8 @@ def _worker_init(shared=None) -> None:
     global _WORKER_SHARED
     _WORKER_SHARED = shared
     _ignore_interrupts()
-    _single_threaded()      # applies to the whole worker process (not used as a context)
+    keep_freed_memory()
+    one_blas_thread()      # applies to the whole worker process (not used as a context)
 
 
 def _call_in_worker(func: Callable, spec, has_shared: bool):

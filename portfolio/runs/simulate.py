@@ -20,6 +20,7 @@ import numpy as np
 from portfolio.model.compiled import Compiled, compile_scenario
 from portfolio.model.engine import CONTRIBUTIONS, evaluate
 from portfolio.problems import UserError
+from portfolio.runs.executors import LocalExecutor, keep_freed_memory, one_blas_thread
 from portfolio.scenario.schema import Scenario
 from portfolio.scenario.settings import resolve_settings
 from portfolio.runs.learning import effective_draws, log_weights, resample
@@ -276,10 +277,11 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
 
     bounds = chunk_bounds(n, spec.chunk_size)
     if spec.workers <= 1 or len(bounds) == 1:
-        for a, b in bounds:
-            absorb(run_chunk(c, a, b, spec.seed, spec.sampler))
+        keep_freed_memory()
+        with one_blas_thread():    # the small matrix products of the sampler gain nothing from threads
+            for a, b in bounds:
+                absorb(run_chunk(c, a, b, spec.seed, spec.sampler))
     else:
-        from portfolio.runs.executors import LocalExecutor
 
         # a bounded window of chunks in flight (twice the workers): finished chunks wait in memory
         # only until every earlier chunk is absorbed, so memory does not grow with the number of draws

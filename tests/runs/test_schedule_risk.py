@@ -184,3 +184,13 @@ def test_ranks_within_a_subset_are_scipys():
     np.testing.assert_array_equal(_Ranker(values).within(mask), stats.rankdata(values[mask]))
     tied = np.round(values, 1)
     np.testing.assert_array_equal(_Ranker(tied).within(mask), stats.rankdata(tied[mask]))
+
+
+def test_average_ranks_match_scipy_rankdata_with_ties():
+    from scipy import stats
+
+    from portfolio.runs.schedule_risk import average_ranks
+
+    rng = np.random.default_rng(4)
+    for x in (rng.integers(0, 5, 200).astype(float), rng.random(50), np.array([2.0, 2.0, 2.0]), np.array([1.0])):
+        assert np.array_equal(average_ranks(x), stats.rankdata(x))
