@@ -31,12 +31,27 @@ CASES = {
 }
 CASES["ratios"] = ("engine vs the scalar reference and vs the random-number floor, 20,000 draws",
                    {"draws": 20_000, "workers": 1, "ratios": True})
+CASES["run-1m-1w"] = ("run, Chuxiong baseline, 1,000,000 draws streamed, 1 worker",
+                      {"draws": 1_000_000, "workers": 1, "keep_inputs": False})
+# whole commands, as a user types them: starting Python, imports, loading, simulating, writing the folder
+SOBOL_PARAMS = ("economy.capital_output_ratio,economy.capital_share,economy.depreciation,economy.investment_rate,"
+                "economy.tfp_growth,economy.population_growth,economy.working_age_share_growth,"
+                "economy.human_capital_growth,economy.local_multiplier,economy.gfcf_share,uncertainty.drivers.*")
+CASES["cli-run-100k"] = ("`portfolio run … --draws 100000 --workers 1 --no-charts`, the whole process",
+                         {"draws": 100_000, "workers": 1,
+                          "command": ["run", "{scenario}", "--draws", "100000", "--workers", "1", "--no-charts",
+                                      "--quiet", "--out", "{out}", "--force"]})
+CASES["charts"] = ("the charts of a run (PNG 300 dpi and SVG), as `portfolio chart RUN_DIR` draws them",
+                   {"draws": 20_000, "workers": 1, "charts": True})
+CASES["cli-sobol-12"] = ("`portfolio sensitivity … --method sobol -N 4096`, 12 inputs, the whole process",
+                         {"draws": 57_344, "workers": 1,
+                          "command": ["sensitivity", "{scenario}", "--method", "sobol", "-N", "4096", "--out",
+                                      "{out}", "--force", "--params", SOBOL_PARAMS]})
 SMOKE = {"run-smoke": ("run, Chuxiong baseline, 5,000 draws", {"draws": 5_000, "workers": 1})}
 
 
 def _measure(scenario: str, args: dict) -> dict:
     """One measurement in this process (called in a child process)."""
-    import resource
     import tempfile
 
     from portfolio.runs.simulate import simulate
@@ -45,6 +60,10 @@ def _measure(scenario: str, args: dict) -> dict:
         return _measure_sweep(scenario, args)
     if args.get("ratios"):
         return _measure_ratios(scenario, args)
+    if args.get("command"):
+        return _measure_command(scenario, args)
+    if args.get("charts"):
+        return _measure_charts(scenario, args)
     began = time.perf_counter()
     result = simulate(scenario, draws=args["draws"], workers=args["workers"],
                       keep_inputs=args.get("keep_inputs", True))
@@ -55,24 +74,57 @@ def _measure(scenario: str, args: dict) -> dict:
             began = time.perf_counter()
             result.save(Path(tmp) / "run", charts=False)
             measured["write_seconds"] = time.perf_counter() - began
-    rss = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
-    measured["peak_memory_mb"] = max(rss) * scale / 2**20
+    measured["peak_memory_mb"] = _peak_mb()
     measured["probability"] = result.summary()["targets"][0]["probability"]
     return measured
 
 
-def _peak_mb(who) -> float:
-    import resource
-
+def _peak_mb(who: str = "both") -> float | None:
+    """Peak resident memory [MB] of this process (``"self"``), its finished children (``"children"``)
+    or the larger of the two; None where the ``resource`` module is missing (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
-    return resource.getrusage(who).ru_maxrss * scale / 2**20
+    kinds = {"self": [resource.RUSAGE_SELF], "children": [resource.RUSAGE_CHILDREN],
+             "both": [resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN]}[who]
+    return max(resource.getrusage(k).ru_maxrss for k in kinds) * scale / 2**20
+
+
+def _measure_command(scenario: str, args: dict) -> dict:
+    """A whole ``portfolio`` command in a fresh process: wall seconds from start to exit, its peak memory."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        words = [w.replace("{scenario}", scenario).replace("{out}", str(Path(tmp) / "out")) for w in args["command"]]
+        began = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "portfolio.cli", *words], capture_output=True, text=True)
+        seconds = time.perf_counter() - began
+    if done.returncode != 0:
+        raise RuntimeError(f"portfolio {' '.join(words[:2])} failed:\n{done.stderr[-2000:]}")
+    return {"simulate_seconds": seconds, "peak_memory_mb": _peak_mb("children")}
+
+
+def _measure_charts(scenario: str, args: dict) -> dict:
+    """Drawing the standard charts of a saved run folder (PNG and SVG), as ``portfolio chart`` does."""
+    import tempfile
+
+    from portfolio.outputs.charts import draw_run_charts
+    from portfolio.runs.simulate import simulate
+
+    result = simulate(scenario, draws=args["draws"], workers=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = result.save(Path(tmp) / "run", charts=False)
+        began = time.perf_counter()
+        drawn = draw_run_charts(folder)
+        seconds = time.perf_counter() - began
+    return {"simulate_seconds": seconds, "peak_memory_mb": _peak_mb("self"), "charts": len(drawn)}
 
 
 def _measure_sweep(scenario: str, args: dict) -> dict:
     """A sweep of ``args["sweep"]`` cases (investment rate x TFP growth, 10,000 draws each) on
     ``args["workers"]`` local processes, written to a temporary folder."""
-    import resource
     import tempfile
 
     from portfolio.runs.executors import LocalExecutor
@@ -91,9 +143,9 @@ def _measure_sweep(scenario: str, args: dict) -> dict:
         run = run_sweep(sweep, out=Path(tmp) / "out", executor=LocalExecutor(args["workers"]), charts=False)
         seconds = time.perf_counter() - began
         probability = float(run.table[[c for c in run.table.columns if c.startswith("p_")][0]].mean())
-    parent = _peak_mb(resource.RUSAGE_SELF)
-    workers = _peak_mb(resource.RUSAGE_CHILDREN) if args["workers"] > 1 else parent
-    return {"simulate_seconds": seconds, "peak_memory_mb": max(parent, workers),
+    parent = _peak_mb("self")
+    workers = _peak_mb("children") if args["workers"] > 1 else parent
+    return {"simulate_seconds": seconds, "peak_memory_mb": _peak_mb(),
             "worker_peak_memory_mb": workers, "probability": probability}
 
 
@@ -125,7 +177,7 @@ def _measure_ratios(scenario: str, args: dict) -> dict:
         rng.random(min(1 << 20, total - start))
     floor = time.perf_counter() - began
     out = {"simulate_seconds": engine, "floor_seconds": floor, "ratio_to_floor": engine / floor,
-           "variates": total, "peak_memory_mb": _peak_mb(__import__("resource").RUSAGE_SELF)}
+           "variates": total, "peak_memory_mb": _peak_mb("self")}
     sys.path.insert(0, str(Path.cwd()))
     try:
         from tests.reference_model import reference_seconds_per_draw
@@ -148,15 +200,16 @@ def run_case(name: str, description: str, args: dict, scenario: str, repeats: in
         samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
     key = "write_seconds" if args.get("write") else "simulate_seconds"
     wall = statistics.median(s[key] for s in samples)
+    peaks = [s["peak_memory_mb"] for s in samples if s.get("peak_memory_mb") is not None]
+    rated = not (args.get("write") or args.get("charts"))      # draws per second means nothing there
     return {"case": name, "description": description, "draws": args["draws"], "workers": args["workers"],
-            "wall_seconds": round(wall, 3), "draws_per_second": round(args["draws"] / wall) if not
-            args.get("write") else None, "peak_memory_mb": round(max(s["peak_memory_mb"] for s in samples)),
-            "repeats": repeats,
+            "wall_seconds": round(wall, 3), "draws_per_second": round(args["draws"] / wall) if rated else None,
+            "peak_memory_mb": round(max(peaks)) if peaks else None, "repeats": repeats,
             **{k: round(statistics.median(s[k] for s in samples), 4) for k in
-               ("ratio_to_floor", "speedup_vs_reference", "floor_seconds", "reference_seconds_per_draw")
+               ("ratio_to_floor", "speedup_vs_reference", "floor_seconds", "reference_seconds_per_draw", "charts")
                if k in samples[0]},
             **({"worker_peak_memory_mb": round(max(s["worker_peak_memory_mb"] for s in samples))}
-               if "worker_peak_memory_mb" in samples[0] else {})}
+               if samples[0].get("worker_peak_memory_mb") is not None else {})}
 
 
 def machine() -> dict:
@@ -187,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'case':<14} {'wall s':>8} {'draws/s':>10} {'peak MB':>8}  description")
     for r in rows:
         rate = f"{r['draws_per_second']:,}" if r["draws_per_second"] else "-"
-        print(f"{r['case']:<14} {r['wall_seconds']:>8.2f} {rate:>10} {r['peak_memory_mb']:>8}  {r['description']}")
+        peak = r["peak_memory_mb"] if r["peak_memory_mb"] is not None else "-"
+        print(f"{r['case']:<14} {r['wall_seconds']:>8.2f} {rate:>10} {peak:>8}  {r['description']}")
     print(json.dumps(report, indent=2))
     if ns.json_path:
         Path(ns.json_path).write_text(json.dumps(report, indent=2), encoding="utf-8")
