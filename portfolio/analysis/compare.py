@@ -211,11 +211,12 @@ def _flat(d: dict) -> dict:
 
 
 def compare(scenarios, draws: int | None = None, seed: int | None = None, workers: int = 1,
-            sampler: str | None = None, overrides=None, actuals=None, ledger=None) -> Comparison:
+            sampler: str | None = None, overrides=None, actuals=None, ledger=None, executor=None) -> Comparison:
     """Simulate each scenario (paths or Scenario objects) on the same draws; → Comparison.
 
     ``draws``, ``seed`` and ``sampler`` default to the FIRST scenario's simulation section and apply to
-    all, so that the draws are shared (common random numbers).
+    all, so that the draws are shared (common random numbers). ``executor``: an entered Dask executor
+    to run the draws on instead of ``workers`` local processes (``runs.executors``).
     """
     from portfolio.runs.simulate import simulate
     from portfolio.scenario.loading import load_scenario
@@ -228,7 +229,7 @@ def compare(scenarios, draws: int | None = None, seed: int | None = None, worker
     settings = resolve_settings(loaded[0], draws, seed, sampler)   # the first scenario's, for all
     draws, seed, sampler = settings.draws, settings.seed, settings.sampler
     results = [simulate(s, draws=draws, seed=seed, sampler=sampler, workers=workers, keep_inputs=False,
-                        actuals=actuals, ledger=ledger) for s in loaded]
+                        actuals=actuals, ledger=ledger, executor=executor) for s in loaded]
     names = []
     for s in loaded:
         name = s.meta.name

@@ -44,6 +44,7 @@ import contextlib
 import copy
 import difflib
 import fnmatch
+import functools
 import io
 import math
 import re
@@ -477,10 +478,17 @@ def _resolve_seed(c: Compiled, seed, sampler):
     return settings.seed, settings.sampler
 
 
+def _tornado_values(out: dict, target: str, windows: list, years) -> np.ndarray:
+    """Per draw: the target's value and average growth over each window (a picklable reduce for
+    ``designs.evaluate_cases``, so worker processes and clusters can run it)."""
+    return np.stack([np.asarray(out["targets"][target], float)]
+                    + [w.from_arrays(out["gdp"], out["growth"], out["targets"], years) for w in windows], axis=1)
+
+
 def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None = None, *,
             per_year: bool = False, window=None, draws: int | None = None, seed: int | None = None,
             sampler: str | None = None, lang: str | None = None, low: float = 0.1,
-            high: float = 0.9) -> SensitivityResult:
+            high: float = 0.9, executor=None) -> SensitivityResult:
     """One-at-a-time swings of each input to its P10 and P90 (see the module docstring).
 
     Continuous outcomes: the other inputs at their medians (one engine call for all swings).
@@ -500,12 +508,8 @@ def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None =
         plan, later = long_window_of(c.scenario)
         windows = [Outcome(kind="average_growth", name=str(w), window=w) for w in (plan, later)]
 
-        def reduce(out):           # the target's value and average growth over both windows, per draw
-            return np.stack([np.asarray(out["targets"][o.target], float)]
-                            + [w.from_arrays(out["gdp"], out["growth"], out["targets"], c.years) for w in windows],
-                            axis=1)
-
-        every, valid = evaluate_cases(c, cases, n, reduce, seed=seed, sampler=sampler)
+        reduce = functools.partial(_tornado_values, target=o.target, windows=windows, years=c.years)
+        every, valid = evaluate_cases(c, cases, n, reduce, seed=seed, sampler=sampler, executor=executor)
         values, plan_growth, long_growth = every[..., 0], every[..., 1], every[..., 2]
         with np.errstate(invalid="ignore"):
             met = (values >= o.threshold) & valid
@@ -546,7 +550,7 @@ def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None =
         design = {p: np.full(1 + 2 * k, base[p]) for p in params}
         for i, p in enumerate(params):
             design[p][1 + 2 * i], design[p][2 + 2 * i] = swings[p]
-        run = evaluate_design(c, design, scale="value", others="median")
+        run = evaluate_design(c, design, scale="value", others="median", executor=executor)
         for o in outcomes:
             y = o.from_arrays(run.gdp, run.growth, run.targets, run.years)
             y = np.where(run.valid, y, np.nan)
@@ -583,7 +587,7 @@ def _no_probability(outcomes: list[Outcome], method: str) -> None:
 def morris(scenario, params: Sequence[str] | None = None, outcome: str | None = None, *, N: int | None = None,
            levels: int = 4, others: str = "median", per_year: bool = False, window=None,
            seed: int | None = None, sampler: str | None = None, lang: str | None = None,
-           num_resamples: int = 100) -> SensitivityResult:
+           num_resamples: int = 100, executor=None) -> SensitivityResult:
     """Morris elementary effects on ``N`` trajectories (default 64) with ``levels`` grid levels."""
     from SALib.analyze import morris as analyze
     from SALib.sample import morris as sample
@@ -597,7 +601,8 @@ def morris(scenario, params: Sequence[str] | None = None, outcome: str | None = 
     problem = _problem(params, (edge, 1.0 - edge))
     X = sample.sample(problem, n, num_levels=levels, seed=seeds.integer(seed, "morris", "design"))
     t_design = time.perf_counter() - began
-    run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler)
+    run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler,
+                          executor=executor)
     t1 = time.perf_counter()
     size = len(params) + 1
     rows: list[dict] = []
@@ -629,7 +634,7 @@ def morris(scenario, params: Sequence[str] | None = None, outcome: str | None = 
 def sobol(scenario, params: Sequence[str] | None = None, outcome: str | None = None, *, N: int | None = None,
           second_order: bool = False, others: str = "median", per_year: bool = False, window=None,
           seed: int | None = None, sampler: str | None = None, lang: str | None = None,
-          num_resamples: int = 100) -> SensitivityResult:
+          num_resamples: int = 100, executor=None) -> SensitivityResult:
     """Sobol' first- and total-order indices (second-order on request) on N·(D+2) rows (N·(2D+2)
     with ``second_order``); ``N`` (default 1,024) must be a power of two."""
     from SALib.analyze import sobol as analyze
@@ -649,7 +654,8 @@ def sobol(scenario, params: Sequence[str] | None = None, outcome: str | None = N
     X = sample.sample(problem, n, calc_second_order=second_order, scramble=True,
                       seed=seeds.integer(seed, "sobol", "design"))
     t_design = time.perf_counter() - began
-    run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler)
+    run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler,
+                          executor=executor)
     t1 = time.perf_counter()
     D = len(params)
     step = 2 * D + 2 if second_order else D + 2
@@ -868,6 +874,7 @@ def run_sensitivity(source, method: str, **kwargs) -> SensitivityResult:
         kwargs.pop("second_order", None)
         kwargs.pop("draws", None)
         kwargs.pop("sampler", None)
+        kwargs.pop("executor", None)       # reads a run's draws: nothing to simulate
         return given_data(source, method, **kwargs)
     func = {"tornado": tornado, "morris": morris, "sobol": sobol}[method]
     if method == "tornado":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from portfolio.cli.common import command_line, folder_options, friendly
+from portfolio.cli.common import cluster, command_line, executor_options, folder_options, friendly
 from portfolio.cli.common import destination as destination_folder
 from portfolio.problems import InputError, Problem
 
@@ -49,16 +49,19 @@ def _percent_or_number(ctx, param, value):
               help="morris/sobol: the inputs not analysed at their medians, or drawn as in a Monte Carlo run.")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's or the run's).")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a scenario value (repeatable).")
+@executor_options("tornado/morris/sobol: local worker processes evaluating the design (results do not "
+                  "depend on it).")
 @folder_options("outputs/sensitivity-<scenario>-<method>-<timestamp>/", "the chart", "sensitivity.json")
 @friendly
 def sensitivity(source, method, params, outcome, per_year, window, size, second_order, others, seed, overrides,
-                out, force, no_charts, lang, as_json):
+                workers, scheduler, dask_local, timeout, out, force, no_charts, lang, as_json):
     """Which uncertain inputs move an outcome: tornado, Morris, Sobol', PAWN, RBD-FAST or delta.
 
     Writes indices.csv and indices.parquet (method, outcome, year, parameter, label, index, value,
     conf_low, conf_high), sensitivity.json and a chart.
     """
     from portfolio.analysis.sensitivity import GIVEN_DATA_METHODS, run_sensitivity
+    from portfolio.runs.executors import LocalExecutor
 
     given = method in GIVEN_DATA_METHODS
     if not source.exists():
@@ -85,7 +88,11 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
         subject = load_scenario(source, overrides)
         stem = f"sensitivity-{subject.meta.name}-{method}"
     destination = destination_folder(out, stem, force)
-    result = run_sensitivity(subject, method, **kwargs)
+    dask = cluster(workers, scheduler, dask_local, timeout)
+    if given and (dask is not None or workers != 1):
+        raise click.UsageError(f"--method {method} reads a run's draws and simulates nothing: no workers or cluster")
+    with (dask or LocalExecutor(workers)) as executor:
+        result = run_sensitivity(subject, method, **kwargs, executor=None if given else executor)
     folder = result.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())
     if as_json:
         click.echo((folder / "sensitivity.json").read_text(encoding="utf-8"), nl=False)

@@ -143,3 +143,38 @@ def folder_options(default: str, charts: str, printed: str):
 
     return decorate
 
+
+
+def executor_options(workers_help: str):
+    """Where the work runs: ``--workers N`` local processes, or a Dask cluster with ``--scheduler
+    ADDRESS`` (an existing one) or ``--dask-local N`` (started and stopped here), and ``--timeout``.
+    One home for ``run``, ``compare``, ``sensitivity`` and ``sweep``; :func:`cluster` checks them."""
+    options = [
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help=workers_help),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="Run on an existing Dask cluster: its scheduler, e.g. tcp://host:8786 (workers need "
+                          "portfolio installed). Results are the same as a local run."),
+        click.option("--dask-local", type=click.IntRange(min=1), metavar="N",
+                     help="Start a Dask cluster of N local processes for this command (stopped at the end)."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+                     help="Seconds to wait for a Dask scheduler and its first worker, or for a lost scheduler."),
+    ]
+
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def cluster(workers: int, scheduler: str | None, dask_local: int | None, timeout: float):
+    """The Dask executor the options ask for (not yet entered), or None for local processes; a usage
+    error for contradictory options."""
+    from portfolio.runs.executors import make_executor
+
+    try:
+        executor = make_executor(workers, scheduler, dask_local, timeout)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return executor if executor.kind == "dask" else None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from portfolio.cli.common import command_line, destination, folder_options, friendly
+from portfolio.cli.common import cluster, command_line, destination, executor_options, folder_options, friendly
 
 
 @click.command(epilog="Example: portfolio compare scenarios/chuxiong/baseline.yaml "
@@ -18,20 +18,24 @@ from portfolio.cli.common import command_line, destination, folder_options, frie
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value in every scenario.")
 @click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path), help="Observed growth (CSV/XLSX).")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), help="Project ledger (CSV/XLSX).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@executor_options("Local worker processes (results do not depend on it).")
 @folder_options("outputs/compare-<timestamp>/", "the comparison charts", "comparison.json")
 @friendly
-def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers, out, force, no_charts, lang,
-            as_json):
+def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers, scheduler, dask_local, timeout,
+            out, force, no_charts, lang, as_json):
     """Compare scenarios on the same draws (common random numbers): probabilities and paired differences."""
+    import contextlib
+
     from portfolio.analysis.compare import compare as run_compare
     from portfolio.analysis.compare import format_comparison
 
     if len(scenarios) < 2:
         raise click.UsageError("give at least two scenario files")
+    dask = cluster(workers, scheduler, dask_local, timeout)
     out = destination(out, "compare", force)
-    comparison = run_compare(scenarios, draws=draws, seed=seed, workers=workers, sampler=sampler,
-                             overrides=overrides, actuals=actuals, ledger=ledger)
+    with dask or contextlib.nullcontext() as executor:
+        comparison = run_compare(scenarios, draws=draws, seed=seed, workers=workers, sampler=sampler,
+                                 overrides=overrides, actuals=actuals, ledger=ledger, executor=executor)
     folder = comparison.save(out, force=force, command=command_line(), charts=not no_charts, lang=lang)
     if as_json:
         click.echo(json.dumps(json.loads((folder / "comparison.json").read_text(encoding="utf-8")),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from portfolio.cli.common import Progress, command_line, friendly, positive
+from portfolio.cli.common import Progress, cluster, command_line, executor_options, friendly, positive
 from portfolio.outputs.kinds import LANGS
 
 
@@ -20,8 +20,7 @@ from portfolio.outputs.kinds import LANGS
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder (default outputs/<scenario>-<timestamp>/).")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
-@click.option("--workers", type=int, default=1, show_default=True, callback=positive,
-              help="Local worker processes (results do not depend on it).")
+@executor_options("Local worker processes (results do not depend on it).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of the text summary.")
 @click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path),
@@ -31,16 +30,20 @@ from portfolio.outputs.kinds import LANGS
 @click.option("--no-charts", is_flag=True, help="Do not draw the charts into the run folder.")
 @click.option("--lang", type=click.Choice(LANGS), help="Chart language (default: the scenario's meta.language).")
 @friendly
-def run(scenario, draws, seed, sampler, overrides, out, force, workers, quiet, as_json, actuals, ledger,
-        no_charts, lang):
+def run(scenario, draws, seed, sampler, overrides, out, force, workers, scheduler, dask_local, timeout, quiet,
+        as_json, actuals, ledger, no_charts, lang):
     """Simulate a scenario and write a run folder; print the summary."""
+    import contextlib
+
     from portfolio.outputs.textsummary import format_summary
     from portfolio.runs.runner import run as run_into_folder
 
-    with Progress(not quiet, "simulating") as advance:
+    dask = cluster(workers, scheduler, dask_local, timeout)
+    with dask or contextlib.nullcontext() as executor, Progress(not quiet, "simulating") as advance:
         result = run_into_folder(scenario, out, draws=draws, seed=seed, sampler=sampler, workers=workers,
                                  overrides=overrides, actuals=actuals, ledger=ledger, charts=not no_charts,
-                                 lang=lang, force=force, command=command_line(), on_draws=advance)
+                                 lang=lang, force=force, command=command_line(), on_draws=advance,
+                                 executor=executor)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if as_json:

@@ -7,20 +7,13 @@ from pathlib import Path
 
 import click
 
-from portfolio.cli.common import Progress, command_line, friendly
+from portfolio.cli.common import Progress, cluster, command_line, executor_options, friendly
 from portfolio.outputs.kinds import LANGS
 
 
 @click.command(epilog="Example: portfolio sweep scenarios/chuxiong/sweeps/investment-tfp.yaml --workers 2")
 @click.argument("sweep_file", metavar="SWEEP.yaml", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Local worker processes, each running whole cases (results do not depend on it).")
-@click.option("--scheduler", metavar="ADDRESS", help="Run on an existing Dask cluster: its scheduler, e.g. "
-              "tcp://host:8786 (workers need portfolio installed; scenario files are sent to them).")
-@click.option("--dask-local", type=click.IntRange(min=1), metavar="N",
-              help="Start a Dask cluster of N local processes for this sweep (stopped at the end).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds to wait for a Dask scheduler and its first worker, or for a lost scheduler.")
+@executor_options("Local worker processes, each running whole cases (results do not depend on it).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted sweep (in --out DIR, default the newest "
               "unfinished outputs/sweep-<name>-*/): only the missing cases run.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -36,7 +29,7 @@ def sweep(sweep_file, workers, scheduler, dask_local, timeout, resume, out, no_c
     average growth quantiles, key outputs), every case's summary (cases/<id>.json, written as each case
     finishes) and, for a two-factor grid, a heatmap. An interrupted sweep resumes with --resume.
     """
-    from portfolio.runs.executors import make_executor
+    from portfolio.runs.executors import LocalExecutor
     from portfolio.runs.sweep import (
         SweepInterrupted,
         load_sweep,
@@ -44,14 +37,9 @@ def sweep(sweep_file, workers, scheduler, dask_local, timeout, resume, out, no_c
         sweep_folder,
     )
 
-    if scheduler is not None and dask_local is not None:
-        raise click.UsageError("give either --scheduler ADDRESS or --dask-local N, not both")
-    if (scheduler is not None or dask_local is not None) and workers != 1:
-        raise click.UsageError("--workers is for local processes; a Dask cluster has its own workers "
-                               "(--dask-local N starts N)")
+    executor = cluster(workers, scheduler, dask_local, timeout) or LocalExecutor(workers)
     loaded = load_sweep(sweep_file)
     out = sweep_folder(loaded, out, resume)
-    executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local, timeout=timeout)
     total = len(loaded.cases)
     running = {"n": 0}
 

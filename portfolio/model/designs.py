@@ -182,11 +182,13 @@ class DesignRun:
 
 def evaluate_design(c: Compiled, design: Mapping[str, np.ndarray], *, scale: Scale = "value",
                     others: Others = "median", seed: int | None = None, sampler: str | None = None,
-                    start: int = 0, chunk_rows: int = CHUNK_ROWS) -> DesignRun:
+                    start: int = 0, chunk_rows: int = CHUNK_ROWS, executor=None) -> DesignRun:
     """Evaluate every row of ``design`` through the engine (see the module docstring).
 
     ``seed`` and ``sampler`` default to the scenario's ``simulation`` section (used only with
     ``others="random"``); row i then sees Monte Carlo draw ``start + i`` of the other inputs.
+    ``executor`` (an entered ``runs.executors`` executor, e.g. a Dask cluster) evaluates the chunks of
+    rows in parallel; the result does not depend on it.
     """
     if others not in ("median", "random"):
         raise ValueError(f"others must be 'median' or 'random', got {others!r}")
@@ -197,48 +199,73 @@ def evaluate_design(c: Compiled, design: Mapping[str, np.ndarray], *, scale: Sca
     out = DesignRun(gdp=np.empty((n, T + 1)), growth=np.empty((n, T)), valid=np.empty(n, bool),
                     targets={t.name: np.empty(n) for t in c.scenario.targets}, years=c.years)
     began = time.perf_counter()
-    base = medians(c)
-    for a, b in _chunks(start, n, chunk_rows, aligned=others == "random"):
-        m = b - a
-        if others == "random":
-            params = sample(c.random, start + a, start + b, seed, sampler, c.correlation, c.correlated or None)
-        else:
-            params = {k: np.full(m, v) for k, v in base.items()}
-        for k, v in values.items():
-            params[k] = v[a:b]
-        _store(out, slice(a, b), evaluate(c, params, m, detail=False))
+    rows = list(_chunks(start, n, chunk_rows, aligned=others == "random"))
+    shared = (c, values, medians(c), others, seed, sampler, start)
+    done = (executor.map_ordered(_design_rows, rows, shared=shared) if executor is not None
+            else ((ab, _design_rows(ab, shared)) for ab in rows))
+    for (a, b), result in done:
+        _store(out, slice(a, b), result)
     out.seconds = time.perf_counter() - began
     return out
 
 
+def _design_rows(rows: tuple[int, int], shared: tuple) -> dict:
+    """The engine's outcomes (GDP, growth, valid, targets) of design rows [a, b)."""
+    a, b = rows
+    c, values, base, others, seed, sampler, start = shared
+    m = b - a
+    if others == "random":
+        params = sample(c.random, start + a, start + b, seed, sampler, c.correlation, c.correlated or None)
+    else:
+        params = {k: np.full(m, v) for k, v in base.items()}
+    for k, v in values.items():
+        params[k] = v[a:b]
+    result = evaluate(c, params, m, detail=False)
+    return {k: result[k] for k in ("gdp", "growth", "valid", "targets")}
+
+
 def evaluate_cases(c: Compiled, cases: Sequence[Mapping[str, float]], draws: int,
                    reduce: Callable[[dict], np.ndarray], *, seed: int | None = None,
-                   sampler: str | None = None, chunk_rows: int = CHUNK_ROWS) -> tuple[np.ndarray, np.ndarray]:
+                   sampler: str | None = None, chunk_rows: int = CHUNK_ROWS,
+                   executor=None) -> tuple[np.ndarray, np.ndarray]:
     """A full Monte Carlo over the other inputs for each case (a few inputs fixed at given values):
-    every case sees the same draws of everything else (common random numbers), sampled once.
+    every case sees the same draws of everything else (common random numbers), sampled once per chunk.
 
     ``reduce(engine_output)`` turns one chunk's engine output into an (m,) array (or (m, K) for K
-    values per draw). Returns ``(values, valid)``: (len(cases), draws[, K]) and (len(cases), draws)."""
+    values per draw). Returns ``(values, valid)``: (len(cases), draws[, K]) and (len(cases), draws).
+    ``executor`` evaluates the chunks of draws in parallel, as for :func:`evaluate_design`."""
     seed, sampler = _seed_sampler(c, seed, sampler)
     for case in cases:
         check_design(c, {k: np.atleast_1d(v) for k, v in case.items()}, "value")
-    follow = inherited(c)
     values = None
     valid = np.empty((len(cases), draws), bool)
-    for a, b in _chunks(0, draws, chunk_rows, aligned=True):
-        m = b - a
-        params = sample(c.random, a, b, seed, sampler, c.correlation, c.correlated or None)
-        for i, case in enumerate(cases):
-            p = dict(params)
-            fixed = _with_followers(c, {k: np.full(m, float(v)) for k, v in case.items()}, follow)
-            p.update(fixed)
-            out = evaluate(c, p, m, detail=False)
-            reduced = np.asarray(reduce(out), float)
-            if values is None:
-                values = np.empty((len(cases), draws) + reduced.shape[1:])
-            values[i, a:b] = reduced
-            valid[i, a:b] = out["valid"]
+    rows = list(_chunks(0, draws, chunk_rows, aligned=True))
+    shared = (c, list(cases), reduce, seed, sampler)
+    done = (executor.map_ordered(_case_rows, rows, shared=shared) if executor is not None
+            else ((ab, _case_rows(ab, shared)) for ab in rows))
+    for (a, b), (reduced, ok) in done:
+        if values is None:
+            values = np.empty((len(cases), draws) + reduced.shape[2:])
+        values[:, a:b] = reduced
+        valid[:, a:b] = ok
     return (values if values is not None else np.empty((len(cases), 0))), valid
+
+
+def _case_rows(rows: tuple[int, int], shared: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Draws [a, b) of every case: the reduced values (cases, m[, K]) and validity (cases, m)."""
+    a, b = rows
+    c, cases, reduce, seed, sampler = shared
+    m = b - a
+    follow = inherited(c)
+    params = sample(c.random, a, b, seed, sampler, c.correlation, c.correlated or None)
+    reduced, valid = [], []
+    for case in cases:
+        p = dict(params)
+        p.update(_with_followers(c, {k: np.full(m, float(v)) for k, v in case.items()}, follow))
+        out = evaluate(c, p, m, detail=False)
+        reduced.append(np.asarray(reduce(out), float))
+        valid.append(out["valid"])
+    return np.stack(reduced), np.stack(valid)
 
 
 def _seed_sampler(c: Compiled, seed, sampler) -> tuple[int, str]:

@@ -237,6 +237,7 @@ def manifest(result, command: str | None) -> dict:
         "draws": result.spec.draws,
         "sampler": result.spec.sampler,
         "workers": result.spec.workers,
+        "executor": getattr(result, "executor", None),
         "chunk_size": result.spec.chunk_size,
         "command": command or " ".join(sys.argv),
         "input_files": files,

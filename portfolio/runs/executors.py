@@ -363,6 +363,28 @@ class DaskExecutor(Executor):
         return self
 
     def map_unordered(self, func, specs, shared=None):
+        return self._map(func, list(specs), shared)
+
+    def map_ordered(self, func, specs, shared=None):
+        """In the order of ``specs``, with at most twice the workers' calls in flight or waiting to be
+        yielded (the chunks of one run: memory stays bounded whatever the number of draws)."""
+        from functools import partial
+
+        specs = list(specs)
+        window = 2 * max(self.workers, 1)
+        finished: dict[int, object] = {}
+        state = {"next": 0}
+        calls = self._map(partial(_indexed_call, func), list(enumerate(specs)), shared,
+                          may_submit=lambda k: k < state["next"] + window)
+        for (index, _), result in calls:
+            finished[index] = result
+            while state["next"] in finished:
+                yield specs[state["next"]], finished.pop(state["next"])
+                state["next"] += 1
+
+    def _map(self, func, specs: list, shared=None, may_submit=None):
+        """Submit ``func(spec[, shared])`` for each spec — all at once, or spec ``k`` only once
+        ``may_submit(k)`` — and yield ``(spec, result)`` as each finishes."""
         from distributed import wait as dask_wait
 
         client = self.client
@@ -370,7 +392,17 @@ class DaskExecutor(Executor):
         if shared is not None:
             # sent once to every worker (in a list: a dict would be scattered value by value)
             extra = [client.scatter([shared], broadcast=True)[0]]
-        pending = {client.submit(func, spec, *extra, pure=False): spec for spec in specs}
+        pending: dict = {}
+        queued = iter(range(len(specs)))
+        upcoming = next(queued, None)
+
+        def submit() -> None:
+            nonlocal upcoming
+            while upcoming is not None and (may_submit is None or may_submit(upcoming)):
+                pending[client.submit(func, specs[upcoming], *extra, pure=False)] = specs[upcoming]
+                upcoming = next(queued, None)
+
+        submit()
         self._pending = pending
         lost_since = None
         try:
@@ -403,6 +435,7 @@ class DaskExecutor(Executor):
                             raise self._lost() from None
                         raise
                     yield spec, result
+                submit()
         finally:
             if pending:
                 try:
@@ -482,8 +515,15 @@ def _reason(exc: BaseException) -> str:
 
 def make_executor(workers: int = 1, scheduler: str | None = None, dask_local: int | None = None,
                   timeout: float = 10.0) -> Executor:
-    """The executor the command-line options ask for."""
+    """The executor the command-line options ask for: a Dask cluster (``scheduler`` address, or
+    ``dask_local`` local processes) or ``workers`` local processes. ValueError for contradictory
+    options."""
+    if scheduler is not None and dask_local is not None:
+        raise ValueError("give either --scheduler ADDRESS or --dask-local N, not both")
     if scheduler is not None or dask_local is not None:
+        if workers != 1:
+            raise ValueError("--workers is for local processes; a Dask cluster has its own workers "
+                             "(--dask-local N starts N)")
         return DaskExecutor(address=scheduler, local_workers=dask_local, timeout=timeout)
     return LocalExecutor(workers)
 

@@ -84,6 +84,7 @@ class Result:
         self.warnings: list[str] = []         # what could not be written (charts), with the reason
         self._summary = None
         self._criticality = None              # schedule_risk.criticality, computed once
+        self.executor = {"kind": "local", "workers": spec.workers}   # where the draws ran (the manifest)
 
     # ----------------------------------------------------------------------------- basics
     @property

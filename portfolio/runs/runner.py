@@ -23,7 +23,8 @@ STREAM_DRAWS_ABOVE = 200_000  # larger runs stream draws.parquet instead of keep
 
 def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None, sampler: str | None = None,
         workers: int = 1, overrides=None, actuals=None, ledger=None, charts: bool = True, lang: str | None = None,
-        force: bool = False, command: str | None = None, on_draws: Callable[[int, int], None] | None = None):
+        force: bool = False, command: str | None = None, on_draws: Callable[[int, int], None] | None = None,
+        executor=None):
     """Simulate ``scenario`` (a file path or a loaded Scenario) into the run folder ``out`` (default
     ``outputs/<scenario name>-<timestamp>``) → ``Result`` (``result.folder`` is the folder).
 
@@ -31,7 +32,9 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
     local processes share the work (results do not depend on it); ``actuals`` and ``ledger`` condition
     the run on what has happened (files or loaded objects); ``lang`` is the charts' language (default
     the scenario's ``meta.language``); ``on_draws(k, total)`` is called as each chunk of ``k`` of the
-    ``total`` draws is done (a progress bar). A non-empty ``out`` is refused unless ``force``."""
+    ``total`` draws is done (a progress bar); ``executor`` an entered ``executors.DaskExecutor`` to run
+    the draws on a Dask cluster instead of ``workers`` local processes. A non-empty ``out`` is refused
+    unless ``force``."""
     from portfolio.runs.results import Result  # noqa: F401 — the type returned
     from portfolio.scenario.loading import load_scenario
     from portfolio.scenario.schema import Scenario
@@ -57,7 +60,7 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
                 on_draws(chunk.stop - chunk.start, n)
 
         result = simulate(scenario, draws=n, seed=seed, sampler=sampler, workers=workers, on_chunk=on_chunk,
-                          keep_inputs=not streaming, compiled=compiled)
+                          keep_inputs=not streaming, compiled=compiled, executor=executor)
         if streaming:
             result.draws_file = writer.stage / "draws.parquet"
         extras = (lambda stage: _draw_charts(stage, result, lang, warnings)) if charts else None

@@ -232,8 +232,11 @@ def chunk_bounds(draws: int, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | None = None,
-              keep_inputs: bool = True) -> Collected:
-    """Evaluate all draws of a run; ``on_chunk`` sees every chunk in draw order (for streaming)."""
+              keep_inputs: bool = True, executor=None) -> Collected:
+    """Evaluate all draws of a run; ``on_chunk`` sees every chunk in draw order (for streaming).
+
+    The chunks run in this process (``spec.workers`` 1), on ``spec.workers`` local processes, or on an
+    entered ``executor`` (``executors.DaskExecutor``: a Dask cluster); the result is the same."""
     if spec.draws < 1:
         raise ValueError("draws must be ≥ 1")
     if spec.chunk_size % BLOCK_SIZE and spec.chunk_size < spec.draws:
@@ -276,7 +279,12 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
             on_chunk(chunk)
 
     bounds = chunk_bounds(n, spec.chunk_size)
-    if spec.workers <= 1 or len(bounds) == 1:
+    jobs = [(a, b, spec.seed, spec.sampler) for a, b in bounds]
+    if executor is not None:
+        for _, chunk in executor.map_ordered(_run_bounds, jobs, shared=c):
+            absorb(chunk)
+            del chunk
+    elif spec.workers <= 1 or len(bounds) == 1:
         keep_freed_memory()
         with one_blas_thread():    # the small matrix products of the sampler gain nothing from threads
             for a, b in bounds:
@@ -285,7 +293,6 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
 
         # a bounded window of chunks in flight (twice the workers): finished chunks wait in memory
         # only until every earlier chunk is absorbed, so memory does not grow with the number of draws
-        jobs = [(a, b, spec.seed, spec.sampler) for a, b in bounds]
         with LocalExecutor(spec.workers) as executor:
             for _, chunk in executor.map_ordered(_run_bounds, jobs, shared=c):
                 absorb(chunk)
@@ -319,13 +326,15 @@ def _resample(col: Collected, log_w: np.ndarray, paths: dict, c: Compiled, spec:
 def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, seed: int | None = None,
              workers: int = 1, overrides=None, sampler: str | None = None, chunk_size: int | None = None,
              on_chunk: Callable[[Chunk], None] | None = None, keep_inputs: bool = True,
-             actuals=None, ledger=None, compiled: Compiled | None = None):
+             actuals=None, ledger=None, compiled: Compiled | None = None, executor=None):
     """Run the Monte Carlo simulation of a scenario (object or file path) → ``Result``.
 
     ``draws``, ``seed`` and ``sampler`` default to the scenario's ``simulation`` section. ``workers``
     local processes evaluate chunks in parallel; results do not depend on it. ``actuals`` (a file or
     an ``actuals.Actuals``) fixes observed growth; ``ledger`` (a file or {id: LedgerEntry}) conditions
     project schedules on their reported state. ``compiled`` skips compilation (goal seek reuses one).
+    ``executor``: an entered ``executors.DaskExecutor`` (or any ``Executor``) to run the chunks on
+    instead of ``workers`` local processes; results are bit-identical either way.
     """
     from portfolio.runs.results import Result
     from portfolio.scenario.loading import load_scenario
@@ -335,17 +344,20 @@ def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, s
     elif overrides:
         raise ValueError("overrides apply to a scenario file; pass the path instead of a Scenario")
     settings = resolve_settings(scenario, draws, seed, sampler)
+    workers = executor.workers if executor is not None else workers
     spec = RunSpec(draws=settings.draws, seed=settings.seed, sampler=settings.sampler, workers=max(1, int(workers)),
                    chunk_size=chunk_size or DEFAULT_CHUNK_BLOCKS * BLOCK_SIZE)
     if compiled is None:
         compiled = prepare(scenario, actuals, ledger)
     check_memory(compiled, spec, keep_inputs)
     started = time.time()
-    collected = run_draws(compiled, spec, on_chunk=on_chunk, keep_inputs=keep_inputs)
+    collected = run_draws(compiled, spec, on_chunk=on_chunk, keep_inputs=keep_inputs, executor=executor)
     result = Result(compiled, spec, collected, started_at=started, finished_at=time.time())
+    if executor is not None:
+        result.executor = executor.describe()
     if compiled.ledger:
         # the same draws without the ledger (common random numbers): how the reports moved the odds
         plain = compile_scenario(scenario, actuals=compiled.actuals)
-        reference = run_draws(plain, spec, keep_inputs=False)
+        reference = run_draws(plain, spec, keep_inputs=False, executor=executor)
         result.without_ledger = Result(plain, spec, reference, started, time.time()).summary()
     return result

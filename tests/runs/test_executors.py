@@ -178,3 +178,63 @@ def test_a_scheduler_that_disappears_is_a_clear_error_and_finished_cases_are_kep
                 proc.kill()
             proc.wait(timeout=30)
 
+
+
+# --- one run (and compare, sensitivity) on a Dask cluster: bit-identical to a local run ---------------
+def test_dask_ordered_mapping_keeps_the_order_with_a_bounded_window(cluster):
+    shared = {"tag": "once"}
+    with DaskExecutor(address=cluster.scheduler_address) as executor:
+        got = list(executor.map_ordered(_slow_first, range(9), shared=shared))
+    assert [spec for spec, _ in got] == list(range(9)) and [r[0] for _, r in got] == list(range(9))
+    assert {r[1] for _, r in got} == {"once"}
+
+
+def test_a_run_on_dask_is_bit_identical_to_a_local_run(tmp_path, cluster, cli):
+    import json
+
+    import pandas as pd
+
+    from tests.conftest import REPO
+
+    baseline = REPO / "scenarios" / "chuxiong" / "baseline.yaml"
+    common = ["--draws", "9000", "--no-charts", "--quiet"]          # two chunks, the second partial
+    assert cli("run", baseline, *common, "--out", tmp_path / "local").exit_code == 0
+    dask = cli("run", baseline, *common, "--out", tmp_path / "dask", "--scheduler", cluster.scheduler_address)
+    assert dask.exit_code == 0, dask.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dask" / "draws.parquet"),
+                                  pd.read_parquet(tmp_path / "local" / "draws.parquet"))
+    for name in ("years.csv", "projects.csv", "energy.csv", "criticality.csv"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    summaries = [json.loads((tmp_path / k / "summary.json").read_text(encoding="utf-8")) for k in ("dask", "local")]
+    for s in summaries:
+        s.pop("timing")                                   # how long it took, not what it found
+    assert summaries[0] == summaries[1]
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["executor"]["kind"] == "dask" and manifest["executor"]["workers"] == 2
+    both = cli("run", baseline, *common, "--out", tmp_path / "x", "--dask-local", "2", "--workers", "2")
+    assert both.exit_code == 2 and "--workers is for local processes" in both.output
+
+
+def test_compare_and_sensitivity_on_dask_match_local_results(cluster):
+    from portfolio import load_scenario
+    from portfolio.analysis.compare import compare
+    from portfolio.analysis.sensitivity import sobol, tornado
+    from tests.conftest import REPO
+
+    folder = REPO / "scenarios" / "chuxiong"
+    files = [folder / "baseline.yaml", folder / "energy-late.yaml"]
+    params = ["economy.tfp_growth", "economy.investment_rate"]
+    base = load_scenario(files[0])
+    local = (compare(files, draws=4096).summary(), sobol(base, params, N=64).table,
+             tornado(base, params, outcome="probability", draws=4096).table)
+    with DaskExecutor(address=cluster.scheduler_address) as executor:
+        remote = (compare(files, draws=4096, executor=executor).summary(),
+                  sobol(base, params, N=64, executor=executor).table,
+                  tornado(base, params, outcome="probability", draws=4096, executor=executor).table)
+    assert remote[0] == local[0]
+    for a, b in zip(remote[1:], local[1:]):
+        a, b = a.drop(columns=[c for c in a.columns if "second" in c]), b.drop(columns=[c for c in b.columns
+                                                                                      if "second" in c])
+        import pandas as pd
+
+        pd.testing.assert_frame_equal(a, b)
