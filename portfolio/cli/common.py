@@ -93,9 +93,14 @@ class Progress:
             self.bar.__enter__()
         self.bar.update(k)
 
-    def __exit__(self, *exc):
+    def finish(self, *exc) -> None:
+        """Close the bar (once), e.g. before printing results while the command goes on."""
         if self.bar is not None:
-            self.bar.__exit__(*exc)
+            self.bar.__exit__(*(exc or (None, None, None)))
+            self.bar = None
+
+    def __exit__(self, *exc):
+        self.finish(*exc)
 
 
 def positive(ctx, param, value):

@@ -39,18 +39,27 @@ def run(scenario, draws, seed, sampler, overrides, out, force, workers, schedule
     from portfolio.runs.runner import run as run_into_folder
 
     dask = cluster(workers, scheduler, dask_local, timeout)
-    with dask or contextlib.nullcontext() as executor, Progress(not quiet, "simulating") as advance:
+    progress = Progress(not quiet, "simulating")
+
+    def summary_first(result) -> None:      # the summary as soon as it is known; the folder and charts follow
+        progress.finish()
+        if not (quiet or as_json):
+            click.echo(format_summary(result.summary()))
+            if not no_charts:
+                click.echo("Writing the run folder and drawing the charts…", err=True)
+
+    with dask or contextlib.nullcontext() as executor, progress as advance:
         result = run_into_folder(scenario, out, draws=draws, seed=seed, sampler=sampler, workers=workers,
                                  overrides=overrides, actuals=actuals, ledger=ledger, charts=not no_charts,
                                  lang=lang, force=force, command=command_line(), on_draws=advance,
-                                 executor=executor)
+                                 executor=executor, on_summary=summary_first)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps(json.loads((result.folder / "summary.json").read_text(encoding="utf-8")),
                               indent=2, ensure_ascii=False))
     elif not quiet:
-        click.echo(format_summary(result.summary(), str(result.folder)))
+        click.echo(f"Run folder: {result.folder}")
 
 
 @click.command(epilog="Example: portfolio bench --case run-100k --repeats 3",

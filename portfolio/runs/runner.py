@@ -24,7 +24,7 @@ STREAM_DRAWS_ABOVE = 200_000  # larger runs stream draws.parquet instead of keep
 def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None, sampler: str | None = None,
         workers: int = 1, overrides=None, actuals=None, ledger=None, charts: bool = True, lang: str | None = None,
         force: bool = False, command: str | None = None, on_draws: Callable[[int, int], None] | None = None,
-        executor=None):
+        executor=None, on_summary: Callable[[object], None] | None = None):
     """Simulate ``scenario`` (a file path or a loaded Scenario) into the run folder ``out`` (default
     ``outputs/<scenario name>-<timestamp>``) → ``Result`` (``result.folder`` is the folder).
 
@@ -33,8 +33,9 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
     the run on what has happened (files or loaded objects); ``lang`` is the charts' language (default
     the scenario's ``meta.language``); ``on_draws(k, total)`` is called as each chunk of ``k`` of the
     ``total`` draws is done (a progress bar); ``executor`` an entered ``executors.DaskExecutor`` to run
-    the draws on a Dask cluster instead of ``workers`` local processes. A non-empty ``out`` is refused
-    unless ``force``."""
+    the draws on a Dask cluster instead of ``workers`` local processes; ``on_summary(result)`` is called
+    when the simulation is done, before the folder and its charts are written (to print the summary
+    without waiting for them). A non-empty ``out`` is refused unless ``force``."""
     from portfolio.runs.results import Result  # noqa: F401 — the type returned
     from portfolio.scenario.loading import load_scenario
     from portfolio.scenario.schema import Scenario
@@ -63,6 +64,8 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
                           keep_inputs=not streaming, compiled=compiled, executor=executor)
         if streaming:
             result.draws_file = writer.stage / "draws.parquet"
+        if on_summary is not None:
+            on_summary(result)
         extras = (lambda stage: _draw_charts(stage, result, lang, warnings)) if charts else None
         result.folder = writer.finish(result, command=command, extras=extras)
     if streaming:

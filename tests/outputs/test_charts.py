@@ -218,6 +218,18 @@ def test_chart_command_redraws_the_runs_charts_pixel_for_pixel(chuxiong_run, tmp
         assert (chuxiong_run / "charts" / f"{kind}.svg").read_bytes() == (tmp_path / "again" / f"{kind}.svg").read_bytes()
 
 
+def test_charts_drawn_in_one_or_two_processes_are_the_same_files(chuxiong_run, tmp_path):
+    from portfolio.outputs.charts import write_charts
+    from portfolio.outputs.rundata import RunData
+
+    data = RunData.from_folder(chuxiong_run)
+    one = write_charts(data, tmp_path / "one", workers=1)
+    two = write_charts(data, tmp_path / "two", workers=2)
+    assert [p.name for p in one] == [p.name for p in two] and len(one) >= 12
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
 def test_chart_command_options(chuxiong_run, tmp_path):
     result = run_cli("chart", chuxiong_run, "--kind", "schedule", "--kind", "capex", "--lang", "en",
                      "--format", "pdf", "--format", "png", "--out", tmp_path)
