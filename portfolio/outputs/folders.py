@@ -152,7 +152,7 @@ class DrawsWriter:
                                           {k: v[a:b] for k, v in targets.items()},
                                           {k: v[a:b] for k, v in (schedule or {}).items()}))
             if self._writer is None:   # no dictionary pages: float columns are all distinct (4× faster, smaller)
-                self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd", use_dictionary=False)
+                self._writer = pq.ParquetWriter(self.path, table.schema, compression="lz4", use_dictionary=False)
             self._writer.write_table(table)
 
     def write_chunk(self, chunk) -> None:

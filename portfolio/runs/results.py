@@ -48,7 +48,18 @@ def draw_quantiles(values: np.ndarray, qs) -> np.ndarray:
     flat = np.ascontiguousarray(values.reshape(len(values), -1).T)   # float32 stays float32: the same
     if flat.base is not None or flat is values:      # a view of the caller's array: never partition it in place
         flat = flat.copy()
-    return np.percentile(flat, qs, axis=1, overwrite_input=True).reshape((len(np.atleast_1d(qs)),) + rest)
+    k = len(np.atleast_1d(qs))
+    if len(values) == 0:
+        return np.percentile(flat, qs, axis=1).reshape((k,) + rest)
+    # columns with one value in every draw (an energy metric before its plant exists) need no partition:
+    # every percentile of a constant is that constant, exactly as np.percentile gives it
+    low, high = flat.min(axis=1), flat.max(axis=1)
+    varies = ~(low == high)                          # NaN columns go through np.percentile as before
+    out = np.empty((k, len(flat)))
+    out[:, ~varies] = low[~varies]
+    if varies.any():
+        out[:, varies] = np.percentile(flat[varies], qs, axis=1, overwrite_input=True)
+    return out.reshape((k,) + rest)
 
 
 def first_growth_target(scenario):

@@ -97,21 +97,24 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
         return pd.DataFrame(columns=columns)
     start, cod, cancelled = _matrices(detail)
     deps = [list(p.predecessors) for p in compiled.projects]
-    duration = cod - start
-    duration_ranks = [_Ranker(duration[:, j]) for j in range(len(compiled.projects))]
+    # per project, contiguous rows (J, n): the loops below read one project at a time
+    duration = np.ascontiguousarray((cod - start).T)
+    live = ~np.ascontiguousarray(cancelled.T)
+    duration_ranks = [_Ranker(duration[j]) for j in range(len(compiled.projects))]
     out = []
     for name, ident in end_points(compiled.scenario):
         finish, terminal = _terminal(compiled, ident, cod)
         done = np.isfinite(finish)
         on = critical_path(start, cod, cancelled, deps, terminal, compiled.order, compiled.ledger, tol=TIE)
+        hits_all = on[done].sum(axis=0)
         n_done = int(done.sum())
         finish_ranks = _Ranker(finish)
         for j, plan in enumerate(compiled.projects):
-            hits = int(on[done, j].sum())
+            hits = int(hits_all[j])
             low, high = wilson_interval(hits * effective_share, n_done * effective_share)
-            both = done & ~cancelled[:, j]
+            both = done & live[j]
             crucial = math.nan
-            if both.sum() > 2 and np.ptp(duration[both, j]) > 1e-12:
+            if both.sum() > 2 and np.ptp(duration[j][both]) > 1e-12:
                 crucial = _pearson(duration_ranks[j].within(both), finish_ranks.within(both))
             p = plan.project
             out.append({"end_point": name, "end_point_id": ident or "", "id": plan.id, "name_zh": p.name.zh,

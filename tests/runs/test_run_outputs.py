@@ -168,3 +168,14 @@ def test_draw_quantiles_are_numpys_percentiles_over_the_draws():
         np.testing.assert_array_equal(draw_quantiles(values, (10, 50, 90)),
                                       np.percentile(values.astype(float), (10, 50, 90), axis=0))
         np.testing.assert_array_equal(values, before)                 # partitioned on a copy, never in place
+    # constant columns (skipped by the partition), NaN columns and integers: still numpy's values
+    values = rng.normal(size=(500, 6))
+    values[:, 1] = 3.25
+    values[:, 2] = np.nan
+    values[7, 3] = np.nan
+    values[:, 4] = 0.0
+    for v in (values, values.astype(np.float32), rng.integers(0, 9, (500, 4))):
+        got = draw_quantiles(v, (10, 50, 90))
+        want = np.percentile(v, (10, 50, 90), axis=0)
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == np.float64
