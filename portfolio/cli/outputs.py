@@ -23,8 +23,11 @@ RUN_DIR = click.Path(file_okay=False, path_type=Path)
 def chart(run_dir, kinds, lang, formats, out):
     """Re-draw the charts of a saved run (no re-simulation)."""
     from portfolio.outputs.charts import draw_run_charts
+    from portfolio.runs.executors import drawing_executor
 
-    written = draw_run_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), kinds=kinds or None, out=out)
+    with drawing_executor() as executor:
+        written = draw_run_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), kinds=kinds or None,
+                                  out=out, executor=executor)
     for path in written:
         click.echo(f"wrote {path}")
 

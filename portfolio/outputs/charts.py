@@ -19,8 +19,6 @@ default); ``portfolio chart RUN_DIR`` calls it, and ``Result.plot.<kind>()`` dra
 """
 from __future__ import annotations
 
-import os
-
 from pathlib import Path
 
 import numpy as np
@@ -625,41 +623,35 @@ def draw(kind: str, data: RunData, lang: str | None = None):
 
 
 def draw_run_charts(folder, lang: str | None = None, formats=("png", "svg"), kinds=None,
-                    scenario: dict | None = None, out=None, staging: bool = False) -> list[Path]:
+                    scenario: dict | None = None, out=None, staging: bool = False, executor=None) -> list[Path]:
     """Draw the charts of a run folder into ``out`` (default ``folder/charts``) as ``<kind>.<fmt>``.
 
     ``lang`` defaults to the scenario's ``meta.language``; ``scenario`` is the resolved scenario when the
-    folder has no manifest yet and ``staging`` is true (while ``portfolio run`` writes it). Returns the
+    folder has no manifest yet and ``staging`` is true (while ``portfolio run`` writes it); ``executor``
+    (an entered ``runs.executors.LocalExecutor``) shares the charts among its processes. Returns the
     files written."""
     data = RunData.from_folder(folder, scenario=scenario, staging=staging)
-    return write_charts(data, Path(out) if out is not None else Path(folder) / "charts", lang, formats, kinds)
+    return write_charts(data, Path(out) if out is not None else Path(folder) / "charts", lang, formats, kinds,
+                        executor=executor)
 
 
 def write_charts(data: RunData, out: Path, lang: str | None = None, formats=("png", "svg"), kinds=None,
-                 workers: int | None = None) -> list[Path]:
-    """Draw ``kinds`` (default: every chart the run has) into ``out`` in each format; returns the files.
-
-    ``workers`` processes share the charts (default: two where the machine has two cores or more and
-    the platform forks, i.e. Linux; the drawings do not depend on it)."""
-    import sys
-
-    from portfolio.runs.executors import LocalExecutor
-
+                 executor=None) -> list[Path]:
+    """Draw ``kinds`` (default: every chart the run has) into ``out`` in each format; returns the files
+    in the order of ``kinds``. With an ``executor`` of several workers the charts are shared among its
+    processes (round robin); the files do not depend on it."""
     lang = _lang(data, lang)
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     out.mkdir(parents=True, exist_ok=True)
     kinds = list(kinds or available_kinds(data))
-    if workers is None:
-        workers = 2 if (os.cpu_count() or 1) >= 2 and sys.platform.startswith("linux") else 1
-    workers = max(1, min(int(workers), len(kinds)))
-    if workers == 1:
+    workers = min(getattr(executor, "workers", 1), len(kinds))
+    if workers <= 1:
         return _write(kinds, (data, out, lang, formats))
-    shares = [kinds[i::workers] for i in range(workers)]          # round robin: the costly ones spread out
-    with LocalExecutor(workers) as executor:
-        drawn = dict(executor.map_unordered(_write, [tuple(k) for k in shares], shared=(data, out, lang, formats)))
-    paths = {path.name: path for share in shares for path in drawn[tuple(share)]}
+    shares = [tuple(kinds[i::workers]) for i in range(workers)]
+    drawn = dict(executor.map_unordered(_write, shares, shared=(data, out, lang, formats)))
+    paths = {path.name: path for share in shares for path in drawn[share]}
     return [paths[f"{kind}.{fmt}"] for kind in kinds for fmt in formats]      # as one process lists them
 
 

@@ -111,13 +111,15 @@ def _measure_charts(scenario: str, args: dict) -> dict:
     import tempfile
 
     from portfolio.outputs.charts import draw_run_charts
+    from portfolio.runs.executors import drawing_executor
     from portfolio.runs.simulate import simulate
 
     result = simulate(scenario, draws=args["draws"], workers=1)
     with tempfile.TemporaryDirectory() as tmp:
         folder = result.save(Path(tmp) / "run", charts=False)
         began = time.perf_counter()
-        drawn = draw_run_charts(folder)
+        with drawing_executor() as executor:          # as `portfolio chart` draws them
+            drawn = draw_run_charts(folder, executor=executor)
         seconds = time.perf_counter() - began
     return {"simulate_seconds": seconds, "peak_memory_mb": _peak_mb("self"), "charts": len(drawn)}
 

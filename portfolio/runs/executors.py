@@ -513,6 +513,15 @@ def _reason(exc: BaseException) -> str:
     return text.splitlines()[0][:160]
 
 
+def drawing_executor() -> "LocalExecutor":
+    """The processes that draw a run's charts: two where the machine has two cores or more and the
+    platform forks (Linux: the run's tables reach the workers without copying), else this process."""
+    import sys
+
+    two = (os.cpu_count() or 1) >= 2 and sys.platform.startswith("linux")
+    return LocalExecutor(2 if two else 1)
+
+
 def make_executor(workers: int = 1, scheduler: str | None = None, dask_local: int | None = None,
                   timeout: float = 10.0) -> Executor:
     """The executor the command-line options ask for: a Dask cluster (``scheduler`` address, or
@@ -528,4 +537,4 @@ def make_executor(workers: int = 1, scheduler: str | None = None, dask_local: in
     return LocalExecutor(workers)
 
 
-__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "ExecutorError", "make_executor"]
+__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "ExecutorError", "make_executor", "drawing_executor"]

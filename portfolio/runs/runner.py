@@ -92,10 +92,12 @@ def _draw_charts(stage: Path, result, lang: str | None, warnings: list[str]) -> 
     manifest will hold it."""
     from portfolio.outputs.charts import draw_run_charts
     from portfolio.outputs.rundata import resolved_scenario
+    from portfolio.runs.executors import drawing_executor
 
     try:
         scenario = json.loads(json.dumps(folders.plain(resolved_scenario(result.scenario)), ensure_ascii=False))
-        draw_run_charts(stage, lang=lang, scenario=scenario, staging=True)
+        with drawing_executor() as executor:
+            draw_run_charts(stage, lang=lang, scenario=scenario, staging=True, executor=executor)
     except Exception as exc:  # noqa: BLE001 — a chart problem must not throw away the simulation
         if os.environ.get("PORTFOLIO_DEBUG"):
             raise

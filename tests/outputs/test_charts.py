@@ -222,9 +222,12 @@ def test_charts_drawn_in_one_or_two_processes_are_the_same_files(chuxiong_run, t
     from portfolio.outputs.charts import write_charts
     from portfolio.outputs.rundata import RunData
 
+    from portfolio.runs.executors import LocalExecutor
+
     data = RunData.from_folder(chuxiong_run)
-    one = write_charts(data, tmp_path / "one", workers=1)
-    two = write_charts(data, tmp_path / "two", workers=2)
+    one = write_charts(data, tmp_path / "one")
+    with LocalExecutor(2) as executor:
+        two = write_charts(data, tmp_path / "two", executor=executor)
     assert [p.name for p in one] == [p.name for p in two] and len(one) >= 12
     for a, b in zip(one, two):
         assert a.read_bytes() == b.read_bytes(), a.name
