@@ -24,6 +24,8 @@ SKIP = {
     "python3 -m venv": "the install and test commands are what .ci/run itself runs",
     "--scheduler tcp://host:8786": "names an existing Dask cluster (tests/runs/test_executors.py starts one)",
     "SWEEP.yaml --resume": "a placeholder folder name (resuming is tested in tests/runs/test_sweep.py)",
+    "portfolio bench --case": "the full benchmark takes about 8 minutes (tests/runs/test_bench.py runs its "
+                              "smoke version and a whole-command case)",
 }
 DRAWS = "600"
 
