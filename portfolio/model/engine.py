@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from portfolio.model import economy, energy
+from portfolio.model import economy, energy, kernels
 from portfolio.model.compiled import YI_PER_MW_AT_CNY_PER_KW, Compiled
 from portfolio.model.schedules import (
     group_dates,
@@ -211,25 +211,31 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
     if not plans:
         return out
     factor = c.scenario.energy.emission_factor.value if c.scenario.energy.emission_factor else 0.0
+    yrs = np.asarray(years, dtype=float)
     for plan in plans:
         j = plan.index
         key = plan.project.technology
         k = techs.index(key)
         tech = c.scenario.energy.technologies[key]
         prefix = f"energy.technologies.{key}"
-        cap = v(f"projects.{plan.id}.capacity")
+        cap = np.asarray(v(f"projects.{plan.id}.capacity"), float)
         alive = ~sched["cancelled"][:, j]
-        cod = sched["cod"][:, j]
+        cod = np.ascontiguousarray(sched["cod"][:, j], float)
+        if tech.kind == "generation":
+            # compiled: capacity online, generation, value added and CO2 in one pass (kernels.add_generation);
+            # the degradation factor (1 − d)^age by NumPy, as energy.generation_gwh computes it
+            decay = (1.0 - np.asarray(v(f"{prefix}.degradation"), float)[:, None]) ** np.maximum(
+                energy.age_years(cod, years), 0.0)
+            kernels.add_generation(k, _full(cap, n), cod, np.ascontiguousarray(alive),
+                                   _full(v(f"{prefix}.full_load_hours"), n), _full(v(f"{prefix}.curtailment"), n),
+                                   np.ascontiguousarray(np.broadcast_to(decay, (n, len(yrs)))),
+                                   _full(v(f"{prefix}.tariff"), n), _full(v(f"{prefix}.value_added_ratio"), n),
+                                   float(factor), yrs, out["capacity_by_tech"], out["generation_by_tech"],
+                                   out["value_added_by_tech"], out["co2_by_tech"])
+            continue
         frac = interval_fraction(cod, np.inf, years) * alive[:, None]
         out["capacity_by_tech"][:, k] += energy.capacity_online_mw(cap, cod, years, ~alive)
-        if tech.kind == "generation":
-            gen = energy.generation_gwh(cap[:, None], frac, v(f"{prefix}.full_load_hours")[:, None],
-                                        v(f"{prefix}.curtailment")[:, None], v(f"{prefix}.degradation")[:, None],
-                                        energy.age_years(cod, years))
-            va = energy.value_added_yi(gen, v(f"{prefix}.tariff")[:, None], v(f"{prefix}.value_added_ratio")[:, None])
-            out["generation_by_tech"][:, k] += gen
-            out["co2_by_tech"][:, k] += energy.co2_avoided_mt(gen, factor)
-        elif tech.kind == "storage":
+        if tech.kind == "storage":
             service = energy.storage_service(cap[:, None], v(f"{prefix}.duration_hours")[:, None],
                                              v(f"{prefix}.cycles_per_year")[:, None],
                                              v(f"{prefix}.round_trip_efficiency")[:, None], frac)
@@ -245,6 +251,11 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
                                        v(f"{prefix}.value_added_ratio")[:, None])
         out["value_added_by_tech"][:, k] += va
     return out
+
+
+def _full(values, n: int) -> np.ndarray:
+    """A per-draw input as a contiguous float array of ``n`` values (a constant is repeated)."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, float), (n,)))
 
 
 def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: np.ndarray,

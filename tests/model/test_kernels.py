@@ -62,3 +62,32 @@ def test_ramp_kernel_is_the_formula_bit_for_bit():
     out = np.empty((n, len(years)))
     kernels.ramp_fraction(cod, ramp, edges, out)
     np.testing.assert_array_equal(out, np.diff(G, axis=-1))
+
+
+def test_generation_kernel_is_the_energy_formulas_bit_for_bit():
+    from portfolio.model import energy
+    from portfolio.model.schedules import interval_fraction
+
+    rng = np.random.default_rng(11)
+    n, K, k = 4000, 3, 1
+    years = np.arange(2020, 2036)
+    cap = rng.uniform(50, 3000, n)
+    cod = 2019 + rng.random(n) * 20                           # before, inside and after the years
+    cod[:40] = np.round(cod[:40])                             # exactly on a year boundary
+    cod[40:60] = np.inf                                       # never commissioned
+    alive = rng.random(n) > 0.1                               # some cancelled
+    hours, curt = rng.uniform(900, 3500, n), rng.uniform(0, 0.1, n)
+    deg, tariff, ratio, factor = rng.uniform(0, 0.008, n), rng.uniform(0.2, 0.4, n), rng.uniform(0.5, 0.8, n), 0.57
+    age = np.maximum(energy.age_years(cod, years), 0.0)
+    decay = (1.0 - deg[:, None]) ** age
+    tables = [np.full((n, K, len(years)), 0.5) for _ in range(4)]           # added to, not overwritten
+    kernels.add_generation(k, cap, cod, alive, hours, curt, decay, tariff, ratio, factor, years.astype(float),
+                           *tables)
+    frac = interval_fraction(cod, np.inf, years) * alive[:, None]
+    gen = energy.generation_gwh(cap[:, None], frac, hours[:, None], curt[:, None], deg[:, None],
+                                energy.age_years(cod, years))
+    want = [energy.capacity_online_mw(cap, cod, years, ~alive), gen,
+            energy.value_added_yi(gen, tariff[:, None], ratio[:, None]), energy.co2_avoided_mt(gen, factor)]
+    for got, expected in zip(tables, want):
+        np.testing.assert_array_equal(got[:, k], 0.5 + expected)
+        assert np.all(got[:, [0, 2]] == 0.5)                                 # other technologies untouched
