@@ -100,7 +100,7 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
     # per project, contiguous rows (J, n): the loops below read one project at a time
     duration = np.ascontiguousarray((cod - start).T)
     live = ~np.ascontiguousarray(cancelled.T)
-    duration_ranks = [_Ranker(duration[j]) for j in range(len(compiled.projects))]
+    duration_ranks: dict[int, _Ranker] = {}            # sorted once per project, when first needed
     out = []
     for name, ident in end_points(compiled.scenario):
         finish, terminal = _terminal(compiled, ident, cod)
@@ -115,6 +115,8 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
             both = done & live[j]
             crucial = math.nan
             if both.sum() > 2 and np.ptp(duration[j][both]) > 1e-12:
+                if j not in duration_ranks:
+                    duration_ranks[j] = _Ranker(duration[j])
                 crucial = _pearson(duration_ranks[j].within(both), finish_ranks.within(both))
             p = plan.project
             out.append({"end_point": name, "end_point_id": ident or "", "id": plan.id, "name_zh": p.name.zh,
