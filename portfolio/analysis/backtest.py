@@ -143,10 +143,10 @@ class BacktestResult:
     def save(self, folder, force: bool = False, charts: bool = True, lang: str = "en",
              command: str | None = None, formats=("png", "svg")) -> Path:
         from portfolio.outputs import style as S
-        from portfolio.outputs.folders import StagedFolder, write_json
+        from portfolio.outputs.folders import StagedFolder, write_csv, write_json
 
         with StagedFolder(Path(folder), force) as stage:
-            self.scores.to_csv(stage / "scores.csv", index=False, float_format="%.10g")
+            write_csv(self.scores, stage / "scores.csv", index=False, float_format="%.10g")
             files = []
             if charts:
                 for name, draw in (("pit", plot_pit), ("fans", plot_fans)):

@@ -183,9 +183,9 @@ class Comparison:
 
         with folders.StagedFolder(Path(folder), force) as stage:
             folders.write_json(stage / "comparison.json", self.summary())
-            self.table().to_csv(stage / "scenarios.csv", index=False)
-            self.differences().to_csv(stage / "differences.csv", index=False)
-            self.decomposition().to_csv(stage / "decomposition.csv", index=False, float_format="%.10g")
+            folders.write_csv(self.table(), stage / "scenarios.csv", index=False)
+            folders.write_csv(self.differences(), stage / "differences.csv", index=False)
+            folders.write_csv(self.decomposition(), stage / "decomposition.csv", index=False, float_format="%.10g")
             self.per_draw().to_parquet(stage / "draws.parquet", index=False)
             for name, result in zip(self.names, self.results):
                 (stage / "scenarios").mkdir(exist_ok=True)

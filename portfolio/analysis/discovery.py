@@ -44,7 +44,7 @@ from portfolio.analysis.sensitivity import (
     short_labels,
 )
 from portfolio.outputs import texts as L
-from portfolio.outputs.folders import RunFolder
+from portfolio.outputs.folders import RunFolder, write_csv
 from portfolio.outputs.names import Names
 from portfolio.problems import InputError, Problem
 
@@ -373,9 +373,9 @@ class Discovery:
         from portfolio.outputs.folders import StagedFolder, write_json
 
         with StagedFolder(Path(folder), force) as stage:
-            self.regional_table(lang).to_csv(stage / "regional.csv", index=False, float_format="%.10g")
-            self.prim.trajectory_frame().to_csv(stage / "prim_trajectory.csv", index=False, float_format="%.10g")
-            self.box_table(lang).to_csv(stage / "prim_box.csv", index=False, float_format="%.10g")
+            write_csv(self.regional_table(lang), stage / "regional.csv", index=False, float_format="%.10g")
+            write_csv(self.prim.trajectory_frame(), stage / "prim_trajectory.csv", index=False, float_format="%.10g")
+            write_csv(self.box_table(lang), stage / "prim_box.csv", index=False, float_format="%.10g")
             files = []
             if charts:
                 for name, fig in self.figures(lang).items():

@@ -69,7 +69,7 @@ from portfolio.model.designs import (
     resolve_parameters,
 )
 from portfolio.outputs import texts as L
-from portfolio.outputs.folders import RunFolder
+from portfolio.outputs.folders import RunFolder, write_csv
 from portfolio.outputs.names import Names
 from portfolio.problems import InputError, Problem
 from portfolio.runs.results import Z95, long_window_of
@@ -307,7 +307,7 @@ class SensitivityResult:
 
         with StagedFolder(Path(folder), force) as stage:
             table = self.table if lang in (None, self.lang) else _relabelled_table(self, lang)
-            table.to_csv(stage / "indices.csv", index=False, float_format="%.10g")
+            write_csv(table, stage / "indices.csv", index=False, float_format="%.10g")
             table.to_parquet(stage / "indices.parquet", index=False)
             meta = dict(self.meta, command=command or self.meta.get("command"))
             files = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from portfolio.cli import analysis, calibrate, outputs, planning, run, scenario, sweep
+from portfolio.cli.common import safe_console
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -19,6 +20,7 @@ def main():
     Loads scenarios (investment, an energy base, major-project schedules) and runs Monte Carlo growth
     simulations to test whether average GDP growth stays at or above a target.
     """
+    safe_console()
 
 
 for command in (scenario.validate, scenario.show, run.run, planning.compare, planning.goal_seek,

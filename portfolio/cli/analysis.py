@@ -2,12 +2,11 @@
 group). Thin layers over ``portfolio.analysis.sensitivity`` and ``portfolio.analysis.discovery``."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from portfolio.cli.common import cluster, command_line, executor_options, folder_options, friendly
+from portfolio.cli.common import cluster, command_line, echo_json, executor_options, folder_options, friendly
 from portfolio.cli.common import destination as destination_folder
 from portfolio.problems import InputError, Problem
 
@@ -95,7 +94,7 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
         result = run_sensitivity(subject, method, **kwargs, executor=None if given else executor)
     folder = result.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())
     if as_json:
-        click.echo((folder / "sensitivity.json").read_text(encoding="utf-8"), nl=False)
+        echo_json((folder / "sensitivity.json").read_text(encoding="utf-8"))
         return
     click.echo(result.format())
     click.echo(f"Folder: {folder}")
@@ -130,8 +129,7 @@ def discover(run_dir, outcome, below, params, box, min_mass, out, force, no_char
                           min_mass=min_mass, box=box)
     folder = found.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())
     if as_json:
-        click.echo(json.dumps(json.loads((folder / "discovery.json").read_text(encoding="utf-8")), indent=2,
-                              ensure_ascii=False))
+        echo_json((folder / "discovery.json").read_text(encoding="utf-8"))
         return
     click.echo(found.format())
     click.echo(f"Folder: {folder}")

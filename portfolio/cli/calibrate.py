@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from portfolio.cli.common import command_line, destination, folder_options, friendly
+from portfolio.cli.common import command_line, destination, echo_json, folder_options, friendly
 from portfolio.outputs.kinds import LANGS
 
 
@@ -45,7 +45,9 @@ def required(scenario, target, overrides, out, lang):
     if out is not None:
         folder = _out_dir(out)
         table = folder / "required.csv"
-        frame.to_csv(table, index=False, float_format="%.10g")
+        from portfolio.outputs.folders import write_csv
+
+        write_csv(frame, table, index=False, float_format="%.10g")
         language = lang or loaded.meta.language
         written = [table] + save_figure(lambda: plot_required(frame, language), folder / "required", language)
         for path in written:
@@ -93,8 +95,10 @@ def calibrate(history, alpha, depreciation, gfcf_share, initial_capital, harberg
         averages = result.averages.drop(columns="years").rename_axis("year")
         acc.index = acc.index.astype(str)
         both = pd.concat([acc, averages])
-        both.to_csv(folder / "accounting.csv", index_label="year", float_format="%.10g")
-        result.capital.to_frame("capital_start_of_year").to_csv(folder / "capital.csv", float_format="%.10g")
+        from portfolio.outputs.folders import write_csv
+
+        write_csv(both, folder / "accounting.csv", index_label="year", float_format="%.10g")
+        write_csv(result.capital.to_frame("capital_start_of_year"), folder / "capital.csv", float_format="%.10g")
         (folder / "economy.yaml").write_text(result.to_yaml(), encoding="utf-8")
         written = [folder / "accounting.csv", folder / "capital.csv", folder / "economy.yaml"]
         written += save_figure(lambda: plot_accounting(result, lang), folder / "accounting", lang)
@@ -136,7 +140,6 @@ def backtest(history, template, horizon, origins, draws, seed, alpha, depreciati
              no_charts, lang, as_json):
     """Rolling-origin back-test: calibrate on the history up to each origin, simulate the next years,
     and score what happened — coverage of the 50/80/90% intervals, the PIT histogram and the CRPS."""
-    import json
 
     from portfolio.analysis.backtest import backtest as run_backtest
     from portfolio.analysis.calibrate import read_history
@@ -150,6 +153,6 @@ def backtest(history, template, horizon, origins, draws, seed, alpha, depreciati
 
         lang = load_scenario(template).meta.language if template is not None else "en"
     result.save(folder, force=force, charts=not no_charts, lang=lang, command=command_line())
-    click.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False) if as_json else result.format())
+    echo_json(result.summary()) if as_json else click.echo(result.format())
     if not as_json:
         click.echo(f"Back-test folder: {folder}")

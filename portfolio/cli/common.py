@@ -1,5 +1,6 @@
-"""What every command shares: friendly errors, the command line as typed, the progress bar, and
-small option parsers. Importing it is cheap (click only), so `portfolio --help` stays fast."""
+"""What every command shares: friendly errors, the command line as typed, the progress bar, output that
+never fails on a console's encoding, and small option parsers. Importing it is cheap (click only), so
+`portfolio --help` stays fast."""
 from __future__ import annotations
 
 import functools
@@ -183,3 +184,50 @@ def cluster(workers: int, scheduler: str | None, dask_local: int | None, timeout
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     return executor if executor.kind == "dask" else None
+
+
+#: what a console that cannot show a character gets instead (Windows cp1252 consoles and redirects);
+#: anything else unencodable (Chinese names on such a console) becomes "?"
+CONSOLE_FALLBACKS = {"≥": ">=", "≤": "<=", "–": "-", "—": "-", "−": "-", "×": "x", "→": "->", "·": "-",
+                     "±": "+/-", "…": "...", "’": "'", "‘": "'", "“": '"', "”": '"', "％": "%", "²": "2"}
+_ERRORS = "portfolio-console"
+
+
+def _fallback(exc: UnicodeError):
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(CONSOLE_FALLBACKS.get(ch, "?") for ch in bad), exc.end
+
+
+def can_show(stream, text: str = "≥亿元–×→") -> bool:
+    """Whether ``stream``'s encoding can write ``text`` (the characters the outputs use)."""
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def safe_console() -> None:
+    """Make stdout and stderr write what their encoding cannot show as ASCII stand-ins (≥ as >=, – as -)
+    or "?", instead of failing with UnicodeEncodeError after the work is done (a cp1252 console)."""
+    import codecs
+
+    try:
+        codecs.lookup_error(_ERRORS)
+    except LookupError:
+        codecs.register_error(_ERRORS, _fallback)
+    for stream in (sys.stdout, sys.stderr):
+        if not can_show(stream) and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=_ERRORS)
+
+
+def echo_json(value) -> None:
+    """Print ``value`` (an object, or a JSON text) as indented JSON; on a console that cannot show every
+    character, non-ASCII characters are escaped (\\uXXXX), so the JSON stays valid and exact."""
+    import json
+
+    if isinstance(value, str):
+        value = json.loads(value)
+    click.echo(json.dumps(value, indent=2, ensure_ascii=not can_show(sys.stdout)))

@@ -1,12 +1,11 @@
 """Planning questions: compare, goal seek, rerun (registered on the `portfolio` group)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from portfolio.cli.common import cluster, command_line, destination, executor_options, folder_options, friendly
+from portfolio.cli.common import cluster, command_line, destination, echo_json, executor_options, folder_options, friendly
 
 
 @click.command(epilog="Example: portfolio compare scenarios/chuxiong/baseline.yaml "
@@ -38,8 +37,7 @@ def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers
                                  overrides=overrides, actuals=actuals, ledger=ledger, executor=executor)
     folder = comparison.save(out, force=force, command=command_line(), charts=not no_charts, lang=lang)
     if as_json:
-        click.echo(json.dumps(json.loads((folder / "comparison.json").read_text(encoding="utf-8")),
-                              indent=2, ensure_ascii=False))
+        echo_json((folder / "comparison.json").read_text(encoding="utf-8"))
     else:
         click.echo(format_comparison(comparison))
         click.echo(f"Comparison folder: {folder}")
@@ -76,7 +74,7 @@ def goal_seek(scenario, lever, probability, bounds, target, draws, seed, overrid
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     if as_json:
-        click.echo(json.dumps(found.as_dict(), indent=2))
+        echo_json(found.as_dict())
         return
     what = f"the median of {lever}" if found.median else lever
     click.echo(f"P({found.target}) reaches {found.probability:.0%} at {what} = {found.show(found.value)} "

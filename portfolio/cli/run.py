@@ -1,13 +1,12 @@
 """`portfolio run` (simulate a scenario into a run folder) and `portfolio bench`."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from portfolio.cli.common import Progress, cluster, command_line, executor_options, friendly, positive
+from portfolio.cli.common import cluster, command_line, echo_json, executor_options, friendly, positive, Progress
 from portfolio.outputs.kinds import LANGS
 
 
@@ -56,8 +55,7 @@ def run(scenario, draws, seed, sampler, overrides, out, force, workers, schedule
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps(json.loads((result.folder / "summary.json").read_text(encoding="utf-8")),
-                              indent=2, ensure_ascii=False))
+        echo_json((result.folder / "summary.json").read_text(encoding="utf-8"))
     elif not quiet:
         click.echo(f"Run folder: {result.folder}")
 

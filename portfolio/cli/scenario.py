@@ -1,12 +1,11 @@
 """Scenario files: `portfolio validate`, `show`, `schema` and `init`."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from portfolio.cli.common import friendly
+from portfolio.cli.common import echo_json, friendly
 from portfolio.problems import InputError
 
 
@@ -68,7 +67,7 @@ def schema():
     """Print the JSON Schema of the scenario format (for editors)."""
     from portfolio.scenario.schema import json_schema
 
-    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    echo_json(json_schema())
 
 
 @click.command(epilog="Example: portfolio init my-region")

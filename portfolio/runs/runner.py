@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -40,6 +41,8 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
     from portfolio.scenario.loading import load_scenario
     from portfolio.scenario.schema import Scenario
 
+    began = time.time()          # the manifest's wall time covers loading, simulating and writing
+
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(Path(scenario), overrides)
     elif overrides:
@@ -62,6 +65,7 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
 
         result = simulate(scenario, draws=n, seed=seed, sampler=sampler, workers=workers, on_chunk=on_chunk,
                           keep_inputs=not streaming, compiled=compiled, executor=executor)
+        result.run_started_at = began
         if streaming:
             result.draws_file = writer.stage / "draws.parquet"
         if on_summary is not None:

@@ -813,7 +813,7 @@ class SweepFolder:
                charts: bool = True, lang: str | None = None):
         """Write results.csv, results.parquet, the heatmap and manifest.json; remove the marker."""
         table = self.table()
-        folders.write_atomic(self.folder / "results.csv", lambda tmp: table.to_csv(tmp, index=False))
+        folders.write_atomic(self.folder / "results.csv", lambda tmp: folders.write_csv(table, tmp, index=False))
         folders.write_atomic(self.folder / "results.parquet", lambda tmp: table.to_parquet(tmp, index=False))
         drawn = save_heatmaps(self, table, lang=lang) if charts else []
         finished = time.time()

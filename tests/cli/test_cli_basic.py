@@ -84,3 +84,30 @@ def test_the_readme_scenario_example_validates(cli, tmp_path):
     path.write_text(block, encoding="utf-8")
     result = cli("validate", path)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "gbk", "ascii"])
+def test_no_command_fails_on_the_consoles_encoding(tmp_path, encoding):
+    """A Windows console (cp1252), a GBK redirect or plain ASCII: the summary prints with ASCII stand-ins
+    ("≥" as ">="), and --json stays valid, exact JSON (non-ASCII escaped)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONIOENCODING=encoding)
+    shown_as = "utf-8" if encoding == "ascii" else encoding     # click writes UTF-8 to an ASCII stream
+
+    def portfolio_cli(*args):
+        return subprocess.run([sys.executable, "-m", "portfolio.cli", *map(str, args)], capture_output=True,
+                              env=env)
+
+    common = ["run", CHUXIONG / "baseline.yaml", "--draws", "600", "--no-charts", "--force"]
+    text = portfolio_cli(*common, "--out", tmp_path / "a")
+    assert text.returncode == 0, text.stderr.decode(encoding, "replace")
+    shown = text.stdout.decode(shown_as)
+    assert "Targets" in shown and ("≥" in shown or ">= 10.0%" in shown)
+    as_json = portfolio_cli(*common, "--out", tmp_path / "b", "--json")
+    assert as_json.returncode == 0, as_json.stderr.decode(encoding, "replace")
+    summary = json.loads(as_json.stdout.decode(shown_as))
+    assert summary["title"]["zh"].startswith("楚雄州")                 # exact, through \\u escapes if needed
+    assert portfolio_cli("schema").returncode == 0

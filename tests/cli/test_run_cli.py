@@ -113,6 +113,12 @@ def test_run_writes_a_self_describing_manifest(run, tmp_path):
             assert entry["sha256"] == hashlib.sha256(f.read()).hexdigest()
     register = next(e for e in files.values() if e["path"].endswith("projects.csv"))
     assert register["sha256"] == hashlib.sha256((tmp_path / "projects.csv").read_bytes()).hexdigest()
+    # the wall time is the whole run (loading, simulating, writing), not the simulation alone
+    import datetime as dt
+
+    assert m["wall_seconds"] > m["simulation_seconds"] > 0 and m["compute_seconds"] > 0
+    span = dt.datetime.fromisoformat(m["finished"]) - dt.datetime.fromisoformat(m["started"])
+    assert abs(span.total_seconds() - m["wall_seconds"]) < 0.01
 
 
 def test_run_writes_summary_and_tables(run):

@@ -156,6 +156,13 @@ def test_every_draw_carries_each_projects_start_and_finish(tmp_path):
         assert np.isnan(finish[gone]).all() and np.isnan(draws[f"start_{plan.id}"].to_numpy()[gone]).all()
         np.testing.assert_array_equal(finish[~gone], detail["cod"][~gone, j])
         assert (draws[f"start_{plan.id}"].to_numpy()[~gone] <= finish[~gone]).all()
+    # the CSV tables carry a UTF-8 byte-order mark (Excel on Windows then shows Chinese names) and read
+    # back with clean column names
+    for name in ("years", "projects", "energy", "criticality", "s_curves"):
+        raw = (tmp_path / "run" / f"{name}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and not raw[3:].startswith(b"\xef\xbb\xbf"), name
+        assert not pd.read_csv(tmp_path / "run" / f"{name}.csv").columns[0].startswith("\ufeff")
+    assert "楚雄" in (tmp_path / "run" / "projects.csv").read_bytes().decode("utf-8-sig")
 
 
 def test_draw_quantiles_are_numpys_percentiles_over_the_draws():
