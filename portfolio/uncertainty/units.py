@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from portfolio.problems import short
 
@@ -53,8 +54,11 @@ BASE_UNIT = {
     "emission_factor": "kg CO2/kWh", "count": "count", "plain": "number",
 }
 
-_NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+#: a number: thousands separated by commas only in groups of three (1,372 or 1,500.5), a decimal point
+_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*(.*?)\s*$")
+#: a comma that does not separate thousands: a decimal comma ('3,0', '1,5'), which must not read as 30 or 15
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,(?!\d{3}(?:\D|$))\d")
 
 
 class UnitError(ValueError):
@@ -63,6 +67,11 @@ class UnitError(ValueError):
 
 def _normalise(unit: str) -> str:
     return unit.replace(" ", "").replace("\u3000", "").lower()
+
+
+def _as_typed(text: str) -> str:
+    """Full-width digits, signs, ％ and separators (as a Chinese input method types them) as ASCII."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def unit_factor(unit: str, kind: str) -> float:
@@ -85,8 +94,17 @@ _LOOKUP = {kind: {_normalise(unit): f for unit, f in table.items()} for kind, ta
 
 
 def parse_number(text: str) -> float:
-    """A float from text such as '1,372' or '2.5e3'; ValueError otherwise."""
+    """A float from text such as '1,372', '1,500.5', '２.５' or '2.5e3'; ValueError otherwise — also for a
+    decimal comma ('3,0', '1,5'), which would otherwise read as 30 or 15."""
+    text = _as_typed(text).strip()
+    if _DECIMAL_COMMA.match(text) or not re.fullmatch(_NUMBER, text):
+        raise ValueError(_comma_message(text) if "," in text else f"not a number: {short(text)}")
     return float(text.replace(",", ""))
+
+
+def _comma_message(text: str) -> str:
+    return (f"{short(text)}: a comma may only separate thousands (1,500); write decimals with a point "
+            f"({short(text.replace(',', '.', 1))})")
 
 
 def parse_quantity(value: object, kind: str) -> float:
@@ -96,7 +114,10 @@ def parse_quantity(value: object, kind: str) -> float:
     if isinstance(value, (int, float)):
         result = float(value)
     elif isinstance(value, str):
-        match = _QUANTITY.match(value)
+        typed = _as_typed(value)
+        if _DECIMAL_COMMA.match(typed):
+            raise UnitError(_comma_message(typed.strip()))
+        match = _QUANTITY.match(typed)
         if not match:
             raise UnitError(f"expected a number with an optional unit, got {short(value)}")
         result = parse_number(match.group(1)) * unit_factor(match.group(2), kind)

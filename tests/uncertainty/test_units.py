@@ -1,6 +1,7 @@
 """Units: numbers with units, including Chinese units, convert to each kind's base unit."""
 import pytest
 
+from portfolio.uncertainty import units as U
 from portfolio.uncertainty.units import UnitError, parse_quantity
 
 
@@ -38,3 +39,22 @@ def test_units_convert_to_base(text, kind, expected):
 def test_wrong_or_unknown_units_are_errors(text, kind, fragment):
     with pytest.raises(UnitError, match=fragment):
         parse_quantity(text, kind)
+
+
+# --- numbers as people type them -------------------------------------------------------------------------
+@pytest.mark.parametrize("text, kind, value", [
+    ("10％", "fraction", 0.10), ("１０％", "fraction", 0.10), ("６１．５ 亿元", "money", 61.5),
+    ("1,500 MW", "power", 1500.0), ("1,500.5 MW", "power", 1500.5), ("2,500,000", "plain", 2.5e6),
+    ("-1,234.5", "plain", -1234.5), ("１，５００ MW", "power", 1500.0), ("3.0", "plain", 3.0),
+])
+def test_full_width_forms_and_thousands_separators_are_read(text, kind, value):
+    assert U.parse_quantity(text, kind) == pytest.approx(value, rel=1e-15)
+
+
+@pytest.mark.parametrize("text", ["3,0", "1,5", "12,34", "0,5%", "1,0000", "1,5 MW", "３，０"])
+def test_a_decimal_comma_is_refused_with_the_fix_never_misread(text):
+    with pytest.raises(U.UnitError, match="a comma may only separate thousands"):
+        U.parse_quantity(text, "plain" if "%" not in text and "MW" not in text else
+                         ("fraction" if "%" in text else "power"))
+    with pytest.raises(ValueError, match="a comma may only separate thousands"):
+        U.parse_number(text.replace("%", "").replace(" MW", ""))
