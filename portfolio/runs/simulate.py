@@ -290,7 +290,6 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
             for a, b in bounds:
                 absorb(run_chunk(c, a, b, spec.seed, spec.sampler))
     else:
-
         # a bounded window of chunks in flight (twice the workers): finished chunks wait in memory
         # only until every earlier chunk is absorbed, so memory does not grow with the number of draws
         with LocalExecutor(spec.workers) as executor:
