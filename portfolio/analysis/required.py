@@ -201,7 +201,7 @@ def required_investment(scenario, target: str | None = None, credit_portfolio: b
                          f"energy; mean of {draws:,} engine draws) is credited; catalytic TFP uplift is not.")
     credited_rates = frame.get("required_rate_with_portfolio", pd.Series(dtype=float)).to_numpy()
     if np.any(s_req > 1) or np.any(credited_rates > 1):
-        notes.append("A required rate above 1 means investment alone cannot deliver the target with these "
+        notes.append("A required rate above 100% means investment alone cannot deliver the target with these "
                      "TFP and labour assumptions.")
     frame.attrs.update({
         "scenario": scenario.meta.name, "target": t.name,

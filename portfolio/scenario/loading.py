@@ -356,10 +356,12 @@ def _list_index(items: list, key_path: tuple, part: str, path_text: str) -> int:
                 return i
     if part.isdigit() and int(part) < len(items):
         return int(part)
-    known = ", ".join(str(i.get(name_key)) for i in items if isinstance(i, dict)) if name_key else \
-        f"0..{len(items) - 1}"
+    names = [str(i.get(name_key)) for i in items if isinstance(i, dict)] if name_key else []
+    hint = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
+    known = f"did you mean '{hint[0]}'?" if hint else \
+        f"known: {clip(', '.join(names), 200)}" if name_key else f"known: 0..{len(items) - 1}"
     raise InputError([Problem(SET_SOURCE, None, path_text, f"no entry '{clip(part, 40)}' in "
-                              f"{dotted(key_path)} (known: {clip(known, 200)})")])
+                              f"{dotted(key_path)} ({known})")])
 
 
 # --------------------------------------------------------------------------------------- validation

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -171,7 +172,8 @@ def test_cli_writes_the_comparison_folder_and_prints_the_table(cli, pair, tmp_pa
 
     text = res.stdout
     assert "P(growth)" in text and "cmp-a" in text and "cmp-b" in text
-    assert "points" in text and "common random numbers" in text
+    assert re.search(r"[+-]\d+\.\d+ ± \d+\.\d+ pp", text) and "common random numbers" in text
+    assert "-0.0 " not in text and "points" not in text       # one unit, and no negative zero
     assert f"{table.loc['cmp-a', 'p_growth'] * 100:.1f}%" in text
     assert str(out) in text
 
@@ -272,3 +274,12 @@ def test_criticality_is_named_only_when_its_interval_excludes_zero():
     named = decisive_projects(result.summary())
     assert all(r["ci95"][0] > 0 for r in named)
     assert len(named) < len(result.summary()["critical_projects"])        # some are noise at 3,000 draws
+
+
+def test_paired_differences_print_with_matching_decimals_and_no_negative_zero():
+    from portfolio.analysis.compare import _pp_interval
+
+    assert _pp_interval(-0.01, 3.9) == "+0.0 ± 3.9 pp"
+    assert _pp_interval(-0.0, 0.039) == "+0.00 ± 0.04 pp"        # was "-0.0 ± 0.039 points"
+    assert _pp_interval(1.234, 0.8) == "+1.2 ± 0.8 pp"
+    assert _pp_interval(-0.06, 0.21, 2) == "-0.06 ± 0.21 pp"

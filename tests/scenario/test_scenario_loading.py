@@ -90,6 +90,8 @@ def test_set_unknown_project_or_key_is_a_clear_error(minimal):
         load_scenario(minimal, ["projects.airprot.capex=3"])
     with pytest.raises(InputError, match=r"--set: projects\.park\.capx: unknown key \(did you mean 'capex'\?\)"):
         load_scenario(minimal, ["projects.park.capx=3"])
+    with pytest.raises(InputError, match=r"no entry 'prak' in projects \(did you mean 'park'\?\)"):
+        load_scenario(minimal, ["projects.prak.capex=3"])     # a mistyped project id gets the hint too
     with pytest.raises(InputError, match="expected path=value"):
         load_scenario(minimal, ["economy.tfp_growth"])
 
