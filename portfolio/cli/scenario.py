@@ -27,15 +27,15 @@ def validate(files, overrides):
                 if overrides:
                     raise click.UsageError(f"--set applies to scenario files, not to the sweep file {path}")
                 sweep = load_sweep(path)
-                click.echo(f"OK {label_for(path)}: sweep {sweep.name} — {len(sweep.cases)} cases of "
+                click.echo(f"OK {label_for(path)}: sweep {sweep.name} — {_count(len(sweep.cases), 'case')} of "
                            f"{sweep.draws:,} draws on {', '.join(s.written for s in sweep.scenarios)}")
                 continue
             scenario = load_scenario(path, overrides)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        click.echo(f"OK {label_for(path)}: {scenario.meta.name} — {len(scenario.projects)} projects, "
-                   f"{len(scenario.targets)} targets, {scenario.meta.base_year + 1}–{scenario.meta.horizon}")
+        click.echo(f"OK {label_for(path)}: {scenario.meta.name} — {_count(len(scenario.projects), 'project')}, "
+                   f"{_count(len(scenario.targets), 'target')}, {scenario.meta.base_year + 1}–{scenario.meta.horizon}")
         for source in sources_after(scenario.meta):
             late.setdefault((str(scenario.meta.as_of), source), []).append(label_for(path))
     for (as_of, source), where in late.items():
@@ -84,3 +84,8 @@ def init(directory, force):
     click.echo(f"next: portfolio validate {written[0]}")
 
 
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 target``, ``2 targets``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -111,3 +111,10 @@ def test_no_command_fails_on_the_consoles_encoding(tmp_path, encoding):
     summary = json.loads(as_json.stdout.decode(shown_as))
     assert summary["title"]["zh"].startswith("楚雄州")                 # exact, through \\u escapes if needed
     assert portfolio_cli("schema").returncode == 0
+
+
+def test_validate_counts_in_the_singular_and_the_plural(cli, minimal):
+    text = cli("validate", minimal).output
+    n = len(portfolio.load_scenario(minimal).targets)
+    assert (f"{n} target," if n == 1 else f"{n} targets,") in text and " 1 targets" not in text
+    assert " 1 projects" not in cli("validate", CHUXIONG / "baseline.yaml").output
