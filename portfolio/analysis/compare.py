@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from portfolio.outputs import texts as L
 from portfolio.outputs.kinds import LANGS
 from portfolio.runs.results import Z95
 
@@ -210,15 +211,6 @@ def _flat(d: dict) -> dict:
             "se": d.get("se", math.nan), "n": d["n"]}
 
 
-def _pp_interval(difference: float, half: float, decimals: int = 1) -> str:
-    """A paired difference and its 95% half-width in percentage points, with the same decimals (more when
-    the half-width would round to zero) and never a "-0.0": ``+1.2 ± 0.8 pp``."""
-    while decimals < 4 and round(half, decimals) == 0 and half > 0:
-        decimals += 1
-    d = round(difference, decimals) or 0.0                     # -0.0 → 0.0
-    return f"{d:+.{decimals}f} ± {half:.{decimals}f} pp"
-
-
 def compare(scenarios, draws: int | None = None, seed: int | None = None, workers: int = 1,
             sampler: str | None = None, overrides=None, actuals=None, ledger=None, executor=None) -> Comparison:
     """Simulate each scenario (paths or Scenario objects) on the same draws; → Comparison.
@@ -266,7 +258,7 @@ def format_comparison(comparison: Comparison) -> str:
             d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"p_{target}")]
             if len(d):
                 r = d.iloc[0]
-                text += "   " + _pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100)
+                text += "   " + L.pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100)
             lines.append(text)
     lines.append(f"Average growth {window[0]}–{window[1]} (P10 / P50 / P90)")
     for _, row in table.iterrows():
@@ -275,7 +267,7 @@ def format_comparison(comparison: Comparison) -> str:
         d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"average_growth_{window[0]}_{window[1]}")]
         if len(d):
             r = d.iloc[0]
-            text += "   mean " + _pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100, 2)
+            text += "   mean " + L.pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100, decimals=2)
         lines.append(text)
     long = comparison.base.long_window()
     if long != window:
@@ -284,7 +276,8 @@ def format_comparison(comparison: Comparison) -> str:
             d = diffs[(diffs.scenario == name) & (diffs.measure == f"average_growth_{long[0]}_{long[1]}")]
             if len(d):
                 r = d.iloc[0]
-                lines.append(f"  {name:<28} " + _pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100, 2))
+                lines.append(f"  {name:<28} "
+                             + L.pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100, decimals=2))
     parts = comparison.window_decomposition()
     if parts:
         lines.append(f"Why: difference of mean contributions {window[0]}–{window[1]} (pp/yr)")

@@ -35,12 +35,15 @@ def _figure(n: int, top: float = TOP_CM):
     return fig, fig.subplots()
 
 
-def _header(fig, title: str, summary: dict, lang: str, detail: str | None = None) -> None:
-    """Title, and a subtitle line: ``detail`` (the target, which may be long) before the run settings."""
+def _header(fig, title: str, summary: dict, lang: str, detail: str | None = None, paired: bool = False) -> None:
+    """Title, a subtitle line with the run settings (and, when the chart shows paired differences, how
+    they are computed), and ``detail`` (the target, which may be long) on a line of its own."""
     height_cm = fig.get_figheight() / S.CM
     fig.text(0.012, 1 - 0.25 / height_cm, title, ha="left", va="top",
              fontsize=S.BASE_RC["figure.titlesize"], color="#111111")
     settings = L.text("compare.subtitle", lang, draws=int(summary["draws"]), seed=summary["seed"])
+    if paired:
+        settings += L.text("compare.paired", lang)
     fig.text(0.012, 1 - 0.82 / height_cm, settings, ha="left", va="top", fontsize=6.5, color="#666666")
     if detail:                           # the target on a line of its own, under the settings
         fig.text(0.012, 1 - 1.22 / height_cm, detail, ha="left", va="top", fontsize=7.5, color="#333333")
@@ -72,10 +75,10 @@ def compare_probabilities(table: pd.DataFrame, differences: pd.DataFrame, summar
                 if not len(d):
                     continue
                 r = d.iloc[0]
-                text = f"{r.difference * 100:+.1f} ± {(r.ci95_high - r.ci95_low) / 2 * 100:.1f}"
+                text = L.pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100, lang)
             ax.text(high[i] + ax.get_xlim()[1] * 0.01, yy, f"{p[i]:.1f}%  ({text})", va="center", fontsize=7)
         ax.grid(axis="y", visible=False)
-        _header(fig, L.text("compare.prob_title", lang), summary, lang, detail=label or target)
+        _header(fig, L.text("compare.prob_title", lang), summary, lang, detail=label or target, paired=True)
     return fig
 
 
@@ -105,7 +108,7 @@ def compare_distributions(table: pd.DataFrame, per_draw: pd.DataFrame, summary: 
         if threshold is not None:
             ax.axvline(threshold * 100, color=S.VERMILLION, lw=1.2, ls="--",
                        label=L.text("compare.threshold", lang, t=L.percent(threshold)))
-            ax.legend(loc="lower right", fontsize=7)
+            ax.legend(loc="best", fontsize=7)          # where it covers neither the boxes nor the line
         ax.set_yticks(y, names)
         ax.set_ylim(-0.7, len(table) - 0.3)
         ax.autoscale(axis="x")

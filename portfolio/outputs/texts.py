@@ -301,8 +301,10 @@ TEXT: dict[str, dict[str, str]] = {
     "compare.dist_axis": {"zh": "年均实际增速(箱体P25–P75,竖线中位数,须线P5–P95)",
                         "en": "average real growth per year (box P25–P75, bar median, whiskers P5–P95)"},
     "compare.threshold": {"zh": "目标 {t}", "en": "target {t}"},
-    "compare.subtitle": {"zh": "共同随机数 · 每个情景 {draws:,} 次模拟 · 种子 {seed} · 差值为与首个情景的配对差(95%区间)",
-                       "en": "common random numbers · {draws:,} draws per scenario · seed {seed} · differences are paired against the first scenario (95% interval)"},
+    "compare.subtitle": {"zh": "共同随机数 · 每个情景 {draws:,} 次模拟 · 种子 {seed}",
+                       "en": "common random numbers · {draws:,} draws per scenario · seed {seed}"},
+    "compare.paired": {"zh": " · 差值为与首个情景的配对差(95%区间)",
+                       "en": " · differences are paired against the first scenario (95% interval)"},
     "compare.base": {"zh": "基准", "en": "reference"},
     # ------------------------------------------------------------------ comparison report
     "report.comparison.title": {"zh": "情景比较:{first} 及另外 {m} 个情景", "en": "Scenario comparison: {first} and {m} more"},
@@ -564,6 +566,15 @@ def pick(value, lang: str, fallback: str = "") -> str:
 
 def percent(x: float, digits: int = 1) -> str:
     return "–" if x is None or x != x else f"{x * 100:.{digits}f}%"
+
+
+def pp_interval(difference: float, half: float, lang: str = "en", decimals: int = 1) -> str:
+    """A paired difference and its 95% half-width in percentage points [pp], with the same decimals (more
+    when the half-width would round to zero) and never a "-0.0": ``+1.2 ± 0.8 pp`` (``个百分点``)."""
+    while decimals < 4 and round(half, decimals) == 0 and half > 0:
+        decimals += 1
+    d = round(difference, decimals) or 0.0                     # -0.0 → 0.0
+    return f"{d:+.{decimals}f} ± {half:.{decimals}f} {'个百分点' if lang == 'zh' else 'pp'}"
 
 
 def correlation(rho: float) -> str:

@@ -277,9 +277,10 @@ def test_criticality_is_named_only_when_its_interval_excludes_zero():
 
 
 def test_paired_differences_print_with_matching_decimals_and_no_negative_zero():
-    from portfolio.analysis.compare import _pp_interval
+    from portfolio.outputs.texts import pp_interval
 
-    assert _pp_interval(-0.01, 3.9) == "+0.0 ± 3.9 pp"
-    assert _pp_interval(-0.0, 0.039) == "+0.00 ± 0.04 pp"        # was "-0.0 ± 0.039 points"
-    assert _pp_interval(1.234, 0.8) == "+1.2 ± 0.8 pp"
-    assert _pp_interval(-0.06, 0.21, 2) == "-0.06 ± 0.21 pp"
+    assert pp_interval(-0.01, 3.9) == "+0.0 ± 3.9 pp"
+    assert pp_interval(-0.0, 0.039) == "+0.00 ± 0.04 pp"        # was "-0.0 ± 0.039 points"
+    assert pp_interval(1.234, 0.8) == "+1.2 ± 0.8 pp"
+    assert pp_interval(-0.06, 0.21, decimals=2) == "-0.06 ± 0.21 pp"
+    assert pp_interval(2.0, 0.5, "zh") == "+2.0 ± 0.5 个百分点"

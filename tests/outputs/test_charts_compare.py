@@ -59,3 +59,32 @@ def test_a_comparison_folder_has_a_report_in_every_format(comparison, tmp_path, 
     assert f"{table['p_growth_2021_2025'][0] * 100:.1f}%" in "\n".join(
         cell.text for t in document.tables for row in t.rows for cell in row.cells)
     assert ("配对" in text) if lang == "zh" else ("paired" in text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_only_the_probability_chart_says_its_differences_are_paired(comparison, lang):
+    from portfolio.outputs import texts as L
+    from portfolio.outputs.charts_compare import compare_distributions, compare_probabilities
+
+    table, diffs, summary = comparison.table(), comparison.differences(), comparison.summary()
+    paired = L.text("compare.paired", lang).strip(" ·")
+    probabilities = compare_probabilities(table, diffs, summary, lang, "growth_2021_2025")
+    distributions = compare_distributions(table, comparison.per_draw(), summary, lang, threshold=0.10)
+    assert any(paired in t.get_text() for t in probabilities.texts)
+    assert not any(paired in t.get_text() for t in distributions.texts)      # it shows no differences
+    unit = "个百分点" if lang == "zh" else "pp"
+    assert all(unit in t.get_text() for t in probabilities.axes[0].texts[1:])
+
+
+def test_the_threshold_legend_does_not_cover_the_threshold_line(comparison):
+    from portfolio.outputs import style as S
+    from portfolio.outputs.charts_compare import compare_distributions
+
+    fig = compare_distributions(comparison.table(), comparison.per_draw(), comparison.summary(), "en",
+                                threshold=0.10)
+    ax = fig.axes[0]
+    with S.house_style("en"):
+        fig.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    line_x = ax.transData.transform((10.0, 0.0))[0]
+    assert not (box.x0 <= line_x <= box.x1), (box, line_x)
