@@ -21,10 +21,19 @@ RUN_DIR = click.Path(file_okay=False, path_type=Path)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder (default RUN_DIR/charts).")
 @friendly
 def chart(run_dir, kinds, lang, formats, out):
-    """Re-draw the charts of a saved run (no re-simulation)."""
+    """Re-draw the charts of a saved run or comparison folder (no re-simulation)."""
     from portfolio.outputs.charts import draw_run_charts
+    from portfolio.outputs.folders import folder_kind
     from portfolio.runs.executors import drawing_executor
 
+    if folder_kind(run_dir) == "comparison":
+        from portfolio.outputs.charts_compare import draw_comparison_folder_charts
+
+        if kinds:
+            raise click.UsageError("--kind names the charts of a run folder; a comparison folder has its two")
+        for path in draw_comparison_folder_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), out=out):
+            click.echo(f"wrote {path}")
+        return
     with drawing_executor() as executor:
         written = draw_run_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), kinds=kinds or None,
                                   out=out, executor=executor)

@@ -132,10 +132,40 @@ def draw_comparison_charts(comparison, folder: Path, lang: str | None = None,
         "compare_distributions": compare_distributions(table, comparison.per_draw(), summary, lang,
                                                        target.threshold if target else None),
     }
-    out = Path(folder) / "charts"
-    out.mkdir(exist_ok=True)
+    return _save(figures, Path(folder) / "charts", lang, formats)
+
+
+def _save(figures: dict, out: Path, lang: str, formats) -> list[Path]:
+    """Each figure as ``out/<kind>.<format>``, saved in the house style (as the run charts are)."""
+    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fig in figures.items():
-        for fmt in formats:
-            written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
+    with S.house_style(lang):
+        for name, fig in figures.items():
+            for fmt in formats:
+                written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
     return written
+
+
+def folder_figures(folder, lang: str | None = None) -> tuple[str, dict]:
+    """The two comparison charts of a saved comparison folder (no re-simulation): (language, {kind: Figure}),
+    the language defaulting to the first scenario's. The report and ``portfolio chart`` both use it."""
+    from portfolio.outputs.folders import ComparisonFolder
+
+    comparison = ComparisonFolder(folder)
+    summary = comparison.summary
+    table, diffs = pd.DataFrame(summary["table"]), pd.DataFrame(summary["differences"])
+    first = comparison.scenario_summary(comparison.scenarios[0])
+    lang = lang or comparison.language
+    target = next((t for t in first["targets"] if t["metric"] == "average_growth"), first["targets"][0])
+    label = L.pick(target.get("label") or {}, lang, target["name"])
+    return lang, {
+        "compare_probabilities": compare_probabilities(table, diffs, summary, lang, target["name"], label),
+        "compare_distributions": compare_distributions(table, comparison.draws(), summary, lang,
+                                                       target.get("threshold")),
+    }
+
+
+def draw_comparison_folder_charts(folder, lang: str | None = None, formats=("png", "svg"), out=None) -> list[Path]:
+    """Redraw the charts of a saved comparison folder into ``out`` (default ``folder/charts``)."""
+    lang, figures = folder_figures(folder, lang)
+    return _save(figures, Path(out) if out is not None else Path(folder) / "charts", lang, formats)

@@ -88,3 +88,16 @@ def test_the_threshold_legend_does_not_cover_the_threshold_line(comparison):
     box = ax.get_legend().get_window_extent()
     line_x = ax.transData.transform((10.0, 0.0))[0]
     assert not (box.x0 <= line_x <= box.x1), (box, line_x)
+
+
+def test_portfolio_chart_redraws_a_saved_comparison_in_either_language(comparison, tmp_path, cli):
+    folder = comparison.save(tmp_path / "cmp", charts=True, lang="zh")
+    again = cli("chart", folder, "--out", tmp_path / "zh", "--lang", "zh")
+    assert again.exit_code == 0, again.output
+    for name in ("compare_probabilities", "compare_distributions"):    # the same charts, from the files
+        assert (tmp_path / "zh" / f"{name}.svg").read_bytes() == (folder / "charts" / f"{name}.svg").read_bytes()
+    english = cli("chart", folder, "--lang", "en", "--out", tmp_path / "en", "--format", "png")
+    assert english.exit_code == 0 and sorted(p.name for p in (tmp_path / "en").iterdir()) == [
+        "compare_distributions.png", "compare_probabilities.png"]
+    refused = cli("chart", folder, "--kind", "capex")
+    assert refused.exit_code == 2 and "comparison folder" in refused.output

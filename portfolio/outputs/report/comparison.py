@@ -29,10 +29,7 @@ def why_section(summary: dict, names: dict, lang: str) -> list:
 
 
 def build_comparison(folder, lang: str | None = None) -> Report:
-    from portfolio.outputs.charts_compare import (
-        compare_distributions,
-        compare_probabilities,
-    )
+    from portfolio.outputs.charts_compare import folder_figures
 
     comparison = ComparisonFolder(folder)
     summary, manifest = comparison.summary, comparison.manifest
@@ -68,12 +65,9 @@ def build_comparison(folder, lang: str | None = None) -> Report:
                       target=label, diff=f"{best.difference * 100:+.1f} pp", worst=names[worst.scenario],
                       diff2=f"{worst.difference * 100:+.1f} pp")
 
-    per_draw = comparison.draws()
+    _, figures = folder_figures(folder, lang)
     charts = []
-    for n, (kind, fig, caption) in enumerate([
-        ("compare_probabilities", compare_probabilities(table, diffs, summary, lang, target["name"], label), "cap1"),
-        ("compare_distributions", compare_distributions(table, per_draw, summary, lang, target["threshold"]), "cap2"),
-    ], start=1):
+    for n, ((kind, fig), caption) in enumerate(zip(figures.items(), ("cap1", "cap2")), start=1):
         buffer = io.BytesIO()
         with S.house_style(lang):
             fig.savefig(buffer, format="png", dpi=S.DPI, metadata={"Software": None})
