@@ -171,6 +171,7 @@ def average_growth(data: RunData, lang: str | None = None):
                 step = bins[1] - bins[0]
                 bins = threshold + step * np.arange(np.floor((lo - threshold) / step), np.ceil((hi - threshold) / step) + 1)
             counts, edges = np.histogram(np.clip(values, bins[0], bins[-1]), bins=bins)
+            below, above = float((values < edges[0]).mean()), float((values > edges[-1]).mean())
             share = counts / len(values) * 100
             centres, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
             met = centres >= threshold if threshold is not None else np.zeros_like(centres, bool)
@@ -189,6 +190,11 @@ def average_growth(data: RunData, lang: str | None = None):
             ax2.spines["right"].set_visible(True)
             ax2.grid(False)
             _percent_axis(ax2.yaxis)
+            if below or above:        # the tails are piled into the end bars: say so, with how much
+                ax2.text(0.015, 0.80, L.text("avg.tails", lang, lo=f"{edges[0]:.1f}%", hi=f"{edges[-1]:.1f}%",
+                                             below=L.percent(below, 2), above=L.percent(above, 2)),
+                         transform=ax2.transAxes, ha="left", va="top", fontsize=6.5, color="#555555", zorder=6,
+                         bbox={"boxstyle": "square,pad=0.25", "facecolor": "white", "edgecolor": "none"})
             median = float(np.median(values))
             ax.axvline(median, color=S.BLUE, lw=1.0, ls=":", label=L.text("avg.median", lang, value=f"{median:.1f}%"))
         if threshold is not None:

@@ -42,6 +42,8 @@ TEXT: dict[str, dict[str, str]] = {
     "avg.cumulative": {"zh": "累计分布", "en": "Cumulative"},
     "avg.met": {"zh": "达到目标", "en": "Target met"},
     "avg.missed": {"zh": "未达目标", "en": "Target missed"},
+    "avg.tails": {"zh": "两端的柱含超出范围的模拟：\n低于 {lo} 的 {below}，高于 {hi} 的 {above}",
+                  "en": "the end bars include the draws beyond them:\n{below} below {lo}, {above} above {hi}"},
     "avg.probability": {"zh": "P(年均增速 ≥ {threshold}) = {p}\n95% 置信区间 {low}–{high}",
                         "en": "P(average growth ≥ {threshold}) = {p}\n95% interval {low}–{high}"},
     "avg.median": {"zh": "中位数 {value}", "en": "Median {value}"},

@@ -372,3 +372,21 @@ def test_a_scenario_without_projects_or_energy_gets_the_charts_that_make_sense(t
         ["average_growth", "capex", "contributions", "growth_fan"]
     assert run_cli("report", tmp_path / "r", "--format", "docx").exit_code == 0
     assert run_cli("export", tmp_path / "r", "--xlsx", tmp_path / "x.xlsx").exit_code == 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_average_growth_histogram_says_its_end_bars_hold_the_tails(chuxiong_run, lang):
+    from portfolio.outputs import texts as L
+    from portfolio.outputs.charts import average_growth
+    from portfolio.outputs.rundata import RunData
+
+    data = RunData.from_folder(chuxiong_run)
+    values = np.asarray(data.average_growth, float)
+    fig = average_growth(data, lang)
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    below, above = (values * 100 < lo).mean(), (values * 100 > hi).mean()
+    assert below + above > 0                        # P0.25–P99.75 plus padding: some draws lie beyond
+    notes = [t.get_text() for a in fig.axes for t in a.texts
+             if L.text("avg.tails", lang, lo="", hi="", below="", above="")[:6] in t.get_text()]
+    assert len(notes) == 1 and L.percent(below, 2) in notes[0] and L.percent(above, 2) in notes[0]
