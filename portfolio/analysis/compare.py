@@ -19,7 +19,6 @@ from portfolio.outputs.kinds import LANGS
 from portfolio.runs.results import Z95
 
 
-
 def paired_difference(a: np.ndarray, b: np.ndarray) -> dict:
     """Mean of b − a over paired draws with its 95% interval (normal approximation, sd/√n)."""
     d = np.asarray(b, float) - np.asarray(a, float)

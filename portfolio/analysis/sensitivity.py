@@ -572,7 +572,6 @@ def tornado(scenario, params: Sequence[str] | None = None, outcome: str | None =
     return SensitivityResult("tornado", _frame(rows), meta, outcomes, names, meta["title"])
 
 
-
 def _problem(params: list[str], bounds=(0.0, 1.0)) -> dict:
     return {"num_vars": len(params), "names": list(params), "bounds": [list(bounds)] * len(params)}
 

@@ -110,8 +110,6 @@ def positive(ctx, param, value):
     return value
 
 
-
-
 def destination(out, stem: str, force: bool):
     """The output folder: ``--out`` or ``outputs/<stem>-<timestamp>``, checked before anything runs (a
     folder in the way is a usage error, not a lost computation)."""
@@ -148,7 +146,6 @@ def folder_options(default: str, charts: str, printed: str):
         return func
 
     return decorate
-
 
 
 def executor_options(workers_help: str):

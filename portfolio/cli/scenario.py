@@ -84,8 +84,6 @@ def init(directory, force):
     click.echo(f"next: portfolio validate {written[0]}")
 
 
-
-
 def _count(n: int, noun: str) -> str:
     """``1 target``, ``2 targets``."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"

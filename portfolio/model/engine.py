@@ -147,8 +147,6 @@ def _schedules(c: Compiled, v, n: int) -> dict:
 def _spending(c: Compiled, sched: dict, years: np.ndarray) -> np.ndarray:
     """Share of each project's capex spent in each year (n, J, T+1), by its spending profile
     (``schedules.spending_shares``, every project in one pass of the kernel)."""
-    from portfolio.model import kernels
-
     n, J = sched["start"].shape
     shares = np.empty((n, J, len(years)))
     if J and np.any(sched["build"] < 0):
@@ -218,7 +216,7 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
         k = techs.index(key)
         tech = c.scenario.energy.technologies[key]
         prefix = f"energy.technologies.{key}"
-        cap = np.asarray(v(f"projects.{plan.id}.capacity"), float)
+        cap = v(f"projects.{plan.id}.capacity")
         alive = ~sched["cancelled"][:, j]
         cod = np.ascontiguousarray(sched["cod"][:, j], float)
         if tech.kind == "generation":
@@ -226,10 +224,9 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
             # the degradation factor (1 − d)^age by NumPy, as energy.generation_gwh computes it
             decay = (1.0 - np.asarray(v(f"{prefix}.degradation"), float)[:, None]) ** np.maximum(
                 energy.age_years(cod, years), 0.0)
-            kernels.add_generation(k, _full(cap, n), cod, np.ascontiguousarray(alive),
-                                   _full(v(f"{prefix}.full_load_hours"), n), _full(v(f"{prefix}.curtailment"), n),
-                                   np.ascontiguousarray(np.broadcast_to(decay, (n, len(yrs)))),
-                                   _full(v(f"{prefix}.tariff"), n), _full(v(f"{prefix}.value_added_ratio"), n),
+            kernels.add_generation(k, _contiguous(cap), cod, np.ascontiguousarray(alive),
+                                   _contiguous(v(f"{prefix}.full_load_hours")), _contiguous(v(f"{prefix}.curtailment")),
+                                   decay, _contiguous(v(f"{prefix}.tariff")), _contiguous(v(f"{prefix}.value_added_ratio")),
                                    float(factor), yrs, out["capacity_by_tech"], out["generation_by_tech"],
                                    out["value_added_by_tech"], out["co2_by_tech"])
             continue
@@ -253,9 +250,10 @@ def _energy(c: Compiled, v, sched: dict, years: np.ndarray, n: int) -> dict:
     return out
 
 
-def _full(values, n: int) -> np.ndarray:
-    """A per-draw input as a contiguous float array of ``n`` values (a constant is repeated)."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, float), (n,)))
+def _contiguous(values: np.ndarray) -> np.ndarray:
+    """A per-draw input (n,) as a contiguous float array for a kernel (a correlated input's draws are a
+    column of the sampler's block)."""
+    return np.ascontiguousarray(values, dtype=float)
 
 
 def _baseline(c: Compiled, v, sched: dict, years: np.ndarray, n: int, overlay0: np.ndarray,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from portfolio.outputs import style as S
 from portfolio.outputs import texts as L
+from portfolio.outputs.rundata import growth_target
 
 
 def _names(table: pd.DataFrame, lang: str) -> list[str]:
@@ -146,17 +147,24 @@ def _save(figures: dict, out: Path, lang: str, formats) -> list[Path]:
     return written
 
 
+def folder_target(comparison) -> dict:
+    """The target a comparison folder's charts and report show: the first scenario's growth target (as
+    ``draw_comparison_charts`` picks it), else its first target."""
+    first = comparison.scenario_summary(comparison.scenarios[0])
+    return growth_target(first) or first["targets"][0]
+
+
 def folder_figures(folder, lang: str | None = None) -> tuple[str, dict]:
-    """The two comparison charts of a saved comparison folder (no re-simulation): (language, {kind: Figure}),
-    the language defaulting to the first scenario's. The report and ``portfolio chart`` both use it."""
+    """The two comparison charts of a saved comparison folder (a path or an open ``ComparisonFolder``; no
+    re-simulation): (language, {kind: Figure}), the language defaulting to the first scenario's. The
+    report and ``portfolio chart`` both use it."""
     from portfolio.outputs.folders import ComparisonFolder
 
-    comparison = ComparisonFolder(folder)
+    comparison = folder if isinstance(folder, ComparisonFolder) else ComparisonFolder(folder)
     summary = comparison.summary
     table, diffs = pd.DataFrame(summary["table"]), pd.DataFrame(summary["differences"])
-    first = comparison.scenario_summary(comparison.scenarios[0])
     lang = lang or comparison.language
-    target = next((t for t in first["targets"] if t["metric"] == "average_growth"), first["targets"][0])
+    target = folder_target(comparison)
     label = L.pick(target.get("label") or {}, lang, target["name"])
     return lang, {
         "compare_probabilities": compare_probabilities(table, diffs, summary, lang, target["name"], label),

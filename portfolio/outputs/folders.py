@@ -237,7 +237,7 @@ def manifest(result, command: str | None) -> dict:
         files = {label: {"path": resolved.paths.get(label, label), "sha256": digest}
                  for label, digest in resolved.files.items()}
     files.update(result.compiled.input_files)
-    began = getattr(result, "run_started_at", None) or result.started_at
+    began = result.run_started_at or result.started_at
     now = time.time()
     return {
         "format_version": FORMAT_VERSION,
@@ -247,7 +247,7 @@ def manifest(result, command: str | None) -> dict:
         "draws": result.spec.draws,
         "sampler": result.spec.sampler,
         "workers": result.spec.workers,
-        "executor": getattr(result, "executor", None),
+        "executor": result.executor,
         "chunk_size": result.spec.chunk_size,
         "command": command or " ".join(sys.argv),
         "input_files": files,

@@ -149,11 +149,7 @@ class RunData:
 
     def growth_target(self) -> dict | None:
         """The first average-growth target (else the first min-growth target) of summary.json."""
-        for metric in ("average_growth", "min_growth"):
-            for t in self.summary.get("targets", []):
-                if t.get("metric") == metric:
-                    return t
-        return None
+        return growth_target(self.summary)
 
     def completion_target(self) -> dict | None:
         """The first completion target of summary.json."""
@@ -215,6 +211,16 @@ def resolved_scenario(scenario) -> dict:
 
     resolved = origin(scenario)
     return resolved.data if resolved is not None else scenario.model_dump(mode="json")
+
+
+def growth_target(summary: dict) -> dict | None:
+    """The first average-growth target (else the first min-growth target) of a summary.json, as
+    ``results.first_growth_target`` picks it from a scenario."""
+    for metric in ("average_growth", "min_growth"):
+        for t in summary.get("targets", []):
+            if t.get("metric") == metric:
+                return t
+    return None
 
 
 def _completion_target(summary: dict) -> dict | None:

@@ -46,8 +46,6 @@ def draw_quantiles(values: np.ndarray, qs) -> np.ndarray:
     values = np.asarray(values)
     rest = values.shape[1:]
     flat = np.ascontiguousarray(values.reshape(len(values), -1).T)   # float32 stays float32: the same
-    if flat.base is not None or flat is values:      # a view of the caller's array: never partition it in place
-        flat = flat.copy()
     k = len(np.atleast_1d(qs))
     if len(values) == 0:
         return np.percentile(flat, qs, axis=1).reshape((k,) + rest)
@@ -57,7 +55,7 @@ def draw_quantiles(values: np.ndarray, qs) -> np.ndarray:
     varies = ~(low == high)                          # NaN columns go through np.percentile as before
     out = np.empty((k, len(flat)))
     out[:, ~varies] = low[~varies]
-    if varies.any():
+    if varies.any():        # flat[varies] is a copy: partitioning it never touches the caller's array
         out[:, varies] = np.percentile(flat[varies], qs, axis=1, overwrite_input=True)
     return out.reshape((k,) + rest)
 
@@ -96,6 +94,7 @@ class Result:
         self._summary = None
         self._criticality = None              # schedule_risk.criticality, computed once
         self.executor = {"kind": "local", "workers": spec.workers}   # where the draws ran (the manifest)
+        self.run_started_at: float | None = None   # when runner.run began (loading included), if it ran it
 
     # ----------------------------------------------------------------------------- basics
     @property

@@ -41,7 +41,6 @@ def test_local_executor_runs_everything_and_retries_a_dead_process(tmp_path):
     assert got == {x: x for x in range(8)} and (tmp_path / "died").exists()
 
 
-
 def _slow_first(x, shared):
     """Early specs take longest, so they finish after later ones; returns the worker's copy of shared."""
     time.sleep(0.05 * max(0, 4 - x))
@@ -177,7 +176,6 @@ def test_a_scheduler_that_disappears_is_a_clear_error_and_finished_cases_are_kep
             if proc.poll() is None:
                 proc.kill()
             proc.wait(timeout=30)
-
 
 
 # --- one run (and compare, sensitivity) on a Dask cluster: bit-identical to a local run ---------------

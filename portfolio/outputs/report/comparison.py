@@ -29,15 +29,14 @@ def why_section(summary: dict, names: dict, lang: str) -> list:
 
 
 def build_comparison(folder, lang: str | None = None) -> Report:
-    from portfolio.outputs.charts_compare import folder_figures
+    from portfolio.outputs.charts_compare import folder_figures, folder_target
 
     comparison = ComparisonFolder(folder)
     summary, manifest = comparison.summary, comparison.manifest
     table = pd.DataFrame(summary["table"])
     diffs = pd.DataFrame(summary["differences"])
-    first = comparison.scenario_summary(comparison.scenarios[0])
     lang = lang or comparison.language
-    target = next((t for t in first["targets"] if t["metric"] == "average_growth"), first["targets"][0])
+    target = folder_target(comparison)
     label = L.pick(target.get("label") or {}, lang, target["name"])
     names = dict(zip(table.scenario, table["title_zh" if lang == "zh" else "title_en"]))
 
@@ -65,7 +64,7 @@ def build_comparison(folder, lang: str | None = None) -> Report:
                       target=label, diff=f"{best.difference * 100:+.1f} pp", worst=names[worst.scenario],
                       diff2=f"{worst.difference * 100:+.1f} pp")
 
-    _, figures = folder_figures(folder, lang)
+    _, figures = folder_figures(comparison, lang)
     charts = []
     for n, ((kind, fig), caption) in enumerate(zip(figures.items(), ("cap1", "cap2")), start=1):
         buffer = io.BytesIO()
