@@ -5,6 +5,7 @@ The Python API is the command line's, one call per command::
     import portfolio
 
     scenario = portfolio.load_scenario("scenarios/chuxiong/baseline.yaml")   # portfolio validate / show
+    portfolio.workbook(scenario, "baseline.xlsx")                             # portfolio workbook (runs too)
     result = portfolio.simulate(scenario, draws=20_000)                       # in memory
     result = portfolio.run(scenario, out="outputs/baseline")                  # portfolio run: a run folder
     run = portfolio.open_run("outputs/baseline")                              # a saved run: tables, charts
@@ -19,6 +20,7 @@ from __future__ import annotations
 # name → (module, attribute) that defines it; imported on first access
 _API = {
     "load_scenario": ("portfolio.scenario.loading", "load_scenario"),
+    "workbook": ("portfolio.scenario.workbook", "write_workbook"),
     "simulate": ("portfolio.runs.simulate", "simulate"),
     "run": ("portfolio.runs.runner", "run"),
     "open_run": ("portfolio.outputs.rundata", "open_run"),

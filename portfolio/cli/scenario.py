@@ -1,4 +1,4 @@
-"""Scenario files: `portfolio validate`, `show`, `schema` and `init`."""
+"""Scenario files: `portfolio validate`, `show`, `workbook`, `schema` and `init`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,8 +39,9 @@ def validate(files, overrides):
         for source in sources_after(scenario.meta):
             late.setdefault((str(scenario.meta.as_of), source), []).append(label_for(path))
     for (as_of, source), where in late.items():
-        files = where[0] if len(where) == 1 else f"{len(where)} files"
-        click.echo(f"note: {files} cite a source dated after their information date (meta.as_of {as_of}); "
+        files = f"{where[0]} cites" if len(where) == 1 else f"{len(where)} files cite"
+        their = "its" if len(where) == 1 else "their"
+        click.echo(f"note: {files} a source dated after {their} information date (meta.as_of {as_of}); "
                    f"it should not inform a default (mark it '[after as_of: why]' if it does not): {source}")
     if problems:
         raise InputError(problems)
@@ -59,6 +60,29 @@ def show(file, overrides, explain):
     scenario = load_scenario(file, overrides)
     resolved = origin(scenario)
     click.echo(dump(resolved.data, resolved.provenance if explain else None), nl=False)
+
+
+@click.command(epilog="Example: portfolio workbook scenarios/chuxiong/baseline.yaml --out baseline.xlsx")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The workbook to write (.xlsx).")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value (repeatable).")
+@click.option("--force", is_flag=True, help="Overwrite an existing workbook.")
+@friendly
+def workbook(file, out, overrides, force):
+    """Write the resolved scenario as an Excel workbook that runs as the same scenario.
+
+    One sheet per section, a row per input (value or distribution, unit, where it came from) and a row
+    per project; edit it in Excel, then `portfolio run FILE.xlsx` (validate, show and compare read it too).
+    """
+    from portfolio.scenario.workbook import write_workbook
+
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"--out must end in .xlsx, got {out.name}")
+    if out.exists() and not force:
+        raise click.UsageError(f"{out} exists; pass --force to overwrite it")
+    write_workbook(file, out, overrides)
+    click.echo(f"wrote {out}: edit it in Excel, then run it with: portfolio run {out}")
 
 
 @click.command(epilog="Example: portfolio schema > scenario.schema.json")

@@ -21,6 +21,7 @@ import yaml
 from portfolio.problems import InputError, Problem, clip, dotted, short
 from portfolio.scenario import schema
 from portfolio.scenario.register import check_columns, read_table
+from portfolio.scenario.workbook import is_scenario_workbook, read_workbook
 from portfolio.scenario.yamlio import load_yaml
 
 SET_SOURCE = "--set"
@@ -93,7 +94,10 @@ def resolve(path: str | os.PathLike, overrides: typing.Iterable[str] | None = No
 
 def _resolve_file(path: Path, chain: list[Path]) -> Resolved:
     label = label_for(path)
-    data, prov = load_yaml(path, label)
+    if is_scenario_workbook(path):
+        data, prov = read_workbook(path, label)
+    else:
+        data, prov = load_yaml(path, label)
     files = {label: _sha256(path)}
     paths = {label: str(path.resolve())}
     if not isinstance(data, dict):

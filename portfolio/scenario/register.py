@@ -88,7 +88,11 @@ def _typed(cell: str) -> object:
     return cell
 
 
-def _read_xlsx(path: Path, label: str):
+def open_workbook(path: Path, label: str):
+    """An XLSX workbook opened for its values only: formulas are never evaluated, links never followed,
+    and archives that unpack to more than ``MAX_XLSX_UNCOMPRESSED`` bytes are refused."""
+    if not path.is_file():
+        raise InputError([Problem(label, None, "", "file not found")])
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
@@ -97,12 +101,16 @@ def _read_xlsx(path: Path, label: str):
                                           f"limit {MAX_XLSX_UNCOMPRESSED // 2**20} MiB")])
     except zipfile.BadZipFile:
         raise InputError([Problem(label, None, "", "not a valid .xlsx workbook")]) from None
-    import openpyxl  # values only: formulas are never evaluated, links never followed
+    import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for malformed archives
         raise InputError([Problem(label, None, "", f"cannot read workbook: {short(str(exc), 100)}")]) from None
+
+
+def _read_xlsx(path: Path, label: str):
+    book = open_workbook(path, label)
     sheet = book.worksheets[0]
     header: list[str] = []
     rows = []

@@ -74,7 +74,7 @@ Probability = _fixed("fraction", 0, 1)
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Text(Model):

@@ -51,7 +51,7 @@ def test_the_chuxiong_pack_cites_only_its_two_known_later_sources():
 def test_validate_names_the_later_sources_once_for_all_files(cli):
     out = cli("validate", str(CHUXIONG / "baseline.yaml"))
     assert out.exit_code == 0, out.output
-    assert out.output.count("cite a source dated after their information date (meta.as_of 2021-06-17)") == 2
+    assert out.output.count("baseline.yaml cites a source dated after its information date (meta.as_of 2021-06-17)") == 2
     both = cli("validate", str(CHUXIONG / "baseline.yaml"), str(CHUXIONG / "energy-late.yaml"))
     notes = [line for line in both.output.splitlines() if line.startswith("note:")]
     assert len(notes) == 2 and all(line.startswith("note: 2 files cite") for line in notes)

@@ -1,0 +1,550 @@
+"""A scenario as an Excel workbook, both ways: write the resolved scenario, read it back as a scenario.
+
+``write_workbook(resolved, path)`` writes one sheet per section. Projects are one row per project in the
+register's columns (``projects.csv``); every other section is one row per input, addressed by the path
+error messages print (``economy.tfp_growth``, ``targets.gdp_2025.threshold``, ``uncertainty.correlations[0]
+.rank``, ``energy.technologies.pv.capex_per_kw.2021``), with the value or the distribution's parameters,
+the unit, and the file:line the value came from. Dates are date cells; kinds, profiles, distributions and
+units have drop-down lists.
+
+``read_workbook(path, label)`` returns the plain data and provenance a YAML file would give, each value
+located as ``FILE.xlsx:Sheet!B12`` so that problems print as ``FILE.xlsx:Sheet!B12: key.path: message``.
+Values only: formulas are never evaluated and links never followed (as for registers). A cell holding a
+list or mapping in YAML flow form (``[2021, 2025]``, ``{reference_class: rail}``) is read as YAML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+
+from portfolio.problems import InputError, Problem, clip, short
+from portfolio.uncertainty.units import UNITS
+
+#: the sections in sheet order; each is a sheet of that name
+SECTIONS = ("meta", "targets", "economy", "projects", "groups", "energy", "uncertainty", "simulation")
+#: lists whose items are addressed by a name rather than a position (as ``--set`` addresses them)
+NAMED_LISTS = {("targets",): "name", ("uncertainty", "drivers"): "name", ("uncertainty", "shocks"): "name",
+               ("groups",): "id"}
+LONG_COLUMNS = ("input", "value", "distribution", "low", "mode", "high", "mean", "sd", "unit", "from")
+_PARAMS = ("low", "mode", "high", "mean", "sd")
+#: distributions written in columns, with their positional parameters (as in ``pert(low, mode, high)``)
+_COLUMN_DISTS = {"pert": ("low", "mode", "high"), "triangular": ("low", "mode", "high"),
+                 "uniform": ("low", "high"), "normal": ("mean", "sd", "low", "high")}
+_COMPACT = re.compile(r"^\s*([a-z]+)\s*\(([^()]*)\)\s*(.*?)\s*$")
+_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
+_PLAIN_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_INDEX = re.compile(r"^(.*?)\[(\d+)\]$")
+
+
+class Index(int):
+    """A list position in a key path (``[0]``), told apart from a year key of a mapping (``.2021``)."""
+
+
+def path_text(path: tuple) -> str:
+    """('energy', 'technologies', 'pv', 'capex_per_kw', 2021) → 'energy.technologies.pv.capex_per_kw.2021';
+    list positions (``Index``) as ``[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{int(part)}]" if isinstance(part, Index) else ("." if text else "") + str(part)
+    return text
+COMMON_UNITS = ("亿元", "万元", "亿元/年", "%", "MW", "GW", "万千瓦", "GWh", "亿千瓦时", "years", "months",
+                "h", "元/kWh", "元/kW", "kg/kWh")
+_KNOWN_UNITS = {unit for table in UNITS.values() for unit in table}
+_HELP = {
+    "zh": ["本工作簿是一个完整的情景（已展开 extends、项目登记表与 --set），可直接作为情景运行：",
+           "portfolio run 本文件.xlsx；portfolio validate / show / compare 同样接受。",
+           "每个工作表对应情景的一节。projects 表每行一个项目（列与 projects.csv 相同）；其余各表每行一个参数：",
+           "input 为参数路径（与错误信息中的路径相同），value 为固定值；不确定参数填 distribution（pert、triangular、",
+           "uniform、normal）及其 low/mode/high 或 mean/sd；unit 为单位（亿元、%、MW、万千瓦、years……）；",
+           "from 为该值原来所在的文件与行，仅供参考，读取时忽略。日期可写成日期单元格、2023/5/19 或 2023年5月。",
+           "删除一行即不设该参数（采用默认值）；新增一行即设置新参数。"],
+    "en": ["This workbook is a whole scenario (extends, registers and --set already applied) and runs as one:",
+           "portfolio run THIS.xlsx; portfolio validate / show / compare accept it too.",
+           "Each sheet is a section of the scenario. The projects sheet has a row per project (the columns of "
+           "projects.csv); every other sheet has a row per input:",
+           "input is the input's path (as error messages print it); value a fixed value; an uncertain input gives "
+           "distribution (pert, triangular, uniform, normal) and its low/mode/high or mean/sd;",
+           "unit its unit (亿元, %, MW, 万千瓦, years, ...); from is the file and line the value came from "
+           "(for reference only; ignored when read). Dates may be date cells, 2023/5/19 or 2023年5月.",
+           "Delete a row to leave an input unset (its default applies); add a row to set one."],
+}
+
+
+# ------------------------------------------------------------------------------------------- writing
+def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
+    """Write a scenario as an input workbook that runs as the same scenario; returns the path.
+
+    ``scenario`` is a scenario file (YAML or a workbook; ``overrides`` as ``--set``), a loaded
+    ``Scenario`` or a ``loading.Resolved``. The scenario is validated first: an invalid one raises
+    InputError and writes nothing.
+    """
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from portfolio.scenario import schema
+    from portfolio.scenario.loading import Resolved, load_scenario, origin
+    from portfolio.uncertainty.distributions import REFERENCE_CLASSES
+
+    if isinstance(scenario, (str, Path)):
+        scenario = load_scenario(scenario, overrides)
+    resolved = scenario if isinstance(scenario, Resolved) else origin(scenario)
+    data, provenance = resolved.data, resolved.provenance
+    unknown = sorted(set(data) - set(SECTIONS))
+    if unknown:
+        raise ValueError(f"write_workbook: sections {unknown} have no sheet")
+    book = openpyxl.Workbook()
+    readme = book.active
+    readme.title = "README"
+    for language in ("zh", "en"):
+        for line in _HELP[language]:
+            readme.append([line])
+        readme.append([])
+    readme.column_dimensions["A"].width = 120
+    lists = book.create_sheet("lists")
+    technologies = sorted((data.get("energy") or {}).get("technologies") or {})
+    choices = {"kind": schema.KINDS, "profile": schema.PROFILES, "reference_class": REFERENCE_CLASSES,
+               "technology": tuple(technologies), "distribution": tuple(_COLUMN_DISTS), "unit": COMMON_UNITS}
+    ranges = {}
+    for column, (name, values) in enumerate(choices.items(), start=1):
+        lists.cell(1, column, name)
+        for row, value in enumerate(values, start=2):
+            lists.cell(row, column, value)
+        letter = openpyxl.utils.get_column_letter(column)
+        ranges[name] = f"lists!${letter}$2:${letter}${max(2, len(values) + 1)}"
+    lists.sheet_state = "hidden"
+
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for section in SECTIONS:
+        if section not in data:
+            continue
+        sheet = book.create_sheet(section, index=len(book.sheetnames) - 1)
+        if section == "projects":
+            header, rows = _project_rows(data["projects"])
+        else:
+            header = list(LONG_COLUMNS)
+            rows = [_long_row(path, value, provenance) for path, value in _leaves(data[section], (section,))]
+        sheet.append(header)
+        for row in rows:
+            sheet.append([row.get(column) for column in header])
+        for cell in sheet[1]:
+            cell.font, cell.fill = header_font, header_fill
+        sheet.freeze_panes = "B2"
+        _format(sheet, header, Alignment)
+        for column, name in enumerate(header, start=1):
+            if name in ranges and rows:
+                _dropdown(sheet, column, len(rows) + 1, ranges[name])
+    book.move_sheet("lists", offset=len(book.sheetnames))
+    path = Path(path)
+    book.save(path)
+    return path
+
+
+def _leaves(node, path: tuple):
+    """(path, value) of every input below a section, lists of named items addressed by name."""
+    if isinstance(node, dict):
+        if not node:
+            yield path, {}
+        for key, value in node.items():
+            if _is_leaf(value):
+                yield path + (key,), value
+            else:
+                yield from _leaves(value, path + (key,))
+        return
+    name_key = NAMED_LISTS.get(path)
+    names = [item.get(name_key) if isinstance(item, dict) else None for item in node] if name_key else []
+    if not node:
+        yield path, []
+        return
+    if not any(isinstance(item, (dict, list)) for item in node) and _flow_list(node):
+        yield path, node
+        return
+    for i, item in enumerate(node):
+        named = isinstance(names[i] if names else None, str) and names.count(names[i]) == 1
+        here = path + ((names[i],) if named else (Index(i),))
+        if named:
+            rest = {k: v for k, v in item.items() if k != name_key}
+            yield from _leaves(rest, here) if rest else iter([(here, {})])
+        elif _is_leaf(item):
+            yield here, item
+        else:
+            yield from _leaves(item, here)
+
+
+def _is_leaf(value) -> bool:
+    if isinstance(value, dict):
+        return _column_spec(value) is not None or (bool(value) and "dist" in value) or "reference_class" in value
+    if isinstance(value, list):
+        return not any(isinstance(item, (dict, list)) for item in value) and _flow_list(value)
+    return True
+
+
+def _flow_list(items: list) -> bool:
+    """A short list of plain words or numbers, written in one cell as ``[a, b]``."""
+    return all(isinstance(i, (int, float)) and not isinstance(i, bool) or
+               isinstance(i, str) and len(i) <= 60 and re.fullmatch(r"[\w.+\-: ]+", i) for i in items)
+
+
+def _column_spec(spec: dict) -> dict | None:
+    """The distribution columns of a mapping such as ``{dist: normal, mean: .., sd: ..}``, if it fits them."""
+    if not isinstance(spec.get("dist"), str) or spec["dist"] not in _COLUMN_DISTS:
+        return None
+    if set(spec) - {"dist", "unit", *_COLUMN_DISTS[spec["dist"]]}:
+        return None
+    values = {k: v for k, v in spec.items() if k not in ("dist", "unit")}
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
+        return None
+    return {"distribution": spec["dist"], **values, "unit": spec.get("unit")}
+
+
+def _long_row(path: tuple, value, provenance: dict) -> dict:
+    row: dict = {"input": path_text(path), "from": _origin(provenance, path)}
+    if isinstance(value, dict):
+        columns = _column_spec(value)
+        row.update(columns if columns else {"value": _flow(value)})
+    elif isinstance(value, list):
+        row["value"] = _flow(value)
+    elif isinstance(value, str):
+        row.update(_text_cells(value))
+    else:
+        row["value"] = value
+    return row
+
+
+def _text_cells(text: str) -> dict:
+    """'1372 亿元' → value 1372, unit 亿元; 'pert(2.8, 3.4, 4.6)' → distribution columns; else the text."""
+    compact = _COMPACT.match(text)
+    if compact and compact.group(1) in _COLUMN_DISTS:
+        args = [a.strip() for a in compact.group(2).split(",")]
+        names = _COLUMN_DISTS[compact.group(1)]
+        if len(args) <= len(names) and all(_PLAIN_NUMBER.match(a) for a in args) and \
+                (compact.group(1) != "normal" or len(args) in (2, 4)):
+            cells = {name: _number(arg) for name, arg in zip(names, args)}
+            return {"distribution": compact.group(1), **cells, "unit": compact.group(3) or None}
+    number = _NUMBER_UNIT.match(text)
+    if number and not text.strip().startswith(("+", ".")) and (number.group(2) or "").strip() in _KNOWN_UNITS:
+        return {"value": _number(number.group(1)), "unit": number.group(2).strip()}
+    text = text.strip()                   # texts are read stripped (a YAML block's final newline)
+    if text.startswith(("[", "{", "'", '"')):
+        return {"value": _flow(text)}     # quoted, so that reading it back gives the same text
+    return {"value": text}
+
+
+def _number(text: str) -> int | float:
+    return int(text) if re.fullmatch(r"[-+]?\d+", text) else float(text)
+
+
+def _flow(value) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000,
+                          sort_keys=False).removesuffix("\n...\n").strip()
+
+
+def _origin(provenance: dict, path: tuple) -> str | None:
+    where = provenance.get(path)
+    if where is None:
+        return None
+    file, line = where
+    return f"{file}:{line}" if line else file
+
+
+def _project_rows(projects: list) -> tuple[list[str], list[dict]]:
+    from portfolio.scenario import schema
+
+    order = ["id", "name_zh", "name_en"] + [f for f in schema.Project.model_fields if f not in ("id", "name")]
+    rows = []
+    for project in projects:
+        row: dict = {}
+        for key, value in project.items():
+            if key == "name":
+                if isinstance(value, dict):
+                    row.update({f"name_{lang}": text for lang, text in value.items()})
+                else:
+                    row["name_zh"] = row["name_en"] = value
+            elif key == "depends_on" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                row[key] = "; ".join(value)
+            elif isinstance(value, (dict, list)):
+                row[key] = _flow(value)
+            elif isinstance(value, str) and value.startswith(("[", "{", "'", '"')):
+                row[key] = _flow(value)
+            else:
+                row[key] = value
+        rows.append(row)
+    used = {key for row in rows for key in row}
+    header = [c for c in order if c in used or c in schema.REGISTER_REQUIRED] + sorted(used - set(order))
+    return header, rows
+
+
+def _format(sheet, header: list[str], alignment) -> None:
+    from openpyxl.utils import get_column_letter
+
+    wide = {"input": 46, "value": 24, "from": 34, "source": 60, "notes": 60, "name_zh": 30, "name_en": 36}
+    for column, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = wide.get(name, 14)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, (dt.date, dt.datetime)):
+                cell.number_format = "yyyy-mm-dd"
+            if isinstance(cell.value, str) and len(cell.value) > 40:
+                cell.alignment = alignment(wrap_text=True, vertical="top")
+
+
+def _dropdown(sheet, column: int, last_row: int, source: str) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = get_column_letter(column)
+    rule = DataValidation(type="list", formula1=f"={source}", allow_blank=True, showErrorMessage=False)
+    sheet.add_data_validation(rule)
+    rule.add(f"{letter}2:{letter}{max(last_row, 2) + 200}")
+
+
+# ------------------------------------------------------------------------------------------- reading
+def is_scenario_workbook(path: Path) -> bool:
+    """Whether ``path`` names a workbook (by its suffix) to be read as a whole scenario."""
+    return path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def read_workbook(path: Path, label: str) -> tuple[dict, dict]:
+    """A scenario workbook → (plain data, provenance {key path: ('FILE.xlsx:Sheet!B12', None)})."""
+    from portfolio.scenario.register import open_workbook
+
+    book = open_workbook(path, label)
+    try:
+        if "meta" not in book.sheetnames:
+            raise InputError([Problem(label, None, "", "not a scenario workbook: it has no 'meta' sheet (a project "
+                                      "register is read through 'register:' in a scenario file; "
+                                      "`portfolio workbook` writes a scenario workbook)")])
+        data: dict = {}
+        provenance: dict = {}
+        problems: list[Problem] = []
+        for name in book.sheetnames:
+            if name in ("README", "lists"):
+                continue
+            if name not in SECTIONS:
+                problems.append(Problem(f"{label}:{name}", None, "", f"unknown sheet '{clip(name, 40)}' (expected "
+                                        f"one of {', '.join(SECTIONS)})"))
+                continue
+            records = list(book[name].iter_rows(values_only=True))
+            reader = _read_projects if name == "projects" else _read_long
+            reader(records, name, f"{label}:{name}", data, provenance, problems)
+    finally:
+        book.close()
+    if problems:
+        raise InputError(problems)
+    return data, provenance
+
+
+def _cell(value):
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) else value
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _header(record, where: str, known: tuple | set, problems: list) -> list[str]:
+    header = ["" if c is None else str(c).split()[0] if str(c).split() else "" for c in record]
+    for name in header:
+        if name and name not in known:
+            problems.append(Problem(f"{where}!{_letter(header.index(name))}1", None, "",
+                                    f"unknown column '{clip(name, 40)}' (expected {', '.join(known)})"))
+    return header
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _read_long(records: list, section: str, where: str, data: dict, provenance: dict, problems: list) -> None:
+    if not records:
+        return
+    header = _header(records[0], where, LONG_COLUMNS, problems)
+    if "input" not in header:
+        problems.append(Problem(f"{where}!A1", None, "", "missing column 'input'"))
+        return
+    seen: dict = {}
+    for number, record in enumerate(records[1:], start=2):
+        cells = {name: _cell(value) for name, value in zip(header, record) if name}
+        given = {k: v for k, v in cells.items() if v is not None and k != "from"}
+        if not given:
+            continue
+        at = f"{where}!{_letter(header.index('input'))}{number}"
+        text = cells.get("input")
+        if not isinstance(text, str):
+            problems.append(Problem(at, None, "", "missing the input's path (e.g. economy.gdp)"))
+            continue
+        try:
+            path = _parse_path(text)
+        except ValueError as exc:
+            problems.append(Problem(at, None, clip(text, 60), str(exc)))
+            continue
+        if path[0] != section:
+            problems.append(Problem(at, None, text, f"belongs on the '{path[0]}' sheet, not '{section}'"))
+            continue
+        if path in seen:
+            problems.append(Problem(at, None, text, f"given twice (first in row {seen[path]})"))
+            continue
+        seen[path] = number
+        value_at = f"{where}!{_letter(header.index('value'))}{number}" if "value" in header else at
+        try:
+            value = _long_value(cells)
+        except ValueError as exc:
+            problems.append(Problem(value_at, None, text, str(exc)))
+            continue
+        try:
+            _place(data, provenance, path, value, value_at)
+        except ValueError as exc:
+            problems.append(Problem(at, None, text, str(exc)))
+
+
+def _long_value(cells: dict):
+    dist = cells.get("distribution")
+    params = {k: cells[k] for k in _PARAMS if cells.get(k) is not None}
+    unit = cells.get("unit")
+    value = cells.get("value")
+    if dist is None:
+        if params:
+            raise ValueError(f"{', '.join(params)} given without a distribution (pert, triangular, uniform, normal)")
+        if value is None:
+            raise ValueError("no value (give a value, or a distribution and its parameters)")
+        value = _yaml_text(value)
+        if unit is not None:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return f"{value!r} {unit}"
+            if isinstance(value, str):
+                return f"{value} {unit}"
+            raise ValueError(f"a unit ({short(unit)}) for a value that is not a number")
+        return value
+    if value is not None:
+        raise ValueError(f"both a value ({short(value)}) and a distribution ({short(dist)}); keep one")
+    spec = {"dist": str(dist).strip().lower(), **params}
+    if unit is not None:
+        spec["unit"] = unit
+    return spec
+
+
+def _yaml_text(value):
+    """A cell's text holding a YAML flow list, mapping or quoted string → that value; other cells as they are."""
+    if isinstance(value, str) and value[:1] in ("[", "{", "'", '"'):
+        try:
+            loaded = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+        return loaded
+    return value
+
+
+def _parse_path(text: str) -> tuple:
+    parts: list = []
+    for part in text.split("."):
+        part = part.strip()
+        indices = []
+        while (m := _INDEX.match(part)):
+            part, index = m.group(1), int(m.group(2))
+            indices.insert(0, index)
+        if not part:
+            raise ValueError(f"empty key in the path {short(text)} (write keys separated by '.')")
+        parts.append(int(part) if part.isdigit() else part)
+        parts.extend(Index(i) for i in indices)
+    return tuple(parts)
+
+
+def _place(data: dict, provenance: dict, path: tuple, value, where: str) -> None:
+    """Set ``value`` at ``path``, creating maps, lists and named list items on the way."""
+    node = data
+    for depth, part in enumerate(path[:-1]):
+        here, following = path[: depth + 1], path[depth + 1]
+        node = _child(node, part, here, following, provenance, where)
+    last = path[-1]
+    if isinstance(node, list):
+        name_key = NAMED_LISTS.get(path[:-1])
+        if name_key and isinstance(last, str):
+            item = _named_item(node, name_key, last)
+            if not isinstance(value, dict):
+                raise ValueError(f"expected the keys of '{last}' as their own rows ({path_text(path)}.KEY)")
+            item.update(value)
+        else:
+            _set_index(node, last, value)
+    else:
+        if last in node:
+            raise ValueError("set twice (a row above sets it, or a row below it)")
+        node[last] = value
+    provenance[path] = (where, None)
+    for depth in range(1, len(path)):
+        provenance.setdefault(path[:depth], (where, None))
+
+
+def _child(node, part, here: tuple, following, provenance: dict, where: str):
+    make = (lambda: []) if isinstance(following, Index) or here in NAMED_LISTS else dict
+    if isinstance(node, list):
+        name_key = NAMED_LISTS.get(here[:-1])
+        if name_key and isinstance(part, str):
+            return _named_item(node, name_key, part)
+        if not isinstance(part, Index):
+            raise ValueError(f"'{path_text(here[:-1])}' is a list: address its items as [0], [1], ...")
+        while len(node) <= part:
+            node.append(None)
+        if node[part] is None:
+            node[part] = make()
+        return node[part]
+    if not isinstance(node, dict):
+        raise ValueError(f"'{path_text(here[:-1])}' is a value, not a section")
+    if part not in node:
+        node[part] = make()
+    if not isinstance(node[part], (dict, list)):
+        raise ValueError(f"'{path_text(here)}' is a value, not a section")
+    return node[part]
+
+
+def _named_item(items: list, name_key: str, name: str) -> dict:
+    for item in items:
+        if isinstance(item, dict) and item.get(name_key) == name:
+            return item
+    item = {name_key: name}
+    items.append(item)
+    return item
+
+
+def _set_index(items: list, index, value) -> None:
+    if not isinstance(index, Index):
+        raise ValueError("address a list's items as [0], [1], ...")
+    while len(items) <= index:
+        items.append(None)
+    items[index] = value
+
+
+def _read_projects(records: list, section: str, where: str, data: dict, provenance: dict, problems: list) -> None:
+    from portfolio.scenario import schema
+    from portfolio.scenario.register import check_columns
+
+    if not records:
+        return
+    header = ["" if c is None else str(c).strip() for c in records[0]]
+    column_problems = check_columns(header, schema.REGISTER_COLUMNS, schema.REGISTER_REQUIRED, where)
+    problems.extend(Problem(f"{where}!A1", None, p.path, p.message) for p in column_problems)
+    if column_problems:
+        return
+    projects = data.setdefault("projects", [])
+    for number, record in enumerate(records[1:], start=2):
+        row = {name: _cell(value) for name, value in zip(header, record) if name}
+        row = {k: v for k, v in row.items() if v is not None}
+        if not row:
+            continue
+        index = len(projects)
+        project: dict = {}
+        for column, value in row.items():
+            at = (f"{where}!{_letter(header.index(column))}{number}", None)
+            if column in ("name_zh", "name_en"):
+                project.setdefault("name", {})[column[-2:]] = value
+                provenance[("projects", index, "name", column[-2:])] = at
+                provenance.setdefault(("projects", index, "name"), at)
+            else:
+                project[column] = _yaml_text(value)
+                provenance[("projects", index, column)] = at
+        provenance[("projects", index)] = (f"{where}!A{number}", None)
+        projects.append(project)
