@@ -48,12 +48,20 @@ def chart(run_dir, kinds, lang, formats, out):
 @click.option("--lang", type=click.Choice(LANGS), help="Language (default: the scenario's meta.language).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Report file (default RUN_DIR/report_<lang>.<format>).")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="DOCX only: a Word file whose page setup and styles to use (default: the GB/T 9704 layout).")
 @friendly
-def report(run_dir, fmt, lang, out):
-    """Write the planning-draft report of a saved run."""
+def report(run_dir, fmt, lang, out, template):
+    """Write the planning-draft report of a saved run or comparison.
+
+    The DOCX follows the layout of Chinese official documents (GB/T 9704: 仿宋 body, 黑体 and 楷体
+    headings numbered 一、（一）1.（1）, standard margins, page numbers), or a unit's own template.
+    """
     from portfolio.outputs.report import write_report
 
-    path = write_report(run_dir, fmt=fmt, lang=lang, out=out)
+    if template is not None and fmt != "docx":
+        raise click.UsageError("--template is for --format docx")
+    path = write_report(run_dir, fmt=fmt, lang=lang, out=out, template=template)
     click.echo(f"wrote {path}")
 
 

@@ -1,10 +1,9 @@
-"""A report as a document — headline, tables, charts with captions, notes — and its three renderings:
-one self-contained HTML file (charts and a subset of the CJK font embedded), Markdown with image files,
-and DOCX for Word (A4, 16 cm charts, Microsoft YaHei as the East Asian font)."""
+"""A report as a document — headline, tables, charts with captions, notes — and two of its renderings:
+one self-contained HTML file (charts and a subset of the CJK font embedded) and Markdown with image
+files. The Word rendering is ``report.word``."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 import re
@@ -176,106 +175,3 @@ def write_markdown(report: Report, out: Path) -> None:
     parts += ["", f"## {L.text('report.manifest', lang)}", "", _md_table(report.manifest), "",
               f"_{L.text('report.generated', lang, version=__version__)}_", ""]
     out.write_text("\n".join(parts), encoding="utf-8")
-
-
-def write_docx(report: Report, out: Path) -> None:
-    """A Word document: A4, 2.5 cm margins (16 cm of text width, the charts' width)."""
-    import docx
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
-
-    lang = report.lang
-    document = docx.Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2.5))
-    section.top_margin = section.bottom_margin = Cm(2.2)
-    east_asian = "Microsoft YaHei"
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Caption"):
-        try:
-            style = document.styles[name]
-        except KeyError:
-            continue
-        style.font.name = "Calibri" if name == "Normal" else style.font.name
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(fonts)
-        fonts.set(qn("w:eastAsia"), east_asian)
-    document.styles["Normal"].font.size = Pt(10.5)
-    document.core_properties.title = report.title
-    document.core_properties.created = dt.datetime(2000, 1, 1)
-    document.add_heading(report.title, level=0)
-    sub = document.add_paragraph(report.subtitle)
-    sub.runs[0].font.color.rgb = RGBColor(0x66, 0x66, 0x66)
-    para = document.add_paragraph()
-    run = para.add_run(report.headline)
-    run.bold = True
-    document.add_heading(L.text("report.key_figures", lang), level=1)
-    _docx_table(document, report.key_figures)
-    document.add_heading(L.text("report.charts", lang), level=1)
-    for chart in report.charts:
-        document.add_picture(io.BytesIO(chart.png), width=Cm(16))
-        caption = document.add_paragraph(chart.caption, style="Caption")
-        caption.paragraph_format.space_after = Pt(10)
-    if report.sections is None:
-        document.add_heading(L.text("report.assumptions", lang), level=1)
-        document.add_paragraph(L.text("report.assumptions_intro", lang))
-        _docx_table(document, report.assumptions, size=7.5)
-        document.add_heading(L.text("report.projects_table", lang), level=2)
-        _docx_table(document, report.projects, size=7.5)
-        for heading, intro, table in report.extra_sections or []:
-            document.add_heading(heading, level=2)
-            document.add_paragraph(intro)
-            _docx_table(document, table, size=8)
-    else:
-        for heading, intro, table in report.sections:
-            document.add_heading(heading, level=1)
-            document.add_paragraph(intro)
-            _docx_table(document, table, size=8)
-    document.add_heading(L.text("report.method", lang), level=1)
-    for note in report.notes:
-        document.add_paragraph(note, style="List Bullet")
-    document.add_heading(L.text("report.caveats_title", lang), level=2)
-    for note in report.caveats:
-        document.add_paragraph(note, style="List Bullet")
-    document.add_heading(L.text("report.manifest", lang), level=1)
-    _docx_table(document, report.manifest, size=8)
-    document.add_paragraph(L.text("report.generated", lang, version=__version__))
-    document.save(out)
-
-
-def _docx_table(document, table: Table, size: float = 9) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
-    t = document.add_table(rows=1, cols=len(table.header))
-    t.style = "Table Grid"
-    t.autofit = False
-    widths = [Cm(16 * w) for w in (table.widths or [1 / len(table.header)] * len(table.header))]
-    for column, width in zip(t.columns, widths):   # the table grid (Word and LibreOffice read it)
-        column.width = width
-    header = t.rows[0]
-    trpr = header._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    trpr.append(repeat)
-    for cell, text, width in zip(header.cells, table.header, widths):
-        cell.width = width
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        run.bold = True
-        run.font.size = Pt(size)
-        shading = OxmlElement("w:shd")
-        shading.set(qn("w:val"), "clear")
-        shading.set(qn("w:fill"), "EDEDED")
-        cell._tc.get_or_add_tcPr().append(shading)
-    for row in table.rows:
-        cells = t.add_row().cells
-        for cell, text, width in zip(cells, row, widths):
-            cell.width = width
-            cell.text = ""
-            cell.paragraphs[0].add_run(str(text)).font.size = Pt(size)
