@@ -6,6 +6,7 @@ The Python API is the command line's, one call per command::
 
     scenario = portfolio.load_scenario("scenarios/chuxiong/baseline.yaml")   # portfolio validate / show
     portfolio.workbook(scenario, "baseline.xlsx")                             # portfolio workbook (runs too)
+    portfolio.diff("baseline.yaml", "baseline.xlsx")                         # portfolio diff: [Change, ...]
     result = portfolio.simulate(scenario, draws=20_000)                       # in memory
     result = portfolio.run(scenario, out="outputs/baseline")                  # portfolio run: a run folder
     run = portfolio.open_run("outputs/baseline")                              # a saved run: tables, charts
@@ -21,6 +22,7 @@ from __future__ import annotations
 _API = {
     "load_scenario": ("portfolio.scenario.loading", "load_scenario"),
     "workbook": ("portfolio.scenario.workbook", "write_workbook"),
+    "diff": ("portfolio.scenario.diff", "diff_scenarios"),
     "simulate": ("portfolio.runs.simulate", "simulate"),
     "run": ("portfolio.runs.runner", "run"),
     "open_run": ("portfolio.outputs.rundata", "open_run"),

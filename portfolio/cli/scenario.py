@@ -1,4 +1,4 @@
-"""Scenario files: `portfolio validate`, `show`, `workbook`, `schema` and `init`."""
+"""Scenario files: `portfolio validate`, `show`, `workbook`, `diff`, `schema` and `init`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -83,6 +83,28 @@ def workbook(file, out, overrides, force):
         raise click.UsageError(f"{out} exists; pass --force to overwrite it")
     write_workbook(file, out, overrides)
     click.echo(f"wrote {out}: edit it in Excel, then run it with: portfolio run {out}")
+
+
+@click.command(epilog="Example: portfolio diff scenarios/chuxiong/baseline.yaml scenarios/chuxiong/energy-late.yaml")
+@click.argument("first", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("second", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@friendly
+def diff(first, second, as_json):
+    """The inputs that differ between two resolved scenarios (YAML or workbooks), one line each: both
+    values, the unit of a bare number, and the file:line each value came from."""
+    from portfolio.scenario.diff import change_text, diff_scenarios
+
+    changes = diff_scenarios(first, second)
+    if as_json:
+        echo_json({"first": str(first), "second": str(second), "changes": [c.as_dict() for c in changes]})
+        return
+    if not changes:
+        click.echo(f"{first} and {second} are the same scenario (no input differs)")
+        return
+    click.echo(f"{_count(len(changes), 'input')} differ between {first} and {second}:")
+    for change in changes:
+        click.echo("  " + change_text(change))
 
 
 @click.command(epilog="Example: portfolio schema > scenario.schema.json")

@@ -52,16 +52,21 @@ def quantities(model) -> dict[str, Quantity]:
     return out
 
 
-def allowed_range(path: str) -> tuple[float | None, float | None]:
-    """(low, high) a scenario input may take, by its path (``economy.investment_rate``,
-    ``projects.<id>.capex``, ``energy.technologies.<key>.tariff``); (None, None) if unknown."""
+def quantity_at(path: str) -> Quantity | None:
+    """The Quantity of a scenario input by its path (``economy.investment_rate``, ``projects.<id>.capex``,
+    ``energy.technologies.<key>.tariff``); None if the path names no quantity field."""
     parts = path.split(".")
     section = {"economy": ("economy", 2), "projects": ("project", 3)}.get(parts[0])
     if parts[:2] == ["energy", "technologies"]:
         section = ("technology", 4)
     if section is None or len(parts) != section[1]:
-        return None, None
-    found = quantities(sections()[section[0]]).get(parts[-1])
+        return None
+    return quantities(sections()[section[0]]).get(parts[-1])
+
+
+def allowed_range(path: str) -> tuple[float | None, float | None]:
+    """(low, high) a scenario input may take, by its path (as ``quantity_at``); (None, None) if unknown."""
+    found = quantity_at(path)
     return (found.low, found.high) if found is not None else (None, None)
 
 

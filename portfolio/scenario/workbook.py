@@ -125,7 +125,7 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
             header, rows = _project_rows(data["projects"])
         else:
             header = list(LONG_COLUMNS)
-            rows = [_long_row(path, value, provenance) for path, value in _leaves(data[section], (section,))]
+            rows = [_long_row(path, value, provenance) for path, value in leaves(data[section], (section,))]
         sheet.append(header)
         for row in rows:
             sheet.append([row.get(column) for column in header])
@@ -142,8 +142,9 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
     return path
 
 
-def _leaves(node, path: tuple):
-    """(path, value) of every input below a section, lists of named items addressed by name."""
+def leaves(node, path: tuple, named: dict = NAMED_LISTS):
+    """(path, value) of every input below ``node`` at ``path``: a value, a distribution or a short list;
+    items of the lists in ``named`` addressed by their name, other list items by ``Index``."""
     if isinstance(node, dict):
         if not node:
             yield path, {}
@@ -151,9 +152,9 @@ def _leaves(node, path: tuple):
             if _is_leaf(value):
                 yield path + (key,), value
             else:
-                yield from _leaves(value, path + (key,))
+                yield from leaves(value, path + (key,), named)
         return
-    name_key = NAMED_LISTS.get(path)
+    name_key = named.get(path)
     names = [item.get(name_key) if isinstance(item, dict) else None for item in node] if name_key else []
     if not node:
         yield path, []
@@ -162,15 +163,15 @@ def _leaves(node, path: tuple):
         yield path, node
         return
     for i, item in enumerate(node):
-        named = isinstance(names[i] if names else None, str) and names.count(names[i]) == 1
-        here = path + ((names[i],) if named else (Index(i),))
-        if named:
+        is_named = isinstance(names[i] if names else None, str) and names.count(names[i]) == 1
+        here = path + ((names[i],) if is_named else (Index(i),))
+        if is_named:
             rest = {k: v for k, v in item.items() if k != name_key}
-            yield from _leaves(rest, here) if rest else iter([(here, {})])
+            yield from leaves(rest, here, named) if rest else iter([(here, {})])
         elif _is_leaf(item):
             yield here, item
         else:
-            yield from _leaves(item, here)
+            yield from leaves(item, here, named)
 
 
 def _is_leaf(value) -> bool:
@@ -200,17 +201,20 @@ def _column_spec(spec: dict) -> dict | None:
 
 
 def _long_row(path: tuple, value, provenance: dict) -> dict:
-    row: dict = {"input": path_text(path), "from": _origin(provenance, path)}
+    return {"input": path_text(path), **input_cells(value), "from": _origin(provenance, path)}
+
+
+def input_cells(value) -> dict:
+    """The cells of an input's value in a workbook row: ``value`` (and ``unit``), or ``distribution`` and
+    its parameters; two values that read the same have the same cells."""
     if isinstance(value, dict):
         columns = _column_spec(value)
-        row.update(columns if columns else {"value": _flow(value)})
-    elif isinstance(value, list):
-        row["value"] = _flow(value)
-    elif isinstance(value, str):
-        row.update(_text_cells(value))
-    else:
-        row["value"] = value
-    return row
+        return {k: v for k, v in columns.items() if v is not None} if columns else {"value": flow_text(value)}
+    if isinstance(value, list):
+        return {"value": flow_text(value)}
+    if isinstance(value, str):
+        return {k: v for k, v in _text_cells(value).items() if v is not None}
+    return {"value": value}
 
 
 def _text_cells(text: str) -> dict:
@@ -228,7 +232,7 @@ def _text_cells(text: str) -> dict:
         return {"value": _number(number.group(1)), "unit": number.group(2).strip()}
     text = text.strip()                   # texts are read stripped (a YAML block's final newline)
     if text.startswith(("[", "{", "'", '"')):
-        return {"value": _flow(text)}     # quoted, so that reading it back gives the same text
+        return {"value": flow_text(text)}     # quoted, so that reading it back gives the same text
     return {"value": text}
 
 
@@ -236,7 +240,8 @@ def _number(text: str) -> int | float:
     return int(text) if re.fullmatch(r"[-+]?\d+", text) else float(text)
 
 
-def _flow(value) -> str:
+def flow_text(value) -> str:
+    """A value in YAML flow form, on one line (``[2021, 2025]``, ``{reference_class: rail}``)."""
     return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000,
                           sort_keys=False).removesuffix("\n...\n").strip()
 
@@ -265,9 +270,9 @@ def _project_rows(projects: list) -> tuple[list[str], list[dict]]:
             elif key == "depends_on" and isinstance(value, list) and all(isinstance(v, str) for v in value):
                 row[key] = "; ".join(value)
             elif isinstance(value, (dict, list)):
-                row[key] = _flow(value)
+                row[key] = flow_text(value)
             elif isinstance(value, str) and value.startswith(("[", "{", "'", '"')):
-                row[key] = _flow(value)
+                row[key] = flow_text(value)
             else:
                 row[key] = value
         rows.append(row)
