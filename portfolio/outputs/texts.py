@@ -11,7 +11,6 @@ from portfolio.outputs.kinds import LANGS
 TEXT: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ units
     "unit.money": {"zh": "亿元", "en": "100 million yuan"},
-    "unit.money_short": {"zh": "亿元", "en": "100m yuan"},
     "unit.capacity": {"zh": "万千瓦", "en": "MW"},
     "unit.generation": {"zh": "亿千瓦时", "en": "GWh"},
     "unit.pp": {"zh": "百分点", "en": "percentage points"},
@@ -191,6 +190,7 @@ TEXT: dict[str, dict[str, str]] = {
                                   "en": "P(miss | late) {late} · P(miss | on time) {on_time} · late in {share}"},
     "report.kf.critical": {"zh": "最关键项目", "en": "Most critical project"},
     "report.caption": {"zh": "图{n} {text}", "en": "Figure {n}. {text}"},
+    "report.table_caption": {"zh": "表{n} {text}", "en": "Table {n}. {text}"},
     "report.notes": {
         "zh": [
             "年度步长，货币单位为{prices}年可比价亿元。基础经济采用世界银行长期增长模型（LTGM）核心：资本产出比、"
@@ -203,7 +203,7 @@ TEXT: dict[str, dict[str, str]] = {
             "所有输入的不确定性来自情景文件设定的分布；秩相关（Iman–Conover）与共同风险因素（审批、并网）使项目风险相互关联。",
         ],
         "en": [
-            "Annual steps; money in 亿元 （100 million yuan） at constant {prices} prices. The economy outside "
+            "Annual steps; money in 100 million yuan (yi yuan) at constant {prices} prices. The economy outside "
             "the projects follows the World Bank Long Term Growth Model core: capital–output ratio, capital "
             "share, depreciation, non-portfolio investment rate, TFP growth with AR(1) shocks, labour and "
             "human capital.",
@@ -510,15 +510,15 @@ TEXT: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ outcomes of an analysis
     "outcome.average_growth": {"zh": "{a}–{b}年年均实际增速", "en": "average real growth {a}–{b}"},
     "outcome.growth": {"zh": "{year}年实际增速", "en": "real growth {year}"},
-    "outcome.gdp": {"zh": "{year}年GDP(亿元)", "en": "GDP {year} (亿元)"},
+    "outcome.gdp": {"zh": "{year}年GDP（亿元）", "en": "GDP {year} (100 million yuan)"},
     "outcome.probability": {"zh": "达成概率:{target}", "en": "P({target})"},
     # ------------------------------------------------------------------ values of inputs, in words
     "value.years": {"zh": "{x:.1f}年", "en": "{x:.1f} years"},
-    "value.money": {"zh": "{x:,.1f} 亿元", "en": "{x:,.1f} 亿元"},
-    "value.money_year": {"zh": "{x:,.1f} 亿元/年", "en": "{x:,.1f} 亿元/yr"},
+    "value.money": {"zh": "{x:,.1f} 亿元", "en": "{x:,.1f} (100 million yuan)"},
+    "value.money_year": {"zh": "{x:,.1f} 亿元/年", "en": "{x:,.1f} (100 million yuan/yr)"},
     "value.mw": {"zh": "{x:,.0f} 万千瓦", "en": "{x:,.0f} MW"},
     "value.hours": {"zh": "{x:,.0f} 小时", "en": "{x:,.0f} h"},
-    "value.yuan_kwh": {"zh": "{x:.3f} 元/千瓦时", "en": "{x:.3f} 元/kWh"},
+    "value.yuan_kwh": {"zh": "{x:.3f} 元/千瓦时", "en": "{x:.3f} yuan/kWh"},
     "value.ratio": {"zh": "{x:.2f}倍", "en": "{x:.2f}×"},
     "value.yes": {"zh": "是", "en": "yes"},
     "value.no": {"zh": "否", "en": "no"},

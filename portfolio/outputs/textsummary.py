@@ -5,6 +5,8 @@ from portfolio.outputs.rundata import decisive_projects
 from portfolio.outputs.texts import text
 from portfolio.uncertainty.dates import date_text
 
+MONEY = text("unit.money", "en")      # the summary is English: money in "100 million yuan", not 亿元
+
 
 def _pct(x: float | None, digits: int = 1) -> str:
     return "n/a" if x is None or x != x else f"{x * 100:.{digits}f}%"
@@ -15,7 +17,7 @@ def _threshold(target: dict) -> str:
     if target["metric"] in ("average_growth", "min_growth"):
         return _pct(value)
     if target["metric"] == "gdp_level":
-        return f"{value:,.0f} 亿元"
+        return f"{value:,.0f} ({MONEY})"
     if target["metric"] == "completion":
         return target["by_date"]
     return f"{value:,.0f} MW"
@@ -27,14 +29,16 @@ def _outcome(target: dict, q: str) -> str:
     value = target["outcome"][q]
     if target["metric"] in ("average_growth", "min_growth"):
         return _pct(value)
-    unit = {"gdp_level": " 亿元", "energy_capacity": " MW"}.get(target["metric"], "")
+    unit = {"energy_capacity": " MW"}.get(target["metric"], "")      # GDP: the threshold names the unit
     return f"{value:,.0f}{unit}"
 
 
-def _gap(target: dict, value: float) -> str:
+def _gap(target: dict, value: float, unit: bool = True) -> str:
     if target["metric"] in ("average_growth", "min_growth"):
         return f"{value * 100:.2f} pp"
-    return f"{value:,.0f} {'MW' if target['metric'] == 'energy_capacity' else '亿元'}"
+    if target["metric"] == "energy_capacity":
+        return f"{value:,.0f} MW"
+    return f"{value:,.0f} ({MONEY})" if unit else f"{value:,.0f}"
 
 
 def format_summary(summary: dict, folder: str | None = None) -> str:
@@ -59,14 +63,14 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     lines += ["", f"Average real growth {a}–{b}: P10 {_pct(g['p10'], 2)}  P50 {_pct(g['p50'], 2)}  "
               f"P90 {_pct(g['p90'], 2)}"]
     gdp = summary["gdp"]
-    lines.append(f"GDP {gdp['year']}: P10 {gdp['p10']:,.0f}  P50 {gdp['p50']:,.0f}  P90 {gdp['p90']:,.0f} 亿元 "
-                 "(constant prices)")
+    lines.append(f"GDP {gdp['year']}: P10 {gdp['p10']:,.0f}  P50 {gdp['p50']:,.0f}  P90 {gdp['p90']:,.0f} "
+                 f"({MONEY}, constant prices)")
     long = summary.get("long_window")
     if long:
         a2, b2 = long["window"]
         lg, gl = long["average_growth"], long["gdp"]
         lines.append(f"Longer view: average growth {a2}–{b2} P10 {_pct(lg['p10'], 2)}  P50 {_pct(lg['p50'], 2)}  "
-                     f"P90 {_pct(lg['p90'], 2)}; GDP {gl['year']} P50 {gl['p50']:,.0f} 亿元")
+                     f"P90 {_pct(lg['p90'], 2)}; GDP {gl['year']} P50 {gl['p50']:,.0f} ({MONEY})")
     c = summary["contributions"]
     lines.append(f"Contributions to growth {c['window'][0]}–{c['window'][1]} (pp/yr, mean): "
                  f"TFP {c['tfp']:.2f}, capital {c['capital']:.2f}, labour {c['labour']:.2f}, "
@@ -83,7 +87,7 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
               and t["metric"] != "completion"]
     if misses:
         lines.append("Expected shortfall (mean gap below the threshold; mean gap when missed): " + "; ".join(
-            f"{t['name']} {_gap(t, t['shortfall']['expected'])} ({_gap(t, t['shortfall']['mean_if_missed'])})"
+            f"{t['name']} {_gap(t, t['shortfall']['expected'])} ({_gap(t, t['shortfall']['mean_if_missed'], unit=False)})"
             for t in misses))
     e = summary.get("energy")
     if e:

@@ -65,3 +65,32 @@ def test_every_project_kind_has_a_label_in_both_languages():
     for kind in KINDS:
         labels = {lang: kind_label(kind, lang) for lang in ("zh", "en")}
         assert kind not in labels.values() and labels["zh"] != labels["en"], kind
+
+
+CJK = __import__("re").compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_no_english_text_holds_chinese():
+    """English uses English units ("100 million yuan", never 亿元) and English words throughout."""
+    def strings(value):
+        return [value] if isinstance(value, str) else [s for v in value for s in strings(v)]
+
+    chinese = {key: s for key, entry in texts.TEXT.items() for s in strings(entry["en"]) if CJK.search(s)}
+    assert chinese == {}
+
+
+def test_the_terminal_summary_names_money_in_english():
+    from portfolio.outputs.textsummary import format_summary
+
+    summary = {"title": {"zh": "测试", "en": "Test"}, "scenario": "t", "draws": 100, "seed": 1, "sampler": "lhs",
+               "targets": [{"name": "gdp", "metric": "gdp_level", "window": [2025, 2025], "threshold": 2500.0,
+                            "probability": 0.5, "ci95": [0.4, 0.6], "year": 2025,
+                            "outcome": {"p10": 1.0, "p50": 2.0, "p90": 3.0},
+                            "shortfall": {"expected": 566.0, "mean_if_missed": 600.0}}],
+               "average_growth": {"window": [2021, 2025], "p10": 0.05, "p50": 0.07, "p90": 0.09},
+               "gdp": {"year": 2025, "p10": 1.0, "p50": 2.0, "p90": 3.0},
+               "contributions": {"window": [2021, 2025], "tfp": 1, "capital": 1, "labour": 0, "construction": 1,
+                                 "operation": 0, "energy": 0}, "invalid_draws": 0}
+    text = format_summary(summary)
+    assert "亿元" not in text and "GDP 2025 ≥ 2,500 (100 million yuan)" in text
+    assert "gdp 566 (100 million yuan) (600)" in text

@@ -112,7 +112,7 @@ def _outcome_text(target: dict, value: float, lang: str) -> str:
         return L.percent(value)
     if metric == "energy_capacity":
         return L.capacity_text(value, lang)
-    return f"{value:,.0f} {L.text('unit.money_short', lang)}"
+    return f"{value:,.0f} {L.text('unit.money', lang)}"
 
 
 def _gap_text(target: dict, value: float | None, lang: str) -> str:
