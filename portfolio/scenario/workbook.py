@@ -132,6 +132,9 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
         for cell in sheet[1]:
             cell.font, cell.fill = header_font, header_fill
         sheet.freeze_panes = "B2"
+        sheet.page_setup.orientation = "landscape"          # printed: a sheet's columns on one page wide
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         _format(sheet, header, Alignment)
         for column, name in enumerate(header, start=1):
             if name in ranges and rows:
@@ -288,11 +291,11 @@ def _format(sheet, header: list[str], alignment) -> None:
     for column, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = wide.get(name, 14)
     for row in sheet.iter_rows(min_row=2):
-        for cell in row:
+        for name, cell in zip(header, row):
             if isinstance(cell.value, (dt.date, dt.datetime)):
                 cell.number_format = "yyyy-mm-dd"
-            if isinstance(cell.value, str) and len(cell.value) > 40:
-                cell.alignment = alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, str) and len(cell.value) > 40 and name not in ("input", "from"):
+                cell.alignment = alignment(wrap_text=True, vertical="top")     # long texts; paths stay on a line
 
 
 def _dropdown(sheet, column: int, last_row: int, source: str) -> None:
@@ -300,7 +303,7 @@ def _dropdown(sheet, column: int, last_row: int, source: str) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     letter = get_column_letter(column)
-    rule = DataValidation(type="list", formula1=f"={source}", allow_blank=True, showErrorMessage=False)
+    rule = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=False)  # no "=" in the XML
     sheet.add_data_validation(rule)
     rule.add(f"{letter}2:{letter}{max(last_row, 2) + 200}")
 
