@@ -31,7 +31,7 @@ class Problem:
             object.__setattr__(self, "path", self.path[:197] + "...")
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
+        where = location(self.file, self.line)
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
@@ -45,6 +45,12 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.path, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def location(file: str, line: int | None) -> str:
+    """Where a value is, as messages print it: ``FILE:LINE``, or ``FILE`` alone (a workbook's
+    ``FILE.xlsx:Sheet!B12``, ``--set``)."""
+    return f"{file}:{line}" if line else file
 
 
 def dotted(path: Path) -> str:

@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from portfolio.scenario.workbook import Index, input_cells, leaves, path_text
+from portfolio.problems import location
+from portfolio.scenario.workbook import COLUMN_DISTS, Index, column_spec, flow_text, input_cells, leaves, path_text
 
-#: lists whose items are addressed by name in a diff: the workbook's, and projects by id
-NAMED = {("targets",): "name", ("uncertainty", "drivers"): "name", ("uncertainty", "shocks"): "name",
-         ("groups",): "id", ("projects",): "id"}
 _NO_UNIT = {"fraction", "ratio", "plain", "count"}
 
 
@@ -49,11 +47,11 @@ def diff_scenarios(a, b, overrides_a=(), overrides_b=()) -> list[Change]:
     changes = []
     for path in list(flat[0]) + [p for p in flat[1] if p not in flat[0]]:
         values = [f.get(path) for f in flat]
-        if _same(values, [_validated(d, path) for d in dumps]):
+        validated = [_validated(d, path) for d in dumps]
+        if _same(values, validated):
             continue
         text = path_text(path)
-        origins = [_where(r, path) if v is not None else None for r, v in zip(resolved, values)]
-        validated = [_validated(d, path) for d in dumps]
+        origins = [location(*r.where(path)) if v is not None else None for r, v in zip(resolved, values)]
         shown = [_shown(v) if v is not None else _default(w) for v, w in zip(values, validated)]
         changes.append(Change(text, *shown, _unit(text, values), *origins))
     return changes
@@ -91,14 +89,9 @@ def _same(values: list, validated: list) -> bool:
 def _inputs(resolved) -> dict:
     out = {}
     for section, node in resolved.data.items():
-        for path, value in leaves(node, (section,), NAMED):
+        for path, value in leaves(node, (section,)):
             out[path] = value
     return out
-
-
-def _where(resolved, path: tuple) -> str:
-    file, line = resolved.where(tuple(int(p) if isinstance(p, Index) else p for p in path))
-    return f"{file}:{line}" if line else file
 
 
 def _default(validated) -> str | None:
@@ -109,14 +102,11 @@ def _default(validated) -> str | None:
 
 
 def _shown(value) -> str | None:
-    from portfolio.scenario.workbook import _column_spec, flow_text
-
     if value is None:
         return None
-    columns = _column_spec(value) if isinstance(value, dict) else None
+    columns = column_spec(value) if isinstance(value, dict) else None
     if columns:                                   # {dist: pert, low: .., ..} as pert(low, mode, high)
-        names = {"pert": ("low", "mode", "high"), "triangular": ("low", "mode", "high"),
-                 "uniform": ("low", "high"), "normal": ("mean", "sd", "low", "high")}[columns["distribution"]]
+        names = COLUMN_DISTS[columns["distribution"]]
         args = ", ".join(f"{columns[n]:g}" for n in names if columns.get(n) is not None)
         return f"{columns['distribution']}({args})" + (f" {columns['unit']}" if columns.get("unit") else "")
     if isinstance(value, (dict, list)):

@@ -20,13 +20,11 @@ import yaml
 
 from portfolio.problems import InputError, Problem, clip, dotted, short
 from portfolio.scenario import schema
-from portfolio.scenario.register import check_columns, read_table
+from portfolio.scenario.register import check_columns, project_from_row, read_table
 from portfolio.scenario.workbook import is_scenario_workbook, read_workbook
 from portfolio.scenario.yamlio import load_yaml
 
 SET_SOURCE = "--set"
-_LISTS_BY_NAME = {("targets",): "name", ("uncertainty", "drivers"): "name", ("uncertainty", "shocks"): "name",
-                  ("projects",): "id", ("groups",): "id"}
 
 
 @dataclass
@@ -203,7 +201,7 @@ def _projects_by_id(data: dict, prov: dict, label: str, problems: list) -> list[
 
 def _rekey_named_lists(data: dict, prov: dict) -> None:
     """Provenance of targets, drivers and shocks keyed by their names rather than list positions."""
-    for list_path, name_key in _LISTS_BY_NAME.items():
+    for list_path, name_key in schema.NAMED_LISTS.items():
         if list_path == ("projects",):
             continue
         node: object = data
@@ -239,15 +237,8 @@ def _read_register(path: Path, where: tuple, problems: list) -> tuple[list[dict]
         if not isinstance(ident, str) or not ident:
             problems.append(Problem(label, line, "id", "missing project id in this row"))
             continue
-        project: dict = {}
-        for column, value in row.items():
-            if column in ("name_zh", "name_en"):
-                project.setdefault("name", {})[column[-2:]] = value
-                prov[("projects", ident, "name", column[-2:])] = (label, line)
-                prov[("projects", ident, "name")] = (label, line)
-            else:
-                project[column] = value
-                prov[("projects", ident, column)] = (label, line)
+        project, located = project_from_row(row, ("projects", ident), lambda column: (label, line))
+        prov.update(located)
         prov[("projects", ident)] = (label, line)
         projects.append(project)
     return projects, prov, {label: _sha256(path)}
@@ -331,7 +322,7 @@ def apply_override(resolved: Resolved, text: str) -> None:
         last = depth == len(parts) - 1
         if isinstance(node, list):
             index = _list_index(node, key_path, part, path_text)
-            key_path += (part if key_path in _LISTS_BY_NAME else index,)
+            key_path += (part if key_path in schema.NAMED_LISTS else index,)
             if last:
                 node[index] = value
             else:
@@ -353,7 +344,7 @@ def apply_override(resolved: Resolved, text: str) -> None:
 
 
 def _list_index(items: list, key_path: tuple, part: str, path_text: str) -> int:
-    name_key = _LISTS_BY_NAME.get(key_path)
+    name_key = schema.NAMED_LISTS.get(key_path)
     if name_key:
         for i, item in enumerate(items):
             if isinstance(item, dict) and item.get(name_key) == part:
@@ -399,7 +390,7 @@ def _data_path(resolved: Resolved, loc: tuple) -> tuple:
     for part in loc:
         if isinstance(part, int) and isinstance(node, list) and part < len(node):
             item = node[part]
-            name_key = _LISTS_BY_NAME.get(path)
+            name_key = schema.NAMED_LISTS.get(path)
             ident = item.get(name_key) if isinstance(item, dict) and name_key else None
             path += (ident if isinstance(ident, str) else part,)
             node = item

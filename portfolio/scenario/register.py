@@ -69,7 +69,7 @@ def _read_csv(path: Path, label: str):
             if len(record) > len(header):
                 raise InputError([Problem(label, line, "", f"row has {len(record)} cells but the header "
                                           f"has {len(header)} columns (a stray comma?)")])
-            rows.append((line, {h: _typed(c.strip()) for h, c in zip(header, record) if h and c.strip()}))
+            rows.append((line, {h: typed(c.strip()) for h, c in zip(header, record) if h and c.strip()}))
     except csv.Error as exc:
         raise InputError([Problem(label, reader.line_num, "", f"malformed CSV row: {exc}")]) from None
     return header, rows
@@ -79,7 +79,7 @@ _INT = re.compile(r"^[-+]?\d+$")
 _FLOAT = re.compile(r"^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$")
 
 
-def _typed(cell: str) -> object:
+def typed(cell: str) -> object:
     """A CSV cell as int or float when it is a plain number (as an XLSX cell would be), else text."""
     if _INT.match(cell):
         return int(cell)
@@ -111,7 +111,15 @@ def open_workbook(path: Path, label: str):
 
 def _read_xlsx(path: Path, label: str):
     book = open_workbook(path, label)
-    sheet = book.worksheets[0]
+    try:
+        return sheet_table(book.worksheets[0])
+    finally:
+        book.close()
+
+
+def sheet_table(sheet) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
+    """A worksheet's header and its rows as (row number, {column: value}): empty cells dropped, text
+    stripped, date cells as dates."""
     header: list[str] = []
     rows = []
     for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -127,10 +135,26 @@ def _read_xlsx(path: Path, label: str):
             values[name] = cell.strip() if isinstance(cell, str) else cell
         if values:
             rows.append((number, values))
-    book.close()
     while header and not header[-1]:
         header.pop()
     return header, rows
+
+
+def project_from_row(row: dict[str, object], key: tuple, at) -> tuple[dict, dict]:
+    """A register row as a project and the provenance of its values under the key path ``key``
+    (``('projects', id)``): ``name_zh``/``name_en`` become ``name.zh``/``name.en``; ``at(column)`` is where
+    a cell is, (file, line)."""
+    project: dict = {}
+    provenance: dict = {}
+    for column, value in row.items():
+        if column in ("name_zh", "name_en"):
+            project.setdefault("name", {})[column[-2:]] = value
+            provenance[key + ("name", column[-2:])] = at(column)
+            provenance.setdefault(key + ("name",), at(column))
+        else:
+            project[column] = value
+            provenance[key + (column,)] = at(column)
+    return project, provenance
 
 
 def check_columns(header: list[str], known: set[str], required: set[str], label: str) -> list[Problem]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import yaml
 
+from portfolio.problems import location
+
 
 def dump(data: dict, provenance: dict | None = None) -> str:
     """YAML text of ``data``; with ``provenance``, each value gets a ``# file:line`` comment."""
@@ -30,8 +32,7 @@ def _origin(provenance: dict, path: tuple) -> str:
     where = provenance.get(path)
     if where is None:
         return ""
-    file, line = where
-    return f"  # {file}:{line}" if line else f"  # {file}"
+    return "  # " + location(*where)
 
 
 def _emit_mapping(data: dict, path: tuple, indent: int, provenance: dict, lines: list) -> None:

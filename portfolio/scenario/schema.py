@@ -460,6 +460,11 @@ class Scenario(Model):
         raise KeyError(ident)
 
 
+#: the lists whose items key paths address by a name rather than a position (``targets.gdp_2025``,
+#: ``projects.airport``): in provenance, ``--set``, workbooks and diffs
+NAMED_LISTS = {("targets",): "name", ("uncertainty", "drivers"): "name", ("uncertainty", "shocks"): "name",
+               ("projects",): "id", ("groups",): "id"}
+
 # keys a scenario file may hold besides the Scenario fields (resolved away by the loader)
 FILE_KEYS = ("extends", "register", "remove_projects")
 REGISTER_COLUMNS = (set(Project.model_fields) - {"name"}) | {"name_zh", "name_en"}

@@ -20,22 +20,20 @@ from pathlib import Path
 
 import yaml
 
-from portfolio.problems import InputError, Problem, clip, short
-from portfolio.uncertainty.units import UNITS
+from portfolio.problems import InputError, Problem, clip, location, short
+from portfolio.scenario.register import check_columns, open_workbook, project_from_row, sheet_table, typed
+from portfolio.scenario import schema
+from portfolio.scenario.schema import NAMED_LISTS
+from portfolio.uncertainty.quantities import compact_spec
+from portfolio.uncertainty.units import UNITS, split_quantity
 
 #: the sections in sheet order; each is a sheet of that name
 SECTIONS = ("meta", "targets", "economy", "projects", "groups", "energy", "uncertainty", "simulation")
-#: lists whose items are addressed by a name rather than a position (as ``--set`` addresses them)
-NAMED_LISTS = {("targets",): "name", ("uncertainty", "drivers"): "name", ("uncertainty", "shocks"): "name",
-               ("groups",): "id"}
 LONG_COLUMNS = ("input", "value", "distribution", "low", "mode", "high", "mean", "sd", "unit", "from")
 _PARAMS = ("low", "mode", "high", "mean", "sd")
 #: distributions written in columns, with their positional parameters (as in ``pert(low, mode, high)``)
-_COLUMN_DISTS = {"pert": ("low", "mode", "high"), "triangular": ("low", "mode", "high"),
-                 "uniform": ("low", "high"), "normal": ("mean", "sd", "low", "high")}
-_COMPACT = re.compile(r"^\s*([a-z]+)\s*\(([^()]*)\)\s*(.*?)\s*$")
-_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
-_PLAIN_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+COLUMN_DISTS = {"pert": ("low", "mode", "high"), "triangular": ("low", "mode", "high"),
+                "uniform": ("low", "high"), "normal": ("mean", "sd", "low", "high")}
 _INDEX = re.compile(r"^(.*?)\[(\d+)\]$")
 
 
@@ -50,6 +48,8 @@ def path_text(path: tuple) -> str:
     for part in path:
         text += f"[{int(part)}]" if isinstance(part, Index) else ("." if text else "") + str(part)
     return text
+
+
 COMMON_UNITS = ("亿元", "万元", "亿元/年", "%", "MW", "GW", "万千瓦", "GWh", "亿千瓦时", "years", "months",
                 "h", "元/kWh", "元/kW", "kg/kWh")
 _KNOWN_UNITS = {unit for table in UNITS.values() for unit in table}
@@ -84,7 +84,6 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from portfolio.scenario import schema
     from portfolio.scenario.loading import Resolved, load_scenario, origin
     from portfolio.uncertainty.distributions import REFERENCE_CLASSES
 
@@ -106,7 +105,7 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
     lists = book.create_sheet("lists")
     technologies = sorted((data.get("energy") or {}).get("technologies") or {})
     choices = {"kind": schema.KINDS, "profile": schema.PROFILES, "reference_class": REFERENCE_CLASSES,
-               "technology": tuple(technologies), "distribution": tuple(_COLUMN_DISTS), "unit": COMMON_UNITS}
+               "technology": tuple(technologies), "distribution": tuple(COLUMN_DISTS), "unit": COMMON_UNITS}
     ranges = {}
     for column, (name, values) in enumerate(choices.items(), start=1):
         lists.cell(1, column, name)
@@ -145,9 +144,9 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
     return path
 
 
-def leaves(node, path: tuple, named: dict = NAMED_LISTS):
+def leaves(node, path: tuple):
     """(path, value) of every input below ``node`` at ``path``: a value, a distribution or a short list;
-    items of the lists in ``named`` addressed by their name, other list items by ``Index``."""
+    items of the ``NAMED_LISTS`` addressed by their name, other list items by ``Index``."""
     if isinstance(node, dict):
         if not node:
             yield path, {}
@@ -155,14 +154,11 @@ def leaves(node, path: tuple, named: dict = NAMED_LISTS):
             if _is_leaf(value):
                 yield path + (key,), value
             else:
-                yield from leaves(value, path + (key,), named)
+                yield from leaves(value, path + (key,))
         return
-    name_key = named.get(path)
+    name_key = NAMED_LISTS.get(path)
     names = [item.get(name_key) if isinstance(item, dict) else None for item in node] if name_key else []
-    if not node:
-        yield path, []
-        return
-    if not any(isinstance(item, (dict, list)) for item in node) and _flow_list(node):
+    if _is_leaf(node):                            # a short list in one cell, or an empty one
         yield path, node
         return
     for i, item in enumerate(node):
@@ -170,16 +166,17 @@ def leaves(node, path: tuple, named: dict = NAMED_LISTS):
         here = path + ((names[i],) if is_named else (Index(i),))
         if is_named:
             rest = {k: v for k, v in item.items() if k != name_key}
-            yield from leaves(rest, here, named) if rest else iter([(here, {})])
+            yield from leaves(rest, here) if rest else iter([(here, {})])
         elif _is_leaf(item):
             yield here, item
         else:
-            yield from leaves(item, here, named)
+            yield from leaves(item, here)
 
 
 def _is_leaf(value) -> bool:
+    """A value, a distribution (``{dist: ..}``, ``{reference_class: ..}``) or a short flat list."""
     if isinstance(value, dict):
-        return _column_spec(value) is not None or (bool(value) and "dist" in value) or "reference_class" in value
+        return "dist" in value or "reference_class" in value
     if isinstance(value, list):
         return not any(isinstance(item, (dict, list)) for item in value) and _flow_list(value)
     return True
@@ -191,11 +188,11 @@ def _flow_list(items: list) -> bool:
                isinstance(i, str) and len(i) <= 60 and re.fullmatch(r"[\w.+\-: ]+", i) for i in items)
 
 
-def _column_spec(spec: dict) -> dict | None:
+def column_spec(spec: dict) -> dict | None:
     """The distribution columns of a mapping such as ``{dist: normal, mean: .., sd: ..}``, if it fits them."""
-    if not isinstance(spec.get("dist"), str) or spec["dist"] not in _COLUMN_DISTS:
+    if not isinstance(spec.get("dist"), str) or spec["dist"] not in COLUMN_DISTS:
         return None
-    if set(spec) - {"dist", "unit", *_COLUMN_DISTS[spec["dist"]]}:
+    if set(spec) - {"dist", "unit", *COLUMN_DISTS[spec["dist"]]}:
         return None
     values = {k: v for k, v in spec.items() if k not in ("dist", "unit")}
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
@@ -211,7 +208,7 @@ def input_cells(value) -> dict:
     """The cells of an input's value in a workbook row: ``value`` (and ``unit``), or ``distribution`` and
     its parameters; two values that read the same have the same cells."""
     if isinstance(value, dict):
-        columns = _column_spec(value)
+        columns = column_spec(value)
         return {k: v for k, v in columns.items() if v is not None} if columns else {"value": flow_text(value)}
     if isinstance(value, list):
         return {"value": flow_text(value)}
@@ -222,25 +219,18 @@ def input_cells(value) -> dict:
 
 def _text_cells(text: str) -> dict:
     """'1372 亿元' → value 1372, unit 亿元; 'pert(2.8, 3.4, 4.6)' → distribution columns; else the text."""
-    compact = _COMPACT.match(text)
-    if compact and compact.group(1) in _COLUMN_DISTS:
-        args = [a.strip() for a in compact.group(2).split(",")]
-        names = _COLUMN_DISTS[compact.group(1)]
-        if len(args) <= len(names) and all(_PLAIN_NUMBER.match(a) for a in args) and \
-                (compact.group(1) != "normal" or len(args) in (2, 4)):
-            cells = {name: _number(arg) for name, arg in zip(names, args)}
-            return {"distribution": compact.group(1), **cells, "unit": compact.group(3) or None}
-    number = _NUMBER_UNIT.match(text)
-    if number and not text.strip().startswith(("+", ".")) and (number.group(2) or "").strip() in _KNOWN_UNITS:
-        return {"value": _number(number.group(1)), "unit": number.group(2).strip()}
+    spec = compact_spec(text)                   # read by the scenario format's own compact grammar
+    if spec is not None:
+        columns = column_spec({k: v if k in ("dist", "unit") else typed(v) for k, v in spec.items()})
+        if columns:
+            return columns
+    parts = split_quantity(text)
+    if parts is not None and parts[1] in _KNOWN_UNITS and not isinstance(typed(parts[0]), str):
+        return {"value": typed(parts[0]), "unit": parts[1]}
     text = text.strip()                   # texts are read stripped (a YAML block's final newline)
     if text.startswith(("[", "{", "'", '"')):
         return {"value": flow_text(text)}     # quoted, so that reading it back gives the same text
     return {"value": text}
-
-
-def _number(text: str) -> int | float:
-    return int(text) if re.fullmatch(r"[-+]?\d+", text) else float(text)
 
 
 def flow_text(value) -> str:
@@ -251,15 +241,10 @@ def flow_text(value) -> str:
 
 def _origin(provenance: dict, path: tuple) -> str | None:
     where = provenance.get(path)
-    if where is None:
-        return None
-    file, line = where
-    return f"{file}:{line}" if line else file
+    return location(*where) if where is not None else None
 
 
 def _project_rows(projects: list) -> tuple[list[str], list[dict]]:
-    from portfolio.scenario import schema
-
     order = ["id", "name_zh", "name_en"] + [f for f in schema.Project.model_fields if f not in ("id", "name")]
     rows = []
     for project in projects:
@@ -272,10 +257,8 @@ def _project_rows(projects: list) -> tuple[list[str], list[dict]]:
                     row["name_zh"] = row["name_en"] = value
             elif key == "depends_on" and isinstance(value, list) and all(isinstance(v, str) for v in value):
                 row[key] = "; ".join(value)
-            elif isinstance(value, (dict, list)):
-                row[key] = flow_text(value)
-            elif isinstance(value, str) and value.startswith(("[", "{", "'", '"')):
-                row[key] = flow_text(value)
+            elif isinstance(value, (dict, list)) or isinstance(value, str) and value.startswith(("[", "{", "'", '"')):
+                row[key] = flow_text(value)         # read back as YAML (a quoted text as that text)
             else:
                 row[key] = value
         rows.append(row)
@@ -316,8 +299,6 @@ def is_scenario_workbook(path: Path) -> bool:
 
 def read_workbook(path: Path, label: str) -> tuple[dict, dict]:
     """A scenario workbook → (plain data, provenance {key path: ('FILE.xlsx:Sheet!B12', None)})."""
-    from portfolio.scenario.register import open_workbook
-
     book = open_workbook(path, label)
     try:
         if "meta" not in book.sheetnames:
@@ -334,32 +315,22 @@ def read_workbook(path: Path, label: str) -> tuple[dict, dict]:
                 problems.append(Problem(f"{label}:{name}", None, "", f"unknown sheet '{clip(name, 40)}' (expected "
                                         f"one of {', '.join(SECTIONS)})"))
                 continue
-            records = list(book[name].iter_rows(values_only=True))
-            reader = _read_projects if name == "projects" else _read_long
-            reader(records, name, f"{label}:{name}", data, provenance, problems)
+            header, rows = sheet_table(book[name])
+            if not header:
+                continue
+            where = f"{label}:{name}"
+            known, required = ((schema.REGISTER_COLUMNS, schema.REGISTER_REQUIRED) if name == "projects"
+                               else (set(LONG_COLUMNS), {"input"}))
+            column_problems = check_columns(header, known, required, where)
+            problems.extend(Problem(f"{where}!A1", None, p.path, p.message) for p in column_problems)
+            if not column_problems:
+                reader = _read_projects if name == "projects" else _read_long
+                reader(header, rows, name, where, data, provenance, problems)
     finally:
         book.close()
     if problems:
         raise InputError(problems)
     return data, provenance
-
-
-def _cell(value):
-    if isinstance(value, dt.datetime):
-        return value.date() if value.time() == dt.time(0) else value
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def _header(record, where: str, known: tuple | set, problems: list) -> list[str]:
-    header = ["" if c is None else str(c).split()[0] if str(c).split() else "" for c in record]
-    for name in header:
-        if name and name not in known:
-            problems.append(Problem(f"{where}!{_letter(header.index(name))}1", None, "",
-                                    f"unknown column '{clip(name, 40)}' (expected {', '.join(known)})"))
-    return header
 
 
 def _letter(index: int) -> str:
@@ -368,18 +339,12 @@ def _letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _read_long(records: list, section: str, where: str, data: dict, provenance: dict, problems: list) -> None:
-    if not records:
-        return
-    header = _header(records[0], where, LONG_COLUMNS, problems)
-    if "input" not in header:
-        problems.append(Problem(f"{where}!A1", None, "", "missing column 'input'"))
-        return
+def _read_long(header: list, rows: list, section: str, where: str, data: dict, provenance: dict,
+               problems: list) -> None:
+    """The rows of a sheet of inputs into ``data`` (each located as ``where!CELL``)."""
     seen: dict = {}
-    for number, record in enumerate(records[1:], start=2):
-        cells = {name: _cell(value) for name, value in zip(header, record) if name}
-        given = {k: v for k, v in cells.items() if v is not None and k != "from"}
-        if not given:
+    for number, cells in rows:
+        if not set(cells) - {"from"}:
             continue
         at = f"{where}!{_letter(header.index('input'))}{number}"
         text = cells.get("input")
@@ -467,7 +432,7 @@ def _place(data: dict, provenance: dict, path: tuple, value, where: str) -> None
     node = data
     for depth, part in enumerate(path[:-1]):
         here, following = path[: depth + 1], path[depth + 1]
-        node = _child(node, part, here, following, provenance, where)
+        node = _child(node, part, here, following)
     last = path[-1]
     if isinstance(node, list):
         name_key = NAMED_LISTS.get(path[:-1])
@@ -487,7 +452,7 @@ def _place(data: dict, provenance: dict, path: tuple, value, where: str) -> None
         provenance.setdefault(path[:depth], (where, None))
 
 
-def _child(node, part, here: tuple, following, provenance: dict, where: str):
+def _child(node, part, here: tuple, following):
     make = (lambda: []) if isinstance(following, Index) or here in NAMED_LISTS else dict
     if isinstance(node, list):
         name_key = NAMED_LISTS.get(here[:-1])
@@ -526,33 +491,17 @@ def _set_index(items: list, index, value) -> None:
     items[index] = value
 
 
-def _read_projects(records: list, section: str, where: str, data: dict, provenance: dict, problems: list) -> None:
-    from portfolio.scenario import schema
-    from portfolio.scenario.register import check_columns
-
-    if not records:
-        return
-    header = ["" if c is None else str(c).strip() for c in records[0]]
-    column_problems = check_columns(header, schema.REGISTER_COLUMNS, schema.REGISTER_REQUIRED, where)
-    problems.extend(Problem(f"{where}!A1", None, p.path, p.message) for p in column_problems)
-    if column_problems:
-        return
+def _read_projects(header: list, rows: list, section: str, where: str, data: dict, provenance: dict,
+                   problems: list) -> None:
+    """The register rows of the projects sheet into ``data["projects"]`` (keyed by position, as a YAML
+    list is, each value located as ``where!CELL``)."""
     projects = data.setdefault("projects", [])
-    for number, record in enumerate(records[1:], start=2):
-        row = {name: _cell(value) for name, value in zip(header, record) if name}
-        row = {k: v for k, v in row.items() if v is not None}
-        if not row:
-            continue
+    for number, row in rows:
         index = len(projects)
-        project: dict = {}
-        for column, value in row.items():
-            at = (f"{where}!{_letter(header.index(column))}{number}", None)
-            if column in ("name_zh", "name_en"):
-                project.setdefault("name", {})[column[-2:]] = value
-                provenance[("projects", index, "name", column[-2:])] = at
-                provenance.setdefault(("projects", index, "name"), at)
-            else:
-                project[column] = _yaml_text(value)
-                provenance[("projects", index, column)] = at
+        cells = {column: value if column in ("name_zh", "name_en") else _yaml_text(value)
+                 for column, value in row.items()}
+        project, located = project_from_row(
+            cells, ("projects", index), lambda column: (f"{where}!{_letter(header.index(column))}{number}", None))
+        provenance.update(located)
         provenance[("projects", index)] = (f"{where}!A{number}", None)
         projects.append(project)

@@ -63,6 +63,17 @@ def parse_uncertain(value: object, kind: str, reference: str | None = None) -> U
     return parse_quantity(value, kind)
 
 
+def compact_spec(text: str) -> dict | None:
+    """The spec of a compact distribution as written — ``"pert(20, 24.5, 40) 亿元"`` → ``{dist: pert, low:
+    '20', mode: '24.5', high: '40', unit: '亿元'}`` — or None if ``text`` is not a valid one."""
+    if not _COMPACT.match(text):
+        return None
+    try:
+        return _parse_compact(text)
+    except UnitError:
+        return None
+
+
 def _parse_compact(text: str) -> dict:
     name, args, unit = _COMPACT.match(text).groups()
     name = _ALIASES.get(name.lower(), name.lower())

@@ -102,6 +102,13 @@ def parse_number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def split_quantity(text: str) -> tuple[str, str] | None:
+    """The number and the unit of a quantity as written: '1372 亿元' → ('1372', '亿元'), '10%' → ('10', '%');
+    None if ``text`` does not start with a number."""
+    match = _QUANTITY.match(text)
+    return (match.group(1), match.group(2)) if match else None
+
+
 def _comma_message(text: str) -> str:
     return (f"{short(text)}: a comma may only separate thousands (1,500); write decimals with a point "
             f"({short(text.replace(',', '.', 1))})")
@@ -117,10 +124,10 @@ def parse_quantity(value: object, kind: str) -> float:
         typed = _as_typed(value)
         if _DECIMAL_COMMA.match(typed):
             raise UnitError(_comma_message(typed.strip()))
-        match = _QUANTITY.match(typed)
-        if not match:
+        parts = split_quantity(typed)
+        if parts is None:
             raise UnitError(f"expected a number with an optional unit, got {short(value)}")
-        result = parse_number(match.group(1)) * unit_factor(match.group(2), kind)
+        result = parse_number(parts[0]) * unit_factor(parts[1], kind)
     else:
         raise UnitError(f"expected a number, got {type(value).__name__}")
     if not math.isfinite(result):
