@@ -23,8 +23,8 @@ def main():
     safe_console()
 
 
-for command in (scenario.validate, scenario.show, scenario.workbook, scenario.diff, run.run, planning.compare, planning.goal_seek,
-                calibrate.required, calibrate.calibrate, calibrate.backtest, planning.rerun, outputs.chart, outputs.report,
-                outputs.export, analysis.sensitivity, analysis.discover, sweep.sweep, run.bench,
-                scenario.schema, scenario.init):
+for command in (scenario.validate, scenario.show, scenario.workbook, scenario.diff, run.run, planning.compare,
+                planning.goal_seek, calibrate.required, calibrate.calibrate, calibrate.backtest, planning.rerun,
+                outputs.chart, outputs.report, outputs.export, analysis.sensitivity, analysis.discover, sweep.sweep,
+                run.bench, scenario.schema, scenario.init):
     main.add_command(command)

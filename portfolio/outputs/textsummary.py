@@ -41,7 +41,7 @@ def _gap(target: dict, value: float, unit: bool = True) -> str:
     return f"{value:,.0f} ({MONEY})" if unit else f"{value:,.0f}"
 
 
-def format_summary(summary: dict, folder: str | None = None) -> str:
+def format_summary(summary: dict) -> str:
     """A dozen lines a planner can read in a terminal."""
     lines = [f"{summary['title']['en']} ({summary['scenario']})",
              f"{summary['draws']:,} draws, seed {summary['seed']}, sampler {summary['sampler']}", "", "Targets"]
@@ -139,6 +139,4 @@ def format_summary(summary: dict, folder: str | None = None) -> str:
     invalid = summary["invalid_draws"]
     lines.append(f"Invalid draws: {invalid}" + (" (non-finite or non-positive GDP; excluded from the "
                                                  "probabilities above)" if invalid else ""))
-    if folder:
-        lines.append(f"Run folder: {folder}")
     return "\n".join(lines)

@@ -144,11 +144,7 @@ def _fonts(style, east_asian: str, latin: str, size_pt: float) -> None:
 
     style.font.name = latin
     style.font.size = Pt(size_pt)
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attribute), None)
     for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
@@ -201,22 +197,22 @@ def _run(para, text: str, fonts: tuple[str, str] | None = None, size_pt: float |
 
 
 def _field(para, instruction: str, fonts, size_pt: float) -> None:
+    """A field (``PAGE``): begin, the instruction, separate, a placeholder result "1", end."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
-        run = _run(para, "", fonts, size_pt)
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._element.append(char)
-        elif text == instruction:
-            code = OxmlElement("w:instrText")
-            code.set(qn("xml:space"), "preserve")
-            code.text = f" {instruction} "
-            run._element.append(code)
-        else:
-            run.text = text
+    def element(tag: str, **attributes):
+        item = OxmlElement(tag)
+        for name, value in attributes.items():
+            item.set(qn(name), value)
+        _run(para, "", fonts, size_pt)._element.append(item)
+        return item
+
+    element("w:fldChar", **{"w:fldCharType": "begin"})
+    element("w:instrText", **{"xml:space": "preserve"}).text = f" {instruction} "
+    element("w:fldChar", **{"w:fldCharType": "separate"})
+    _run(para, "1", fonts, size_pt)
+    element("w:fldChar", **{"w:fldCharType": "end"})
 
 
 def _clear_body(document) -> None:
