@@ -21,6 +21,7 @@ import platform
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -200,25 +201,33 @@ class RunWriter:
         ``extras(stage)`` may add files (charts) from the written tables before the manifest is
         written and the folder is moved into place."""
         stage = self.stage
-        write_json(stage / "summary.json", result.summary())
-        write_csv(result.years(), stage / "years.csv", index=False)
-        write_csv(result.projects(), stage / "projects.csv", index=False)
-        write_csv(result.energy(), stage / "energy.csv", index=False)
-        for name, table in result.schedule_tables().items():     # criticality, s_curves, groups
-            write_csv(table, stage / f"{name}.csv", index=False)
-        if self.draws is not None:
-            self.draws.close()
-        else:
-            d = result.data
-            writer = DrawsWriter(stage / "draws.parquet", result.years_index)
-            writer.write(0, d.inputs, d.gdp, d.growth, d.valid, d.targets, d.schedule)
-            writer.close()
+        # draws.parquet is written in a thread while the tables are computed (pyarrow compresses and
+        # writes without holding the GIL); leaving the block waits for it and raises what it raised
+        with ThreadPoolExecutor(1) as pool:
+            draws = pool.submit(self._write_draws, result, stage)
+            write_json(stage / "summary.json", result.summary())
+            write_csv(result.years(), stage / "years.csv", index=False)
+            write_csv(result.projects(), stage / "projects.csv", index=False)
+            write_csv(result.energy(), stage / "energy.csv", index=False)
+            for name, table in result.schedule_tables().items():     # criticality, s_curves, groups
+                write_csv(table, stage / f"{name}.csv", index=False)
+            draws.result()
         if extras is not None:
             extras(stage)
         write_json(stage / "manifest.json", manifest(result, command))
         self.done = finalise(stage, self.folder)
         self.stage = None
         return self.done
+
+    def _write_draws(self, result, stage: Path) -> None:
+        """Finish draws.parquet: close the streamed file, or write the kept draws in one go."""
+        if self.draws is not None:
+            self.draws.close()
+            return
+        d = result.data
+        writer = DrawsWriter(stage / "draws.parquet", result.years_index)
+        writer.write(0, d.inputs, d.gdp, d.growth, d.valid, d.targets, d.schedule)
+        writer.close()
 
     def __exit__(self, kind, value, tb) -> None:
         if self.draws is not None:

@@ -220,7 +220,7 @@ class Result:
 
         finish = target.by - slack
         valid = self.data.targets[target.name][self.data.valid]
-        quantiles = {f"p{q}": float(np.percentile(finish, q)) if len(finish) else math.nan for q in SCHEDULE_QUANTILES}
+        quantiles = _quantiles(finish, SCHEDULE_QUANTILES)
         table = critical_rows(self.criticality(), target.name, target.project)
         table = table[table.criticality_ci_low > 0]
         critical = [{"id": r.id, "criticality": float(r.criticality),
@@ -557,6 +557,7 @@ class Result:
 
 
 def _quantiles(values: np.ndarray, qs=(5, 10, 50, 90, 95)) -> dict:
+    """{"p5": …} percentiles of ``values`` (NaN when empty), from one partition."""
     values = np.asarray(values, float)
     if len(values) == 0:
         return {f"p{q}": math.nan for q in qs}

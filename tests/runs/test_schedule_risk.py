@@ -173,24 +173,20 @@ def test_the_run_folder_holds_the_schedule_tables(tmp_path, textbook):
     np.testing.assert_array_equal(draws.finish_exterior, draws.finish_m_ext_fixtures)
 
 
-def test_ranks_within_a_subset_are_scipys():
-    """Cruciality ranks each vector once and reads any subset's ranks from that sort: the same as ranking
-    the subset afresh, with and without ties (average ranks)."""
-    from portfolio.runs.schedule_risk import _Ranker
+def test_spearman_within_a_subset_is_scipys():
+    """Cruciality sorts each vector once and ranks any subset by walking that order: the same
+    coefficient as scipy's spearmanr of the subset afresh, with and without ties (average ranks),
+    and NaN when one side is constant on the subset."""
+    from portfolio.runs.schedule_risk import spearman_within
 
     rng = np.random.default_rng(4)
-    values = rng.normal(size=2000)
+    x, y = rng.normal(size=(2, 2000))
+    y += 0.5 * x
     mask = rng.random(2000) < 0.6
-    np.testing.assert_array_equal(_Ranker(values).within(mask), stats.rankdata(values[mask]))
-    tied = np.round(values, 1)
-    np.testing.assert_array_equal(_Ranker(tied).within(mask), stats.rankdata(tied[mask]))
-
-
-def test_average_ranks_match_scipy_rankdata_with_ties():
-    from scipy import stats
-
-    from portfolio.runs.schedule_risk import average_ranks
-
-    rng = np.random.default_rng(4)
-    for x in (rng.integers(0, 5, 200).astype(float), rng.random(50), np.array([2.0, 2.0, 2.0]), np.array([1.0])):
-        assert np.array_equal(average_ranks(x), stats.rankdata(x))
+    for a, b in ((x, y), (np.round(x, 1), np.round(y, 1)), (np.round(x), y)):
+        a, b = a.copy(), b.copy()
+        a[~mask & (rng.random(2000) < 0.3)] = np.nan        # NaN outside the subset changes nothing
+        got = spearman_within(a, np.argsort(a), b, np.argsort(b), mask)
+        assert got == pytest.approx(stats.spearmanr(a[mask], b[mask]).statistic, abs=1e-12)
+    constant = np.where(mask, 3.0, rng.normal(size=2000))
+    assert np.isnan(spearman_within(constant, np.argsort(constant), y, np.argsort(y), mask))
