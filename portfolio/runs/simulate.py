@@ -20,7 +20,7 @@ import numpy as np
 from portfolio.model.compiled import Compiled, compile_scenario
 from portfolio.model.engine import CONTRIBUTIONS, evaluate
 from portfolio.problems import UserError
-from portfolio.runs.executors import LocalExecutor, keep_freed_memory, one_blas_thread
+from portfolio.runs.executors import LocalExecutor, one_blas_thread, tune_memory
 from portfolio.scenario.schema import Scenario
 from portfolio.scenario.settings import resolve_settings
 from portfolio.runs.learning import effective_draws, log_weights, resample
@@ -242,6 +242,7 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
     if spec.chunk_size % BLOCK_SIZE and spec.chunk_size < spec.draws:
         raise ValueError(f"chunk_size must be a multiple of {BLOCK_SIZE}")
     began = time.perf_counter()
+    tune_memory()                  # this process keeps the collected draws (and runs them with one worker)
     n, T = spec.draws, len(c.years) - 1
     col = Collected(gdp=np.empty((n, T + 1)), growth=np.empty((n, T)), valid=np.empty(n, bool),
                     targets={t.name: np.empty(n) for t in c.scenario.targets}, block_sums=[], detail={},
@@ -285,7 +286,6 @@ def run_draws(c: Compiled, spec: RunSpec, on_chunk: Callable[[Chunk], None] | No
             absorb(chunk)
             del chunk
     elif spec.workers <= 1 or len(bounds) == 1:
-        keep_freed_memory()
         with one_blas_thread():    # the small matrix products of the sampler gain nothing from threads
             for a, b in bounds:
                 absorb(run_chunk(c, a, b, spec.seed, spec.sampler))

@@ -236,3 +236,20 @@ def test_compare_and_sensitivity_on_dask_match_local_results(cluster):
         import pandas as pd
 
         pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the memory settings apply on Linux")
+def test_a_process_running_draws_keeps_freed_memory_and_asks_for_no_huge_pages():
+    """``tune_memory`` (called by every process that runs draws) turns NumPy's huge-page advice off
+    for the process, and reports whether glibc's heap settings applied."""
+    import numpy as np
+
+    from portfolio.runs.executors import tune_memory
+
+    core = getattr(np, "_core", None) or np.core
+    before = core.multiarray._get_madvise_hugepage()
+    try:
+        assert tune_memory() in (True, False)
+        assert core.multiarray._get_madvise_hugepage() is False
+    finally:
+        core.multiarray._set_madvise_hugepage(before)
