@@ -160,8 +160,11 @@ class DrawsWriter:
                                           gdp[a:b], growth[a:b], valid[a:b],
                                           {k: v[a:b] for k, v in targets.items()},
                                           {k: v[a:b] for k, v in (schedule or {}).items()}))
-            if self._writer is None:   # no dictionary pages: float columns are all distinct (4× faster, smaller)
-                self._writer = pq.ParquetWriter(self.path, table.schema, compression="lz4", use_dictionary=False)
+            if self._writer is None:
+                # no dictionary pages (float columns are all distinct: 4× faster, smaller) and no
+                # compression: sampled floats barely compress (LZ4 saved 4% of a 100,000-draw file, 272 →
+                # 260 MB) and cost half as much time again to write (0.29 s → 0.45 s)
+                self._writer = pq.ParquetWriter(self.path, table.schema, compression="none", use_dictionary=False)
             self._writer.write_table(table)
 
     def write_chunk(self, chunk) -> None:
