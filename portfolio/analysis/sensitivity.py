@@ -23,8 +23,11 @@ Given data — the draws of an existing run folder (``draws.parquet``), no new s
   output distributions; statistics over conditioning intervals (median is the headline).
 - ``rbd-fast`` (Tarantola et al. 2006; Plischke 2010): first-order index by random balance design.
 - ``delta`` (Borgonovo 2007; Plischke et al. 2013): moment-independent delta and first-order S1.
+- ``shapley`` (Owen 2014; Broto, Bachoc & Depecker 2020): Shapley effects ``Sh``, each input's share of
+  the outcome's variance, valid when the inputs are correlated (``analysis.shapley``); at most
+  ``shapley.MAX_INPUTS`` inputs, the noise reference included.
 
-Every estimator is SALib's (Herman & Usher 2017; Iwanaga et al. 2022); this module builds the designs,
+Every estimator but Shapley's is SALib's (Herman & Usher 2017; Iwanaga et al. 2022); this module builds the designs,
 runs the engine, drops failed rows and writes the results in one schema:
 
 ``method, outcome, year, parameter, label, index, value, conf_low, conf_high``
@@ -35,8 +38,9 @@ runs the engine, drops failed rows and writes the results in one schema:
 (growth), 亿元 (GDP) or probabilities. Failed runs (non-finite or non-positive GDP) are counted and
 reported; a Sobol' block or Morris trajectory with a failed row is left out of the estimate.
 
-The given-data methods assume independent inputs; a run with rank correlations (Iman–Conover) shares
-the attribution between correlated inputs.
+PAWN, RBD-FAST and delta assume independent inputs; a run with rank correlations (Iman–Conover) shares
+the attribution between correlated inputs in ways they do not define. Shapley effects are defined for
+dependent inputs: use them on a correlated scenario.
 """
 from __future__ import annotations
 
@@ -76,11 +80,11 @@ from portfolio.runs.results import Z95, long_window_of
 from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty import seeds
 
-METHODS = ("tornado", "morris", "sobol", "pawn", "rbd-fast", "delta")
-GIVEN_DATA_METHODS = ("pawn", "rbd-fast", "delta")
+METHODS = ("tornado", "morris", "sobol", "pawn", "rbd-fast", "delta", "shapley")
+GIVEN_DATA_METHODS = ("pawn", "rbd-fast", "delta", "shapley")
 COLUMNS = ["method", "outcome", "year", "parameter", "label", "index", "value", "conf_low", "conf_high"]
 MAIN_INDEX = {"tornado": "swing", "morris": "mu_star", "sobol": "ST", "pawn": "median",
-              "rbd-fast": "S1", "delta": "delta"}
+              "rbd-fast": "S1", "delta": "delta", "shapley": "Sh"}
 DEFAULT_N = {"tornado": 4096, "morris": 64, "sobol": 1024}
 BASE = "(base)"
 DUMMY = "(dummy)"      # given data: an independent random input with no effect, the estimator's noise level
@@ -356,7 +360,8 @@ class SensitivityResult:
                              f"{'' if item['opposite'] else 'only '}{item['long_difference'] * 100:+.2f} pp/yr — a "
                              "shift in timing (construction spending moved within or past the plan window), not a gain")
         else:
-            extra = {"sobol": ["S1"], "morris": ["sigma"], "delta": ["S1"], "pawn": ["mean"], "rbd-fast": []}
+            extra = {"sobol": ["S1"], "morris": ["sigma"], "delta": ["S1"], "pawn": ["mean"], "rbd-fast": [],
+                     "shapley": []}
             heads = [self.main_index] + extra[self.method]
             lines.append(f"  {'input':<58} " + " ".join(f"{h + ' [95% interval]':>28}" if self.method != "pawn" else f"{h:>28}" for h in heads))
             for _, r in self.ranking().head(top).iterrows():
@@ -374,6 +379,9 @@ class SensitivityResult:
             if len(noise):
                 lines.append(f"  noise level ({self.main_index} of a random input with no effect): "
                              f"{float(noise['value'].iloc[0]):.3g}")
+            if outcome.name in (m.get("explained") or {}):
+                lines.append(f"  together the inputs explain {m['explained'][outcome.name]:.1%} of the variance "
+                             "(the Shapley effects add up to it)")
         return "\n".join(lines)
 
 
@@ -728,12 +736,16 @@ def run_targets(run: RunFolder) -> list[dict]:
 def given_data(folder, method: str, params: Sequence[str] | None = None, outcome: str | None = None, *,
                N: int | None = None, per_year: bool = False, window=None, lang: str | None = None,
                seed: int | None = None, num_resamples: int = 100, delta_resamples: int = 20,
-               delta_rows: int = 2000) -> SensitivityResult:
-    """PAWN, RBD-FAST or delta indices from the draws of a run folder (no new simulation).
+               delta_rows: int = 2000, shapley_rows: int = 20_000) -> SensitivityResult:
+    """PAWN, RBD-FAST, delta or Shapley indices from the draws of a run folder (no new simulation).
 
     Uses the valid draws (the first ``N`` if given); inputs that never vary are left out. Delta is
     the costly one (kernel densities per class and bootstrap): each bootstrap sample holds
-    ``delta_rows`` draws and there are ``delta_resamples`` of them (about 1 s per input)."""
+    ``delta_rows`` draws and there are ``delta_resamples`` of them (about 1 s per input). Shapley
+    effects search nearest neighbours among the first ``shapley_rows`` valid draws for every subset
+    of the inputs (at most ``shapley.MAX_INPUTS`` with the noise reference: choose with ``params``)."""
+    from portfolio.analysis.shapley import MAX_INPUTS, shapley_effects
+
     from SALib.analyze import pawn as pawn_m
     from SALib.analyze import rbd_fast as rbd_m
 
@@ -765,8 +777,14 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
     dummy = seeds.generator(seed, "given-data", "dummy").uniform(size=len(frame))
     X_all = np.column_stack([frame[params].to_numpy(float), dummy])
     columns = params + [DUMMY]
+    if method == "shapley" and len(columns) > MAX_INPUTS:
+        raise InputError([Problem("--params", None, f"{len(params)} inputs",
+                                  f"Shapley effects evaluate every subset of the inputs: choose at most "
+                                  f"{MAX_INPUTS - 1} (a noise reference is added as one more), e.g. "
+                                  f"--params {','.join(_most_correlated(frame, params, outcomes[0], MAX_INPUTS - 1))}")])
     rows: list[dict] = []
     used = 0
+    explained = {}                  # shapley: the share of each outcome's variance the inputs explain together
     for o in outcomes:
         y = o.from_frame(frame)
         ok = np.isfinite(y) & np.isfinite(X_all).all(axis=1)
@@ -790,6 +808,13 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
                 for j, p in enumerate(columns):
                     v, conf = float(si["S1"][j]), float(si["S1_conf"][j])
                     rows.append(_rows(method, o, names, p, "S1", v, v - conf, v + conf))
+            elif method == "shapley":
+                rows_used = min(len(y), int(shapley_rows))
+                found = shapley_effects(X[:rows_used], y[:rows_used], resamples=num_resamples,
+                                        seed=seeds.integer(seed, "shapley"))
+                for j, p in enumerate(columns):
+                    rows.append(_rows(method, o, names, p, "Sh", found.share[j], found.low[j], found.high[j]))
+                explained[o.name] = found.explained
             else:
                 for j, p in enumerate(columns):
                     found = _delta(X[:, j], y, p, delta_resamples, delta_rows, seed)
@@ -810,13 +835,22 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
         "noise_reference": f"parameter {DUMMY!r}: an independent uniform input with no effect on the outcome; "
                            "indices at or below its value are not distinguishable from estimation noise",
         "settings": {"num_resamples": num_resamples, "pawn_intervals": 10, "rbd_fast_harmonics": 10,
-                     "delta_resamples": delta_resamples, "delta_rows": delta_rows},
+                     "delta_resamples": delta_resamples, "delta_rows": delta_rows, "shapley_rows": shapley_rows},
         "runs": {"rows": total, "failed": invalid, "dropped": invalid, "dropped_what": "invalid draws",
                  "used": used},
         "correlated_inputs": correlated,
         "seconds": {"analysis": seconds, "total": seconds},
     }
+    if explained:
+        meta["explained"] = explained
     return SensitivityResult(method, _frame(rows), meta, outcomes, names, run.title)
+
+
+def _most_correlated(frame: pd.DataFrame, params: list[str], outcome: Outcome, k: int) -> list[str]:
+    """The ``k`` inputs with the largest absolute rank correlation with the outcome (a suggestion)."""
+    y = pd.Series(outcome.from_frame(frame), index=frame.index).rank()
+    rho = {p: abs(frame[p].rank().corr(y)) for p in params}
+    return sorted(params, key=lambda p: -np.nan_to_num(rho[p]))[:k]
 
 
 @contextlib.contextmanager
@@ -1024,7 +1058,7 @@ def index_chart(result: SensitivityResult, names: Names | None = None, top: int 
     ranked = result.ranking(o.name).head(top)
     series = {"sobol": [("S1", S.BLUE, ""), ("ST", S.ORANGE, "///")], "morris": [("mu_star", S.BLUE, "")],
               "pawn": [("median", S.BLUE, "")], "rbd-fast": [("S1", S.BLUE, "")],
-              "delta": [("delta", S.BLUE, ""), ("S1", S.ORANGE, "///")]}[result.method]
+              "delta": [("delta", S.BLUE, ""), ("S1", S.ORANGE, "///")], "shapley": [("Sh", S.BLUE, "")]}[result.method]
     with S.house_style(lang):
         k = len(ranked)
         fig, ax = _figure(3.6 + 0.55 * max(k, 3))
@@ -1066,7 +1100,7 @@ def index_chart(result: SensitivityResult, names: Names | None = None, top: int 
         ax.grid(False, axis="y")
         ax.spines["left"].set_visible(False)
         ax.set_ylim(-0.6, k - 0.4)
-        if result.method in ("sobol", "rbd-fast", "delta"):
+        if result.method in ("sobol", "rbd-fast", "delta", "shapley"):
             lo, hi = ax.get_xlim()
             ax.set_xlim(min(lo, -0.02), max(hi, 0.1))
         ax.set_xlabel(L.text(f"sensitivity.xlabel.{result.method}", lang, outcome=o.label(lang),

@@ -27,9 +27,10 @@ def _percent_or_number(ctx, param, value):
                      "portfolio sensitivity outputs/baseline --method pawn)")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--method", required=True,
-              type=click.Choice(["tornado", "morris", "sobol", "pawn", "rbd-fast", "delta"]),
-              help="tornado/morris/sobol evaluate a design on a scenario file; pawn/rbd-fast/delta read the "
-                   "draws of a run folder.")
+              type=click.Choice(["tornado", "morris", "sobol", "pawn", "rbd-fast", "delta", "shapley"]),
+              help="tornado/morris/sobol evaluate a design on a scenario file; pawn/rbd-fast/delta/shapley read "
+                   "the draws of a run folder (shapley: Shapley effects, right for correlated inputs; at most 9 "
+                   "--params).")
 @click.option("--params", "params", multiple=True, metavar="PATH",
               help="Inputs to analyse by scenario path; globs and comma lists work "
                    "('projects.*.start_delay'). Default: the scenario's inputs given as distributions.")
@@ -42,7 +43,7 @@ def _percent_or_number(ctx, param, value):
 @click.option("-N", "size", type=click.IntRange(min=1), metavar="SIZE",
               help="sobol: base samples, a power of two (default 1024; runs N·(D+2)); morris: trajectories "
                    "(default 64); tornado with a probability: draws per swing (default 4096); "
-                   "pawn/rbd-fast/delta: use the first N valid draws (default all).")
+                   "pawn/rbd-fast/delta/shapley: use the first N valid draws (default all).")
 @click.option("--second-order", is_flag=True, help="sobol: also second-order indices (runs N·(2D+2)).")
 @click.option("--others", type=click.Choice(["median", "random"]), default="median", show_default=True,
               help="morris/sobol: the inputs not analysed at their medians, or drawn as in a Monte Carlo run.")
@@ -54,7 +55,7 @@ def _percent_or_number(ctx, param, value):
 @friendly
 def sensitivity(source, method, params, outcome, per_year, window, size, second_order, others, seed, overrides,
                 workers, scheduler, dask_local, timeout, out, force, no_charts, lang, as_json):
-    """Which uncertain inputs move an outcome: tornado, Morris, Sobol', PAWN, RBD-FAST or delta.
+    """Which uncertain inputs move an outcome: tornado, Morris, Sobol', PAWN, RBD-FAST, delta or Shapley.
 
     Writes indices.csv and indices.parquet (method, outcome, year, parameter, label, index, value,
     conf_low, conf_high), sensitivity.json and a chart.
@@ -73,7 +74,7 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
     if not given and source.is_dir():
         raise InputError([Problem(str(source), None, "",
                                   f"--method {method} evaluates a scenario file (a run folder is for "
-                                  "pawn, rbd-fast and delta)")])
+                                  "pawn, rbd-fast, delta and shapley)")])
     if given and overrides:
         raise click.UsageError("--set applies to a scenario file, not to a run folder")
     kwargs = dict(params=list(params) or None, outcome=outcome, per_year=per_year, window=window, lang=lang,

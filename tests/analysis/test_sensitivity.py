@@ -148,7 +148,8 @@ def run_folder(tmp_path_factory):
     return result.save(folder / "run")
 
 
-@pytest.mark.parametrize("method,index", [("pawn", "median"), ("rbd-fast", "S1"), ("delta", "delta")])
+@pytest.mark.parametrize("method,index", [("pawn", "median"), ("rbd-fast", "S1"), ("delta", "delta"),
+                                          ("shapley", "Sh")])
 def test_given_data_methods_rank_from_the_draws(run_folder, method, index):
     result = S.given_data(run_folder, method, lang="en")
     assert result.ranking()["parameter"].iloc[0] == "projects.a.capex"
@@ -156,6 +157,34 @@ def test_given_data_methods_rank_from_the_draws(run_folder, method, index):
     assert set(result.table["method"]) == {method}
     assert result.main_index == index
     assert result.meta["runs"]["rows"] == 2000
+
+
+def test_shapley_effects_of_the_run_are_the_variance_shares_of_independent_capexes(run_folder):
+    """Two independent uniform capexes enter average growth linearly: Sh = Var_j / (Var_a + Var_b)
+    (uniform(0, 100) and uniform(10, 30): 100²/12 and 20²/12), within 4 bootstrap standard errors;
+    the noise reference (an unrelated input) has an interval that holds 0."""
+    result = S.given_data(run_folder, "shapley", params=["projects.*.capex"], lang="en")
+    t = result.table.set_index("parameter")
+    exact = {"projects.a.capex": 100 ** 2 / (100 ** 2 + 20 ** 2), "projects.b.capex": 20 ** 2 / (100 ** 2 + 20 ** 2)}
+    for p, share in exact.items():
+        se = (t.loc[p, "conf_high"] - t.loc[p, "conf_low"]) / (2 * 1.96)
+        assert abs(t.loc[p, "value"] - share) <= 4 * se, (p, t.loc[p].to_dict(), share)
+    assert t.loc[S.DUMMY, "conf_low"] <= 0 <= t.loc[S.DUMMY, "conf_high"]
+    assert "shapley" in result.format() and "Sh [95% interval]" in result.format()
+    explained = result.meta["explained"][result.outcomes[0].name]
+    assert explained == pytest.approx(t["value"].sum(), abs=1e-12)            # efficiency
+    assert f"together the inputs explain {explained:.1%}" in result.format()
+
+
+def test_shapley_with_too_many_inputs_names_the_limit_and_suggests_inputs(run_folder, monkeypatch):
+    from portfolio.analysis import shapley
+
+    monkeypatch.setattr(shapley, "MAX_INPUTS", 2)
+    with pytest.raises(InputError) as caught:
+        S.given_data(run_folder, "shapley", params=["projects.*.capex"], lang="en")
+    message = str(caught.value)
+    assert "choose at most 1 (a noise reference is added as one more)" in message
+    assert "--params projects.a.capex" in message          # the input most rank-correlated with the outcome
 
 
 def test_cli_writes_the_tidy_table_and_chart(cli, write, tmp_path):
