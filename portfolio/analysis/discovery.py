@@ -23,6 +23,12 @@ Lempert 2010; as in the EMA Workbench). Invalid draws (non-finite GDP) are left 
 Peeling objective: the rise in density per draw removed (the "lenient" objective of the EMA
 Workbench), so a peel that removes a whole category — 70% of the draws, say — wins only when it is
 as efficient as a 5% peel.
+
+Then, as in Friedman & Fisher (1999): **pasting** widens the chosen box again while its density does
+not fall (:func:`paste_box`); **covering** finds further boxes in the draws the earlier ones leave
+(:func:`cover`); and, as Bryant & Lempert (2010) advise, **bootstrap stability** counts how often
+each input is restricted when PRIM runs on resamples (:func:`bootstrap_stability`). The cases can be
+the misses or the hits (``on="hits"``: what has to go right).
 """
 from __future__ import annotations
 
@@ -132,6 +138,7 @@ class Prim:
     p_values: dict                   # restricted input → quasi-p-value of its restriction
     alpha: float = ALPHA
     min_mass: float = MIN_MASS
+    peeled: Box | None = None        # the chosen step's box before pasting (None: not pasted)
 
     def trajectory_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"step": i, "coverage": b.coverage, "density": b.density, "mass": b.mass,
@@ -159,11 +166,12 @@ def _stats(box: Box, X: np.ndarray, y: np.ndarray, columns, total_misses: int) -
 
 
 def prim(X, y, columns: Sequence[str] | None = None, alpha: float = ALPHA, min_mass: float = MIN_MASS,
-         choose: int | None = None) -> Prim:
-    """Peel a box around the cases with ``y`` true (see the module docstring).
+         choose: int | None = None, paste: bool = True) -> Prim:
+    """Peel a box around the cases with ``y`` true (see the module docstring), then paste.
 
     ``X`` (n, d) array or DataFrame, ``y`` (n,) bool. ``choose`` picks a step of the trajectory
-    instead of the best trade-off."""
+    instead of the best trade-off (that box is reported as it is: neither pasted nor pruned);
+    ``paste`` (default) widens the chosen box again where that keeps its density (:func:`paste`)."""
     if isinstance(X, pd.DataFrame):
         columns = list(X.columns)
         X = X.to_numpy(float)
@@ -233,8 +241,130 @@ def prim(X, y, columns: Sequence[str] | None = None, alpha: float = ALPHA, min_m
             raise InputError([Problem("--box", None, str(choose),
                                       f"the peeling trajectory has steps 0–{len(trajectory) - 1}")])
         chosen = int(choose)
-    pruned, p_values = _prune(trajectory[chosen], X, y, columns, total, base, prune=choose is None)
-    return Prim(columns, trajectory, chosen, pruned, base, n, total, p_values, alpha, min_mass)
+    found, peeled = trajectory[chosen], None
+    if paste and choose is None:
+        peeled = found
+        found = paste_box(found, X, y, columns, total, alpha, categories)
+    pruned, p_values = _prune(found, X, y, columns, total, base, prune=choose is None)
+    return Prim(columns, trajectory, chosen, pruned, base, n, total, p_values, alpha, min_mass, peeled)
+
+
+def paste_box(box: Box, X: np.ndarray, y: np.ndarray, columns: Sequence[str], total: int, alpha: float = ALPHA,
+              categories: dict | None = None) -> Box:
+    """Pasting (Friedman & Fisher 1999, section 4): peeling moves in steps and can cut too far, so
+    widen the box again, one side of one restricted input at a time, by the ``alpha`` share of the
+    box's draws that lie just outside it (of the draws inside on every other restriction), or by one
+    value of a categorical input peeled by value, choosing the widening with the highest density,
+    as long as the density does not fall. The box only grows, and its density never falls."""
+    index = {c: j for j, c in enumerate(columns)}
+    categories = categories if categories is not None else {}
+    box = _stats(Box(dict(box.limits), dict(box.allowed)), X, y, columns, total)
+    while box.count:
+        best = None                                   # (density, count, Box)
+        for name in box.restricted:
+            others = box.without(name).contains(X, columns)
+            x = X[:, index[name]]
+            if name in box.allowed:
+                for v in categories.get(index[name], ()):
+                    if v in box.allowed[name] or not np.any(others & (x == v)):
+                        continue
+                    wider = Box(dict(box.limits), dict(box.allowed))
+                    wider.allowed[name] = tuple(sorted((*box.allowed[name], float(v))))
+                    best = _better(best, _stats(wider, X, y, columns, total))
+                continue
+            lo, hi = box.limits[name]
+            step = max(int(math.ceil(alpha * box.count)), 1)
+            for side, limit in (("low", lo), ("high", hi)):
+                if limit is None:
+                    continue
+                outside = x[others & ((x < limit) if side == "low" else (x > limit))]
+                if not len(outside):
+                    continue
+                ordered = np.sort(outside)
+                edge = float(ordered[-min(step, len(ordered))] if side == "low" else ordered[min(step, len(ordered)) - 1])
+                wider = Box(dict(box.limits), dict(box.allowed))
+                wider.limits[name] = (edge, hi) if side == "low" else (lo, edge)
+                best = _better(best, _stats(wider, X, y, columns, total))
+        if best is None or not best.density >= box.density:
+            break
+        box = best
+    return box
+
+
+def _better(best: Box | None, candidate: Box) -> Box:
+    """The denser box, then the larger one."""
+    if best is None or (candidate.density, candidate.count) > (best.density, best.count):
+        return candidate
+    return best
+
+
+def cover(X, y, columns: Sequence[str] | None = None, boxes: int = 3, alpha: float = ALPHA,
+          min_mass: float = MIN_MASS, paste: bool = True, min_objective: float = 0.05) -> list[Prim]:
+    """Covering (Friedman & Fisher 1999, section 5): PRIM, then PRIM again on the draws outside the
+    boxes found so far, up to ``boxes`` boxes; stops early when a new box's trade-off (on the draws
+    left) is below ``min_objective`` or it restricts nothing. Each Prim is on the draws left when it
+    was found; :func:`union_coverage` gives the share of all cases the boxes hold together."""
+    if isinstance(X, pd.DataFrame):
+        columns = list(X.columns)
+        X = X.to_numpy(float)
+    X, y = np.asarray(X, float), np.asarray(y, bool)
+    columns = list(columns) if columns is not None else [f"x{j}" for j in range(X.shape[1])]
+    left = np.ones(len(y), bool)
+    found: list[Prim] = []
+    while len(found) < boxes and y[left].any():
+        result = prim(X[left], y[left], columns, alpha, min_mass * len(y) / max(int(left.sum()), 1) if found else min_mass,
+                      paste=paste)
+        if not result.box.restricted or (found and objective(result.box, result.base_rate) < min_objective):
+            break
+        found.append(result)
+        left &= ~result.box.contains(X, columns)
+        if min_mass * len(y) > left.sum():
+            break
+    return found
+
+
+def union_coverage(found: list[Prim], X, y, columns: Sequence[str] | None = None) -> list[tuple[float, float]]:
+    """(coverage, density) of the union of the first k boxes, k = 1 … len(found), on all the draws."""
+    if isinstance(X, pd.DataFrame):
+        columns = list(X.columns)
+        X = X.to_numpy(float)
+    y = np.asarray(y, bool)
+    inside = np.zeros(len(y), bool)
+    out = []
+    for result in found:
+        inside |= result.box.contains(np.asarray(X, float), columns or result.columns)
+        out.append((float(y[inside].sum() / max(int(y.sum()), 1)), float(y[inside].mean()) if inside.any() else math.nan))
+    return out
+
+
+def bootstrap_stability(X, y, columns: Sequence[str] | None = None, resamples: int = 20, seed: int = 0,
+                        alpha: float = ALPHA, min_mass: float = MIN_MASS, paste: bool = True) -> pd.DataFrame:
+    """How often each input is restricted when PRIM runs again on bootstrap resamples of the draws
+    (Bryant & Lempert 2010's check that a box is not an accident of the sample): one row per input
+    restricted at least once — ``share`` of the resamples whose box restricts it, and the share that
+    restrict it from below (``lower``: a lower limit) and from above (``upper``), or by value."""
+    if isinstance(X, pd.DataFrame):
+        columns = list(X.columns)
+        X = X.to_numpy(float)
+    X, y = np.asarray(X, float), np.asarray(y, bool)
+    columns = list(columns) if columns is not None else [f"x{j}" for j in range(X.shape[1])]
+    rng = np.random.default_rng(seed)
+    counts: dict[str, dict[str, int]] = {}
+    for _ in range(resamples):
+        pick = rng.integers(0, len(y), len(y))
+        box = prim(X[pick], y[pick], columns, alpha, min_mass, paste=paste).box
+        for name in box.restricted:
+            c = counts.setdefault(name, {"share": 0, "lower": 0, "upper": 0, "by_value": 0})
+            c["share"] += 1
+            if name in box.allowed:
+                c["by_value"] += 1
+            else:
+                lo, hi = box.limits[name]
+                c["lower"] += lo is not None
+                c["upper"] += hi is not None
+    rows = [{"parameter": name, **{k: v / resamples for k, v in c.items()}} for name, c in counts.items()]
+    return (pd.DataFrame(rows, columns=["parameter", "share", "lower", "upper", "by_value"])
+            .sort_values(["share", "parameter"], ascending=[False, True]).reset_index(drop=True))
 
 
 def _quasi_p(box: Box, name: str, X, y, columns, total) -> float:
@@ -250,7 +380,10 @@ def _quasi_p(box: Box, name: str, X, y, columns, total) -> float:
 
 def _prune(box: Box, X, y, columns, total, base, prune: bool = True, tolerance: float = PRUNE_TOLERANCE):
     """Drop restrictions, least needed first, while the trade-off stays within ``tolerance`` of the
-    chosen box's; then the quasi-p-value of each remaining restriction."""
+    chosen box's; then, one at a time from the largest, those whose quasi-p-value is ``ALPHA`` (5%)
+    or more (a restriction the box's density could owe to chance: with rare cases and hundreds of
+    inputs peeling picks up many), recomputing the others' after each; returns the box and the
+    quasi-p-value of each remaining restriction."""
     box = _stats(Box(dict(box.limits), dict(box.allowed)), X, y, columns, total)
     reference = objective(box, base)
     while prune and len(box.restricted) > 1:
@@ -261,6 +394,12 @@ def _prune(box: Box, X, y, columns, total, base, prune: bool = True, tolerance: 
             break
         box = wider
     p_values = {name: _quasi_p(box, name, X, y, columns, total) for name in box.restricted}
+    while prune and len(box.restricted) > 1:
+        name, p = max(p_values.items(), key=lambda item: np.nan_to_num(item[1], nan=1.0))
+        if np.nan_to_num(p, nan=1.0) < ALPHA:
+            break
+        box = _stats(box.without(name), X, y, columns, total)
+        p_values = {n: _quasi_p(box, n, X, y, columns, total) for n in box.restricted}
     return box, p_values
 
 
@@ -286,19 +425,32 @@ def conditions(box: Box, names: Names) -> list[str]:
     return out
 
 
-def describe(result: Prim, names: Names) -> str:
+ON = ("misses", "hits")        # discover the conditions of a miss, or of a hit ("what has to go right")
+
+
+def _t(key: str, on: str, lang: str, **values) -> str:
+    """The text ``key``, or its ``.hits`` variant when the cases are the hits."""
+    return L.text(f"{key}.hits" if on == "hits" else key, lang, **values)
+
+
+def describe(result: Prim, names: Names, on: str = "misses") -> str:
     """The chosen box in plain words, e.g. "TFP growth below 1.6% and ...: 74% of all misses, 81%
-    miss rate inside (against 60% overall)"."""
+    miss rate inside (against 60% overall)"; restrictions whose quasi-p-value is 5% or more are
+    named as possibly due to chance."""
     lang = names.lang
     box = result.box
     if not box.restricted:
-        return L.text("discovery.nobox", lang)
+        return _t("discovery.nobox", on, lang)
     pct = lambda v: f"{v * 100:.0f}%"  # noqa: E731
     parts = conditions(box, names)
     if lang == "en":   # mid-sentence: "Capital share" → "capital share" (not "TFP ...")
         parts = [p if i == 0 or p[1:2].isupper() else p[:1].lower() + p[1:] for i, p in enumerate(parts)]
-    return L.text("discovery.box", lang, conditions=L.text("discovery.and", lang).join(parts),
-               coverage=pct(box.coverage), density=pct(box.density), base=pct(result.base_rate))
+    text = _t("discovery.box", on, lang, conditions=L.text("discovery.and", lang).join(parts),
+              coverage=pct(box.coverage), density=pct(box.density), base=pct(result.base_rate))
+    chance = [names.label(n) for n in box.restricted if not result.p_values.get(n, 0.0) < ALPHA]
+    if chance:
+        text += L.text("discovery.chance", lang, names=("、" if lang == "zh" else ", ").join(chance))
+    return text
 
 
 # ============================================================================================ run folders
@@ -313,13 +465,24 @@ class Discovery:
     threshold: float
     meta: dict
     title: dict
+    on: str = "misses"                       # the cases the boxes describe: misses, or hits
+    more: list = field(default_factory=list)  # covering: the next boxes, each on the draws the earlier left
+    union: list = field(default_factory=list)  # (coverage, density) of the first k boxes together, k = 1…
+    stability: pd.DataFrame | None = None     # bootstrap: how often each input is restricted
 
     @property
     def lang(self) -> str:
         return self.names.lang
 
     def description(self, lang: str | None = None) -> str:
-        return describe(self.prim, self._names(lang))
+        return describe(self.prim, self._names(lang), self.on)
+
+    def more_descriptions(self, lang: str | None = None) -> list[str]:
+        """The covering boxes after the first in words, each with the coverage of the boxes so far."""
+        names = self._names(lang)
+        return [L.text("discovery.more", names.lang, k=k, box=describe(p, names, self.on),
+                       coverage=f"{self.union[k - 1][0]:.0%}")
+                for k, p in enumerate(self.more, start=2)]
 
     def _names(self, lang: str | None) -> Names:
         if lang in (None, self.names.lang):
@@ -351,6 +514,33 @@ class Discovery:
         return pd.DataFrame(rows, columns=["parameter", "label", "lower", "upper", "allowed", "lower_text",
                                            "upper_text", "quasi_p"])
 
+    def boxes_table(self, lang: str | None = None) -> pd.DataFrame:
+        """Every box of the covering, a row per restriction: box number, coverage and density on the
+        draws it was found on, and the coverage of the boxes up to it together."""
+        names = self._names(lang)
+        rows = []
+        for k, p in enumerate([self.prim, *self.more], start=1):
+            for name in p.box.restricted:
+                lo, hi = p.box.limits.get(name, (None, None))
+                allowed = p.box.allowed.get(name)
+                rows.append({"box": k, "coverage": p.box.coverage, "density": p.box.density,
+                             "union_coverage": self.union[k - 1][0] if self.union else p.box.coverage,
+                             "parameter": name, "label": names.label(name),
+                             "lower": lo if lo is not None else math.nan, "upper": hi if hi is not None else math.nan,
+                             "allowed": ";".join(f"{v:g}" for v in allowed) if allowed is not None else "",
+                             "quasi_p": p.p_values.get(name, math.nan)})
+        return pd.DataFrame(rows, columns=["box", "coverage", "density", "union_coverage", "parameter", "label",
+                                           "lower", "upper", "allowed", "quasi_p"])
+
+    def stability_table(self, lang: str | None = None) -> pd.DataFrame | None:
+        if self.stability is None:
+            return None
+        names = self._names(lang)
+        table = self.stability.copy()
+        table.insert(1, "label", [names.label(p) for p in table["parameter"]])
+        table.insert(2, "in_box", [p in self.prim.box.restricted for p in table["parameter"]])
+        return table
+
     def summary(self, lang: str | None = None) -> dict:
         box = self.prim.box
         return {
@@ -360,6 +550,12 @@ class Discovery:
                     "step": self.prim.chosen, "conditions": conditions(box, self._names(lang)),
                     "restrictions": self.box_table(lang).to_dict(orient="records")},
             "regional_top": self.regional_table(lang).head(10).to_dict(orient="records"),
+            "on": self.on,
+            "more_boxes": [{"description": text, "coverage": p.box.coverage, "density": p.box.density,
+                            "union_coverage": self.union[k][0]}
+                           for k, (p, text) in enumerate(zip(self.more, self.more_descriptions(lang)), start=1)],
+            "stability": (self.stability_table(lang).to_dict(orient="records")
+                          if self.stability is not None else None),
         }
 
     def figures(self, lang: str | None = None) -> dict:
@@ -376,6 +572,13 @@ class Discovery:
             write_csv(self.regional_table(lang), stage / "regional.csv", index=False, float_format="%.10g")
             write_csv(self.prim.trajectory_frame(), stage / "prim_trajectory.csv", index=False, float_format="%.10g")
             write_csv(self.box_table(lang), stage / "prim_box.csv", index=False, float_format="%.10g")
+            written = ["discovery.json", "regional.csv", "prim_trajectory.csv", "prim_box.csv"]
+            if self.more:
+                write_csv(self.boxes_table(lang), stage / "prim_boxes.csv", index=False, float_format="%.10g")
+                written.append("prim_boxes.csv")
+            if self.stability is not None:
+                write_csv(self.stability_table(lang), stage / "prim_stability.csv", index=False, float_format="%.10g")
+                written.append("prim_stability.csv")
             files = []
             if charts:
                 for name, fig in self.figures(lang).items():
@@ -384,23 +587,35 @@ class Discovery:
                             files.append(S.save(fig, stage / f"{name}.{fmt}", fmt).name)
             summary = self.summary(lang)
             summary["command"] = command
-            summary["files"] = ["discovery.json", "regional.csv", "prim_trajectory.csv", "prim_box.csv", *files]
+            summary["files"] = [*written, *files]
             write_json(stage / "discovery.json", summary)
         return Path(folder)
 
     def format(self, top: int = 10) -> str:
         m = self.meta
         o = self.outcome
-        what = f"{o.label('en')} below {_threshold_text(o, self.threshold)}"
-        lines = [f"When is the target missed? {m['scenario']} — {what}",
-                 f"{m['misses']:,} misses in {m['draws_used']:,} valid draws ({self.prim.base_rate:.1%})"
+        hits = self.on == "hits"
+        threshold = _threshold_text(o, self.threshold)
+        what = f"{o.label('en')} at or above {threshold}" if hits else f"{o.label('en')} below {threshold}"
+        cases = m["draws_used"] - m["misses"] if hits else m["misses"]
+        lines = [f"{'What has to go right?' if hits else 'When is the target missed?'} {m['scenario']} — {what}",
+                 f"{cases:,} {self.on} in {m['draws_used']:,} valid draws ({self.prim.base_rate:.1%})"
                  + (f"; {m['invalid_draws']:,} invalid draws left out" if m["invalid_draws"] else "")]
         lines.append("Regional sensitivity (KS distance between hits and misses):")
+        flip = {"lower": "higher", "higher": "lower"}
         for _, r in self.regional_table("en").head(top).iterrows():
+            direction = flip.get(r["direction"], r["direction"]) if hits else r["direction"]
             lines.append(f"  {str(r['label'])[:56]:<56} KS {r['ks']:.3f}  p {r['p_value']:.1e}  "
-                         f"{r['direction']} in misses")
-        lines.append(f"PRIM box (step {self.prim.chosen} of {len(self.prim.trajectory) - 1}):")
+                         f"{direction} in {self.on}")
+        lines.append(f"PRIM box (step {self.prim.chosen} of {len(self.prim.trajectory) - 1}"
+                     + (", pasted" if self.prim.peeled is not None else "") + "):")
         lines.append("  " + self.description("en"))
+        lines += ["  " + text for text in self.more_descriptions("en")]
+        if self.stability is not None:
+            resamples = self.meta.get("bootstrap", {}).get("resamples", 0)
+            lines.append(f"Bootstrap stability ({resamples} resamples): share of the boxes that restrict each input")
+            for _, r in self.stability_table("en").head(top).iterrows():
+                lines.append(f"  {str(r['label'])[:56]:<56} {r['share']:5.0%}" + ("  (in the box)" if r["in_box"] else ""))
         return "\n".join(lines)
 
 
@@ -410,13 +625,19 @@ def _threshold_text(o: Outcome, threshold: float) -> str:
 
 def discover(folder, outcome: str | None = None, below: float | None = None,
              params: Sequence[str] | None = None, lang: str | None = None, alpha: float = ALPHA,
-             min_mass: float = MIN_MASS, box: int | None = None) -> Discovery:
+             min_mass: float = MIN_MASS, box: int | None = None, on: str = "misses", boxes: int = 1,
+             bootstrap: int = 0, paste: bool = True, seed: int | None = None) -> Discovery:
     """Regional sensitivity and PRIM on a run folder's draws.
 
     The miss is "outcome below ``below``": by default the first target's outcome below its threshold;
     ``outcome`` names another target or a continuous outcome (``average_growth``, ``growth_2023``,
     ``gdp_2025``), which needs ``below`` unless it is a target. ``params`` (paths or globs) restricts
-    the inputs (default: every sampled input that varies)."""
+    the inputs (default: every sampled input that varies). ``on="hits"`` describes the draws that meet
+    it instead ("what has to go right"). ``boxes`` > 1 adds covering boxes (:func:`cover`);
+    ``bootstrap`` > 0 re-runs PRIM on that many resamples (:func:`bootstrap_stability`, seeded from
+    ``seed``, default the run's); ``paste`` widens the chosen box again where that keeps its density."""
+    if on not in ON:
+        raise InputError([Problem("--on", None, str(on), "one of misses, hits")])
     began = time.perf_counter()
     run = folder if isinstance(folder, RunFolder) else RunFolder(folder)
     targets = run_targets(run)
@@ -443,9 +664,23 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
     varying = [c for c in inputs if X[c].nunique(dropna=True) > 1]
     X = X[varying]
     miss = values < float(threshold)
+    cases = miss if on == "misses" else ~miss
     names = Names(run.scenario_data, lang or run.language or "en")
     regional = regional_sensitivity(X, miss)
-    result = prim(X, miss, alpha=alpha, min_mass=min_mass, choose=box)
+    if boxes > 1 and box is None:
+        found = cover(X, cases, boxes=boxes, alpha=alpha, min_mass=min_mass, paste=paste)
+        result, more = (found[0], found[1:]) if found else (prim(X, cases, alpha=alpha, min_mass=min_mass), [])
+        union = union_coverage([result, *more], X, cases)
+    else:
+        result, more = prim(X, cases, alpha=alpha, min_mass=min_mass, choose=box, paste=paste), []
+        union = []
+    stability = None
+    if bootstrap:
+        from portfolio.uncertainty import seeds
+
+        root = int((run.summary or {}).get("seed", 0)) if seed is None else int(seed)
+        stability = bootstrap_stability(X, cases, resamples=int(bootstrap), alpha=alpha, min_mass=min_mass,
+                                        paste=paste, seed=seeds.integer(root, "discover", "bootstrap"))
     meta = {
         "format_version": 1, "package_version": __version__, "run_folder": str(run.path.resolve()),
         "scenario": run.name, "title": run.title, "outcome": chosen.name, "outcome_label": chosen.label(names.lang),
@@ -454,10 +689,14 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
         "inputs": len(varying), "prim": {"alpha": alpha, "min_mass": min_mass, "steps": len(result.trajectory) - 1,
                                          "chosen_step": result.chosen,
                                          "rule": "max coverage × (density − base) / (1 − base); pruned"},
-        "ranges": {n: [float(X[n].min()), float(X[n].max())] for n in result.box.restricted},
+        "ranges": {n: [float(X[n].min()), float(X[n].max())]
+                   for n in dict.fromkeys(r for p in (result, *more) for r in p.box.restricted)},
+        "on": on, "pasted": result.peeled is not None, "boxes": 1 + len(more),
+        "bootstrap": {"resamples": int(bootstrap)} if bootstrap else None,
         "seconds": round(time.perf_counter() - began, 3),
     }
-    return Discovery(regional, result, names, chosen, float(threshold), meta, run.title)
+    meta["prim"]["pasting"] = "Friedman & Fisher 1999: widen while the density does not fall" if paste else None
+    return Discovery(regional, result, names, chosen, float(threshold), meta, run.title, on, more, union, stability)
 
 
 # ============================================================================================ charts
@@ -476,8 +715,9 @@ def _header(fig, ax, d: Discovery, names: Names, title: str, extra: str | None =
 
     lang = names.lang
     fig.suptitle(title, x=0.012, ha="left", fontsize=S.BASE_RC["figure.titlesize"])
-    what = L.text("discovery.chart.what", lang, outcome=d.outcome.label(lang), threshold=_threshold_text(d.outcome, d.threshold),
-               misses=d.meta["misses"], n=d.meta["draws_used"])
+    what = _t("discovery.chart.what", d.on, lang, outcome=d.outcome.label(lang), threshold=_threshold_text(d.outcome, d.threshold),
+               misses=d.meta["draws_used"] - d.meta["misses"] if d.on == "hits" else d.meta["misses"],
+               n=d.meta["draws_used"])
     lines = [L.shorten(L.pick(d.title, lang), 64), what] + ([extra] if extra else [])
     ax.set_title("\n".join(lines), loc="left", fontsize=7, color=S.GREY, pad=6, linespacing=1.5)
 
@@ -512,8 +752,11 @@ def regional_chart(d: Discovery, names: Names | None = None, top: int = 15):
         ax.grid(False, axis="y")
         ax.spines["left"].set_visible(False)
         ax.set_xlabel(L.text("discovery.chart.regional.xlabel", lang))
-        handles = [Patch(facecolor=S.VERMILLION, edgecolor="#333333", lw=0.35, label=L.text("discovery.chart.regional.lower", lang)),
-                   Patch(facecolor=S.BLUE, edgecolor="#333333", lw=0.35, hatch="///", label=L.text("discovery.chart.regional.higher", lang))]
+        # the colours follow the misses' side; with --on hits the same bar reads the other way round
+        lower, higher = (("discovery.chart.regional.higher", "discovery.chart.regional.lower") if d.on == "hits"
+                         else ("discovery.chart.regional.lower", "discovery.chart.regional.higher"))
+        handles = [Patch(facecolor=S.VERMILLION, edgecolor="#333333", lw=0.35, label=_t(lower, d.on, lang)),
+                   Patch(facecolor=S.BLUE, edgecolor="#333333", lw=0.35, hatch="///", label=_t(higher, d.on, lang))]
         fig.legend(handles=handles, loc="outside lower center", ncols=2)
     return fig
 
@@ -542,11 +785,11 @@ def trajectory_chart(d: Discovery, names: Names | None = None):
                     bbox={"facecolor": "white", "edgecolor": S.VERMILLION, "lw": 0.6, "boxstyle": "round,pad=0.3"},
                     arrowprops={"arrowstyle": "-", "color": S.VERMILLION, "lw": 0.7})
         ax.axhline(d.prim.base_rate * 100, color=S.BLACK, lw=0.9, ls="--",
-                   label=L.text("discovery.chart.traj.base", lang, v=f"{d.prim.base_rate:.0%}"))
+                   label=_t("discovery.chart.traj.base", d.on, lang, v=f"{d.prim.base_rate:.0%}"))
         ax.set_xlim(0, 102)
         ax.set_ylim(max(0, d.prim.base_rate * 100 - 5), 101)
-        ax.set_xlabel(L.text("discovery.chart.traj.x", lang))
-        ax.set_ylabel(L.text("discovery.chart.traj.y", lang))
+        ax.set_xlabel(_t("discovery.chart.traj.x", d.on, lang))
+        ax.set_ylabel(_t("discovery.chart.traj.y", d.on, lang))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
         ax.grid(True, axis="both")
@@ -572,9 +815,9 @@ def box_chart(d: Discovery, names: Names | None = None):
         k = max(len(restricted), 1)
         fig, ax = _figure(4.6 + 0.9 * k)
         pct = lambda v: f"{v * 100:.0f}%"  # noqa: E731
-        summary = L.text("discovery.chart.box.summary", lang, coverage=pct(box.coverage), density=pct(box.density),
+        summary = _t("discovery.chart.box.summary", d.on, lang, coverage=pct(box.coverage), density=pct(box.density),
                       base=pct(d.prim.base_rate))
-        _header(fig, ax, d, names, L.text("discovery.chart.box.title", lang), summary)
+        _header(fig, ax, d, names, _t("discovery.chart.box.title", d.on, lang), summary)
         ranges = d.meta.get("ranges") or {}
         for i, name in enumerate(restricted):
             y = k - 1 - i

@@ -114,12 +114,24 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
               help="Report this step of the peeling trajectory instead of the best trade-off (not pruned).")
 @click.option("--min-mass", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True,
               help="PRIM stops when the box holds less than this share of the draws.")
+@click.option("--on", "on", type=click.Choice(["misses", "hits"]), default="misses", show_default=True,
+              help="Describe the draws that miss, or those that meet the target: what has to go right.")
+@click.option("--boxes", type=click.IntRange(1, 10), default=1, show_default=True,
+              help="Covering: up to this many boxes, each found in the draws the earlier ones leave.")
+@click.option("--bootstrap", type=click.IntRange(0, 1000), default=0, show_default=True, metavar="B",
+              help="Re-run PRIM on B bootstrap resamples: how often each input is restricted (about 2 s each "
+                   "on 10,000 draws).")
+@click.option("--no-paste", is_flag=True, help="Report the peeled box without pasting it wider again.")
 @folder_options("outputs/discover-<run>-<timestamp>/", "the charts", "discovery.json")
 @friendly
-def discover(run_dir, outcome, below, params, box, min_mass, out, force, no_charts, lang, as_json):
-    """When is the target missed? Regional sensitivity (KS) and PRIM boxes on a run folder's draws.
+def discover(run_dir, outcome, below, params, box, min_mass, on, boxes, bootstrap, no_paste, out, force, no_charts,
+             lang, as_json):
+    """When is the target missed — or, with --on hits, what has to go right? Regional sensitivity (KS)
+    and PRIM boxes (peeled and pasted; more with --boxes, their stability with --bootstrap) on a run
+    folder's draws.
 
-    Writes regional.csv, prim_trajectory.csv, prim_box.csv, discovery.json and charts.
+    Writes regional.csv, prim_trajectory.csv, prim_box.csv (prim_boxes.csv, prim_stability.csv),
+    discovery.json and charts.
     """
     from portfolio.analysis.discovery import discover as run_discovery
 
@@ -127,7 +139,7 @@ def discover(run_dir, outcome, below, params, box, min_mass, out, force, no_char
         raise InputError([Problem(str(run_dir), None, "", "not a run folder (give the folder `portfolio run` wrote)")])
     destination = destination_folder(out, f"discover-{run_dir.resolve().name}", force)
     found = run_discovery(run_dir, outcome=outcome, below=below, params=list(params) or None, lang=lang,
-                          min_mass=min_mass, box=box)
+                          min_mass=min_mass, box=box, on=on, boxes=boxes, bootstrap=bootstrap, paste=not no_paste)
     folder = found.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())
     if as_json:
         echo_json((folder / "discovery.json").read_text(encoding="utf-8"))
