@@ -16,6 +16,8 @@ default, so the indices are about the chosen inputs):
 - ``sobol``: Saltelli (2002/2010) design from a scrambled Sobol' sequence, first-order ``S1`` and
   total-order ``ST`` indices (Jansen estimator in SALib) with bootstrap 95% intervals; second-order
   ``S2`` on request.
+- ``efast``: extended FAST (Saltelli, Tarantola & Chan 1999): first- and total-order indices from a
+  search-curve design of N·D runs (SALib's sampler and estimator, interference factor M = 4).
 
 Given data — the draws of an existing run folder (``draws.parquet``), no new simulation:
 
@@ -23,6 +25,12 @@ Given data — the draws of an existing run folder (``draws.parquet``), no new s
   output distributions; statistics over conditioning intervals (median is the headline).
 - ``rbd-fast`` (Tarantola et al. 2006; Plischke 2010): first-order index by random balance design.
 - ``delta`` (Borgonovo 2007; Plischke et al. 2013): moment-independent delta and first-order S1.
+- ``hdmr`` (Li et al. 2010; Li & Rabitz 2012): a high-dimensional model representation fitted to the
+  draws; each input's first-order contribution ``S`` = Cov(f_i, Y)/Var(Y), split on the emulator into a
+  structural part ``Sa`` = Var(f_i)/Var(Y) and a correlative part ``Sb`` = Cov(f_i, Σ_{j≠i} f_j)/Var(Y),
+  and ``ST``: the ANCOVA decomposition that stays defined under correlated inputs (SALib's ``hdmr``,
+  second order with at most 10 inputs, first order above; Sa + Sb equals S only where the emulator
+  fits the outcome exactly).
 - ``shapley`` (Owen 2014; Broto, Bachoc & Depecker 2020): Shapley effects ``Sh``, each input's share of
   the outcome's variance, valid when the inputs are correlated (``analysis.shapley``); at most
   ``shapley.MAX_INPUTS`` inputs, the noise reference included.
@@ -38,9 +46,9 @@ runs the engine, drops failed rows and writes the results in one schema:
 (growth), 亿元 (GDP) or probabilities. Failed runs (non-finite or non-positive GDP) are counted and
 reported; a Sobol' block or Morris trajectory with a failed row is left out of the estimate.
 
-PAWN, RBD-FAST and delta assume independent inputs; a run with rank correlations (Iman–Conover) shares
+PAWN, RBD-FAST and delta assume independent inputs (eFAST, Sobol' and Morris build independent designs); a run with rank correlations (Iman–Conover) shares
 the attribution between correlated inputs in ways they do not define. Shapley effects are defined for
-dependent inputs: use them on a correlated scenario.
+dependent inputs: use them (or HDMR's structural/correlative split) on a correlated scenario.
 """
 from __future__ import annotations
 
@@ -80,12 +88,12 @@ from portfolio.runs.results import Z95, long_window_of
 from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty import seeds
 
-METHODS = ("tornado", "morris", "sobol", "pawn", "rbd-fast", "delta", "shapley")
-GIVEN_DATA_METHODS = ("pawn", "rbd-fast", "delta", "shapley")
+METHODS = ("tornado", "morris", "sobol", "efast", "pawn", "rbd-fast", "delta", "hdmr", "shapley")
+GIVEN_DATA_METHODS = ("pawn", "rbd-fast", "delta", "hdmr", "shapley")
 COLUMNS = ["method", "outcome", "year", "parameter", "label", "index", "value", "conf_low", "conf_high"]
 MAIN_INDEX = {"tornado": "swing", "morris": "mu_star", "sobol": "ST", "pawn": "median",
-              "rbd-fast": "S1", "delta": "delta", "shapley": "Sh"}
-DEFAULT_N = {"tornado": 4096, "morris": 64, "sobol": 1024}
+              "rbd-fast": "S1", "delta": "delta", "shapley": "Sh", "efast": "ST", "hdmr": "S"}
+DEFAULT_N = {"tornado": 4096, "morris": 64, "sobol": 1024, "efast": 1024}
 BASE = "(base)"
 DUMMY = "(dummy)"      # given data: an independent random input with no effect, the estimator's noise level
 
@@ -361,7 +369,7 @@ class SensitivityResult:
                              "shift in timing (construction spending moved within or past the plan window), not a gain")
         else:
             extra = {"sobol": ["S1"], "morris": ["sigma"], "delta": ["S1"], "pawn": ["mean"], "rbd-fast": [],
-                     "shapley": []}
+                     "shapley": [], "efast": ["S1"], "hdmr": ["Sa", "Sb"]}
             heads = [self.main_index] + extra[self.method]
             lines.append(f"  {'input':<58} " + " ".join(f"{h + ' [95% interval]':>28}" if self.method != "pawn" else f"{h:>28}" for h in heads))
             for _, r in self.ranking().head(top).iterrows():
@@ -698,6 +706,51 @@ def sobol(scenario, params: Sequence[str] | None = None, outcome: str | None = N
     return SensitivityResult("sobol", _frame(rows), meta, outcomes, names, meta["title"])
 
 
+def efast(scenario, params: Sequence[str] | None = None, outcome: str | None = None, *, N: int | None = None,
+          others: str = "median", per_year: bool = False, window=None, seed: int | None = None,
+          sampler: str | None = None, lang: str | None = None, num_resamples: int = 100,
+          executor=None) -> SensitivityResult:
+    """Extended FAST first- and total-order indices on N·D rows (``N`` default 1,024, more than 64)."""
+    from SALib.analyze import fast as analyze
+    from SALib.sample import fast_sampler as sample
+
+    began = time.perf_counter()
+    c, params, outcomes, names = _setup(scenario, params, outcome, window, per_year, lang)
+    _no_probability(outcomes, "efast")
+    seed, sampler = _resolve_seed(c, seed, sampler)
+    n = int(N or DEFAULT_N["efast"])
+    if n <= 64:
+        raise InputError([Problem("-N", None, str(n), "eFAST needs more than 4·M² = 64 samples per input")])
+    problem = _problem(params, (1e-6, 1.0 - 1e-6))        # the search curve reaches the bounds: keep off 0 and 1
+    X = sample.sample(problem, n, M=4, seed=seeds.integer(seed, "efast", "design"))
+    t_design = time.perf_counter() - began
+    run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler,
+                          executor=executor)
+    t1 = time.perf_counter()
+    rows: list[dict] = []
+    for o in outcomes:
+        y = np.where(run.valid, o.from_arrays(run.gdp, run.growth, run.targets, run.years), np.nan)
+        bad = int((~np.isfinite(y)).sum())
+        if bad:
+            raise InputError([Problem("--method", None, "efast", f"{bad:,} of the design's {len(y):,} runs failed "
+                                      "(non-finite GDP); eFAST needs every row of its search curves — use sobol")])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = analyze.analyze(problem, y, M=4, num_resamples=num_resamples, conf_level=0.95,
+                                 seed=seeds.integer(seed, "efast", "bootstrap"))
+        for j, p in enumerate(params):
+            for key in ("S1", "ST"):
+                v, conf = float(si[key][j]), float(si[f"{key}_conf"][j])
+                rows.append(_rows("efast", o, names, p, key, v, v - conf, v + conf))
+    t2 = time.perf_counter()
+    meta = _meta("efast", c, names, params, outcomes, others=others, seed=seed, sampler=sampler, N=n, M=4,
+                 num_resamples=num_resamples,
+                 runs={"rows": run.rows, "failed": run.failed, "dropped": 0, "dropped_what": "rows"},
+                 seconds={"design": t_design, "engine": t1 - began - t_design, "analysis": t2 - t1,
+                          "total": t2 - began})
+    return SensitivityResult("efast", _frame(rows), meta, outcomes, names, meta["title"])
+
+
 # =========================================================================================== given data
 def run_inputs(run: RunFolder, patterns=None, where: str = "--params") -> list[str]:
     """Sampled inputs of a run folder by path, glob or comma list; none → the scenario's inputs given
@@ -746,6 +799,7 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
     of the inputs (at most ``shapley.MAX_INPUTS`` with the noise reference: choose with ``params``)."""
     from portfolio.analysis.shapley import MAX_INPUTS, shapley_effects
 
+    from SALib.analyze import hdmr as hdmr_m
     from SALib.analyze import pawn as pawn_m
     from SALib.analyze import rbd_fast as rbd_m
 
@@ -808,6 +862,14 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
                 for j, p in enumerate(columns):
                     v, conf = float(si["S1"][j]), float(si["S1_conf"][j])
                     rows.append(_rows(method, o, names, p, "S1", v, v - conf, v + conf))
+            elif method == "hdmr":                  # the module's DeprecationWarning is muted with the rest
+                with _quiet(seed, "hdmr"):
+                    si = hdmr_m.analyze(problem, X, y, maxorder=2 if len(columns) <= 10 else 1,
+                                        seed=seeds.integer(seed, "hdmr"))
+                for j, p in enumerate(columns):
+                    for key in ("S", "Sa", "Sb", "ST"):
+                        v, conf = float(si[key][j]), float(si[f"{key}_conf"][j])
+                        rows.append(_rows(method, o, names, p, key, v, v - conf, v + conf))
             elif method == "shapley":
                 rows_used = min(len(y), int(shapley_rows))
                 found = shapley_effects(X[:rows_used], y[:rows_used], resamples=num_resamples,
@@ -909,7 +971,7 @@ def run_sensitivity(source, method: str, **kwargs) -> SensitivityResult:
         kwargs.pop("sampler", None)
         kwargs.pop("executor", None)       # reads a run's draws: nothing to simulate
         return given_data(source, method, **kwargs)
-    func = {"tornado": tornado, "morris": morris, "sobol": sobol}[method]
+    func = {"tornado": tornado, "morris": morris, "sobol": sobol, "efast": efast}[method]
     if method == "tornado":
         n = kwargs.pop("N", None)
         kwargs.pop("others", None)
@@ -917,7 +979,7 @@ def run_sensitivity(source, method: str, **kwargs) -> SensitivityResult:
         kwargs.setdefault("draws", n)
     else:
         kwargs.pop("draws", None)
-        if method == "morris":
+        if method in ("morris", "efast"):
             kwargs.pop("second_order", None)
     return func(source, **kwargs)
 
@@ -1058,7 +1120,9 @@ def index_chart(result: SensitivityResult, names: Names | None = None, top: int 
     ranked = result.ranking(o.name).head(top)
     series = {"sobol": [("S1", S.BLUE, ""), ("ST", S.ORANGE, "///")], "morris": [("mu_star", S.BLUE, "")],
               "pawn": [("median", S.BLUE, "")], "rbd-fast": [("S1", S.BLUE, "")],
-              "delta": [("delta", S.BLUE, ""), ("S1", S.ORANGE, "///")], "shapley": [("Sh", S.BLUE, "")]}[result.method]
+              "delta": [("delta", S.BLUE, ""), ("S1", S.ORANGE, "///")], "shapley": [("Sh", S.BLUE, "")],
+              "efast": [("S1", S.BLUE, ""), ("ST", S.ORANGE, "///")],
+              "hdmr": [("Sa", S.BLUE, ""), ("Sb", S.ORANGE, "///")]}[result.method]
     with S.house_style(lang):
         k = len(ranked)
         fig, ax = _figure(3.6 + 0.55 * max(k, 3))
@@ -1100,7 +1164,7 @@ def index_chart(result: SensitivityResult, names: Names | None = None, top: int 
         ax.grid(False, axis="y")
         ax.spines["left"].set_visible(False)
         ax.set_ylim(-0.6, k - 0.4)
-        if result.method in ("sobol", "rbd-fast", "delta", "shapley"):
+        if result.method in ("sobol", "rbd-fast", "delta", "shapley", "efast", "hdmr"):
             lo, hi = ax.get_xlim()
             ax.set_xlim(min(lo, -0.02), max(hi, 0.1))
         ax.set_xlabel(L.text(f"sensitivity.xlabel.{result.method}", lang, outcome=o.label(lang),

@@ -27,10 +27,11 @@ def _percent_or_number(ctx, param, value):
                      "portfolio sensitivity outputs/baseline --method pawn)")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--method", required=True,
-              type=click.Choice(["tornado", "morris", "sobol", "pawn", "rbd-fast", "delta", "shapley"]),
-              help="tornado/morris/sobol evaluate a design on a scenario file; pawn/rbd-fast/delta/shapley read "
-                   "the draws of a run folder (shapley: Shapley effects, right for correlated inputs; at most 9 "
-                   "--params).")
+              type=click.Choice(["tornado", "morris", "sobol", "efast", "pawn", "rbd-fast", "delta", "hdmr",
+                                 "shapley"]),
+              help="tornado/morris/sobol/efast evaluate a design on a scenario file; pawn/rbd-fast/delta/hdmr/"
+                   "shapley read the draws of a run folder (hdmr and shapley stay right for correlated inputs; "
+                   "shapley takes at most 9 --params).")
 @click.option("--params", "params", multiple=True, metavar="PATH",
               help="Inputs to analyse by scenario path; globs and comma lists work "
                    "('projects.*.start_delay'). Default: the scenario's inputs given as distributions.")
@@ -41,9 +42,10 @@ def _percent_or_number(ctx, param, value):
 @click.option("--per-year", is_flag=True, help="Indices for every year of the window (growth or GDP).")
 @click.option("--window", type=(int, int), metavar="FIRST LAST", help="The window of average growth and --per-year.")
 @click.option("-N", "size", type=click.IntRange(min=1), metavar="SIZE",
-              help="sobol: base samples, a power of two (default 1024; runs N·(D+2)); morris: trajectories "
+              help="sobol: base samples, a power of two (default 1024; runs N·(D+2)); efast: samples per input "
+                   "(default 1024, > 64; runs N·D); morris: trajectories "
                    "(default 64); tornado with a probability: draws per swing (default 4096); "
-                   "pawn/rbd-fast/delta/shapley: use the first N valid draws (default all).")
+                   "pawn/rbd-fast/delta/hdmr/shapley: use the first N valid draws (default all).")
 @click.option("--second-order", is_flag=True, help="sobol: also second-order indices (runs N·(2D+2)).")
 @click.option("--others", type=click.Choice(["median", "random"]), default="median", show_default=True,
               help="morris/sobol: the inputs not analysed at their medians, or drawn as in a Monte Carlo run.")
@@ -55,7 +57,8 @@ def _percent_or_number(ctx, param, value):
 @friendly
 def sensitivity(source, method, params, outcome, per_year, window, size, second_order, others, seed, overrides,
                 workers, scheduler, dask_local, timeout, out, force, no_charts, lang, as_json):
-    """Which uncertain inputs move an outcome: tornado, Morris, Sobol', PAWN, RBD-FAST, delta or Shapley.
+    """Which uncertain inputs move an outcome: tornado, Morris, Sobol', eFAST, PAWN, RBD-FAST, delta, HDMR or
+    Shapley.
 
     Writes indices.csv and indices.parquet (method, outcome, year, parameter, label, index, value,
     conf_low, conf_high), sensitivity.json and a chart.
@@ -74,7 +77,7 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
     if not given and source.is_dir():
         raise InputError([Problem(str(source), None, "",
                                   f"--method {method} evaluates a scenario file (a run folder is for "
-                                  "pawn, rbd-fast, delta and shapley)")])
+                                  "pawn, rbd-fast, delta, hdmr and shapley)")])
     if given and overrides:
         raise click.UsageError("--set applies to a scenario file, not to a run folder")
     kwargs = dict(params=list(params) or None, outcome=outcome, per_year=per_year, window=window, lang=lang,

@@ -63,6 +63,40 @@ def test_sobol_reproduces_analytic_indices(write):
     assert set(result.table["method"]) == {"sobol"} and set(result.table["outcome"]) == {"average_growth_2021_2021"}
 
 
+def test_efast_reproduces_analytic_indices(write):
+    """The additive model of the Sobol' test: S1 = ST = 0.8 and 0.2; eFAST's estimates (a search-curve
+    design, no bootstrap interval for a deterministic model's S1) within 0.03, its runs N·D."""
+    _, scenario = additive(write, {"a": "uniform(10, 30)", "b": "uniform(5, 15)"})
+    result = S.run_sensitivity(scenario, "efast", params=["projects.a.capex", "projects.b.capex"], N=1024, lang="en")
+    t = result.table.set_index(["parameter", "index"])["value"]
+    for name, value in {"projects.a.capex": 0.8, "projects.b.capex": 0.2}.items():
+        for index in ("S1", "ST"):
+            assert t[(name, index)] == pytest.approx(value, abs=0.03), (name, index, t[(name, index)])
+    assert result.meta["runs"]["rows"] == 1024 * 2 and result.main_index == "ST"
+    assert "efast" in result.format()
+
+
+def test_hdmr_splits_a_correlated_pair_into_structural_and_correlative_parts(tmp_path):
+    """HDMR on given draws: y = a + b with corr(a, b) = 0.6, unit variances. The ANCOVA split (Li &
+    Rabitz 2012): each input's structural part Sa = Var(a)/Var(y) = 1/3.2, correlative part
+    Sb = Cov(a, b)/Var(y) = 0.6/3.2, S = Sa + Sb = 0.5; within 0.03."""
+    import numpy as np
+
+    from SALib.analyze import hdmr
+
+    rng = np.random.default_rng(1)
+    x = rng.multivariate_normal([0, 0], [[1, 0.6], [0.6, 1]], size=4000)
+    y = x.sum(axis=1)
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[-4, 4]] * 2}
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        si = hdmr.analyze(problem, x, y, maxorder=2, seed=2)
+    assert si["Sa"][:2] == pytest.approx([1 / 3.2] * 2, abs=0.03)
+    assert si["Sb"][:2] == pytest.approx([0.6 / 3.2] * 2, abs=0.03)
+    assert si["S"][:2] == pytest.approx([0.5, 0.5], abs=0.03)
+
+
 def test_sobol_second_order_of_an_additive_model_is_zero(write):
     _, scenario = additive(write, {"a": "uniform(10, 30)", "b": "uniform(5, 15)"})
     result = S.sobol(scenario, params=["projects.a.capex", "projects.b.capex"], N=512, second_order=True)
@@ -149,7 +183,7 @@ def run_folder(tmp_path_factory):
 
 
 @pytest.mark.parametrize("method,index", [("pawn", "median"), ("rbd-fast", "S1"), ("delta", "delta"),
-                                          ("shapley", "Sh")])
+                                          ("shapley", "Sh"), ("hdmr", "S")])
 def test_given_data_methods_rank_from_the_draws(run_folder, method, index):
     result = S.given_data(run_folder, method, lang="en")
     assert result.ranking()["parameter"].iloc[0] == "projects.a.capex"
