@@ -28,6 +28,7 @@ _API = {
     "open_run": ("portfolio.outputs.rundata", "open_run"),
     "compare": ("portfolio.analysis.compare", "compare"),
     "goal_seek": ("portfolio.analysis.goalseek", "goal_seek"),
+    "robust_choice": ("portfolio.analysis.robust", "robust_choice"),
     "required_investment": ("portfolio.analysis.required", "required_investment"),
     "calibrate": ("portfolio.analysis.calibrate", "calibrate"),
     "read_history": ("portfolio.analysis.calibrate", "read_history"),

@@ -85,6 +85,48 @@ def goal_seek(scenario, lever, probability, bounds, target, draws, seed, overrid
         click.echo(f"  why: {line}")
 
 
+@click.command(epilog="Example: portfolio robust scenarios/chuxiong/baseline.yaml --lever economy.investment_rate "
+                     "--lever projects.airport.planned_start=2021:2024 --objective probability --objective p10")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lever", "levers", multiple=True, required=True, metavar="PATH[=LOW:HIGH]",
+              help="A lever and its range (repeat, 1 to 6): an input path, projects.ID.planned_start (decimal "
+                   "years) or capex_scale; default range as goal-seek's.")
+@click.option("--objective", "objectives", multiple=True, type=click.Choice(["probability", "p10"]),
+              help="probability: P(target); p10: the worst decile of the target's outcome. Two give the Pareto "
+                   "front. Default probability.")
+@click.option("--target", help="Target name (default: the scenario's first target).")
+@click.option("--budget", type=float, metavar="YI",
+              help="At most this much portfolio capex spent in the target's window (亿元, mean over the draws).")
+@click.option("--trials", type=click.IntRange(min=2), default=60, show_default=True,
+              help="Settings simulated (the scenario's own first).")
+@click.option("--draws", type=click.IntRange(min=100), help="Draws per setting (default: the scenario's, at most 4000).")
+@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value first.")
+@folder_options("outputs/robust-<timestamp>/", "the search chart", "robust.json")
+@friendly
+def robust(scenario, levers, objectives, target, budget, trials, draws, seed, overrides, out, force, no_charts, lang,
+           as_json):
+    """The settings of several levers that maximise P(target) or its worst decile across the uncertainty,
+    on common random numbers, within a budget; two objectives give the Pareto front. The best settings
+    are simulated again on fresh draws: quote those probabilities."""
+    from portfolio.analysis.robust import robust_choice
+    from portfolio.cli.common import Progress
+    from portfolio.scenario.loading import load_scenario
+
+    loaded = load_scenario(scenario, overrides)
+    folder = destination(out, "robust", force)
+    with Progress(not as_json, "searching") as advance:
+        found = robust_choice(loaded, levers, objectives or ("probability",), target=target, budget=budget,
+                              trials=trials, draws=draws, seed=seed, on_trial=advance)
+    found.save(folder, force=force, command=command_line(), charts=not no_charts,
+               lang=lang or loaded.meta.language)
+    if as_json:
+        echo_json((folder / "robust.json").read_text(encoding="utf-8"))
+        return
+    click.echo(found.format())
+    click.echo(f"Folder: {folder}")
+
+
 @click.command(epilog="Example: portfolio rerun outputs/chuxiong-baseline-20261126-101500")
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--from-manifest", is_flag=True, help="Rerun from the manifest's resolved scenario even if "
