@@ -4,7 +4,7 @@ The blocks run in order (later ones use the folders earlier ones write), from a 
 ``scenarios/`` folder, with the installed ``portfolio`` command. To keep the suite fast the number of
 draws is cut (``--draws``, ``-N``, ``draws:`` of the copied sweep files) and ``portfolio run`` draws no
 charts (``portfolio chart`` and the report draw them, and tests/outputs checks them); nothing else is
-changed. The install and test commands are what
+changed (``portfolio robust`` searches fewer settings). The install and test commands are what
 CI itself runs, and a few lines name things that cannot exist here (a cluster's address, a
 placeholder file name): those are listed in SKIP with the reason, so nothing is skipped silently.
 """
@@ -54,6 +54,10 @@ def fast(command: str) -> str:
         command = re.sub(r"-N \d+", "-N 64", command) if "-N " in command else command + " -N 64"
     if "--method morris" in command and "-N " not in command:
         command += " -N 6"
+    if "--method efast" in command and "-N " not in command:
+        command += " -N 72"
+    if command.startswith("portfolio robust ") and "--trials" not in command:
+        command += f" --trials 6 --draws {DRAWS}"
     if "--outcome probability" in command and "-N " not in command:
         command += " -N 512"
     return command
