@@ -41,6 +41,20 @@ class Comparison:
     def base(self):
         return self.results[0]
 
+    def __repr__(self) -> str:
+        rows = probability_rows(self)
+        width = max((len(r[0]) + len(r[1]) for r in rows), default=0) + 2
+        return "\n".join([f"<Comparison {', '.join(self.names)}>", _heading(self)]
+                         + [f"  P({t}) {s:<{width - len(t)}} {p:>6} {ci}" + (f"   {d}" if d else "")
+                            for t, s, p, ci, d in rows])
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import card
+
+        return card(f"Comparison: {', '.join(self.names)}", [_heading(self)],
+                    ["target", "scenario", "P", "95% interval", f"difference against {self.names[0]}"],
+                    probability_rows(self))
+
     def growth_window(self) -> tuple[int, int]:
         return self.base.growth_window()
 
@@ -239,26 +253,40 @@ def compare(scenarios, draws: int | None = None, seed: int | None = None, worker
     return Comparison(results, names)
 
 
+def _heading(comparison: Comparison) -> str:
+    return (f"{comparison.base.spec.draws:,} draws per scenario, seed {comparison.base.spec.seed}, "
+            "common random numbers (differences are paired, against the first scenario)")
+
+
+def probability_rows(comparison: Comparison, table=None, diffs=None, target: str | None = None) -> list[list[str]]:
+    """[target, scenario, P, its 95% interval, the paired difference against the first] for each target (or
+    one) and scenario, as the terminal table prints them."""
+    table = comparison.table() if table is None else table
+    diffs = comparison.differences() if diffs is None else diffs
+    rows = []
+    for name in [target] if target else [t.name for t in comparison.base.scenario.targets]:
+        for _, row in table.iterrows():
+            if f"p_{name}" not in row or pd.isna(row[f"p_{name}"]):
+                continue
+            d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"p_{name}")]
+            difference = (L.pp_interval(d.iloc[0].difference * 100, (d.iloc[0].ci95_high - d.iloc[0].ci95_low) / 2 * 100)
+                          if len(d) else "")
+            rows.append([name, row["scenario"], f"{row[f'p_{name}'] * 100:5.1f}%".strip(),
+                         f"[{row[f'p_{name}_ci_low'] * 100:.1f}%, {row[f'p_{name}_ci_high'] * 100:.1f}%]", difference])
+    return rows
+
+
 def format_comparison(comparison: Comparison) -> str:
     """The terminal table: probabilities with intervals and paired differences against the first."""
     table = comparison.table()
     diffs = comparison.differences()
     targets = [t.name for t in comparison.base.scenario.targets]
     window = comparison.growth_window()
-    lines = [f"{comparison.base.spec.draws:,} draws per scenario, seed {comparison.base.spec.seed}, "
-             "common random numbers (differences are paired, against the first scenario)", ""]
+    lines = [_heading(comparison), ""]
     for target in targets:
         lines.append(f"P({target})")
-        for _, row in table.iterrows():
-            if f"p_{target}" not in row or pd.isna(row[f"p_{target}"]):
-                continue
-            text = (f"  {row['scenario']:<28} {row[f'p_{target}'] * 100:5.1f}% "
-                    f"[{row[f'p_{target}_ci_low'] * 100:.1f}%, {row[f'p_{target}_ci_high'] * 100:.1f}%]")
-            d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"p_{target}")]
-            if len(d):
-                r = d.iloc[0]
-                text += "   " + L.pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100)
-            lines.append(text)
+        lines += [f"  {name:<28} {p:>6} {interval}" + (f"   {difference}" if difference else "")
+                  for _, name, p, interval, difference in probability_rows(comparison, table, diffs, target)]
     lines.append(f"Average growth {window[0]}–{window[1]} (P10 / P50 / P90)")
     for _, row in table.iterrows():
         text = (f"  {row['scenario']:<28} {row['average_growth_p10'] * 100:.2f}% / "

@@ -86,6 +86,24 @@ def write_csv(table, path, **options) -> None:
     table.to_csv(path, encoding="utf-8-sig", **options)
 
 
+#: the natural index of each table of a run: the API gives its frames indexed by it (``Result.years()``,
+#: ``RunData.table``), the CSV files hold it as ordinary columns, first (``flat``)
+TABLE_INDEX = {"years": ("year",), "projects": ("id",), "energy": ("technology", "year")}
+
+
+def indexed(table, name: str):
+    """A run table (as the CSV file holds it) indexed by its ``TABLE_INDEX`` columns."""
+    keys = list(TABLE_INDEX[name])
+    if not all(k in table.columns for k in keys):     # an empty table (a scenario without projects)
+        table = table.reindex(columns=[*keys, *(c for c in table.columns if c not in keys)])
+    return table.set_index(keys)
+
+
+def flat(table):
+    """A table as its CSV file holds it: a named index back to ordinary columns (first), else unchanged."""
+    return table.reset_index() if any(n is not None for n in table.index.names) else table
+
+
 def plain(value):
     """JSON-ready: numpy scalars → Python, NaN/inf → null, dates → ISO text, tuples → lists."""
     if isinstance(value, dict):
@@ -201,9 +219,8 @@ class RunWriter:
         written and the folder is moved into place."""
         stage = self.stage
         write_json(stage / "summary.json", result.summary())
-        write_csv(result.years(), stage / "years.csv", index=False)
-        write_csv(result.projects(), stage / "projects.csv", index=False)
-        write_csv(result.energy(), stage / "energy.csv", index=False)
+        for name in TABLE_INDEX:                                  # years, projects, energy: CSV layout
+            write_csv(getattr(result, name)(indexed=False), stage / f"{name}.csv", index=False)
         for name, table in result.schedule_tables().items():     # criticality, s_curves, groups
             write_csv(table, stage / f"{name}.csv", index=False)
         if self.draws is not None:

@@ -150,3 +150,12 @@ def test_discover_cli(cli, run_folder, tmp_path):
     assert r.exit_code == 2 and "unknown outcome" in r.output
     r = cli("discover", run_folder, "--params", "projects.z.capex", "--out", tmp_path / "g")
     assert r.exit_code == 2 and "not a sampled input" in r.output
+
+
+def test_a_discovery_shows_its_box_and_ranking_in_a_notebook(run_folder):
+    found = discover(run_folder, lang="en")
+    assert found.format(top=5) in repr(found)
+    page = found._repr_html_()
+    assert found.description("en") in page.replace("&lt;", "<").replace("&gt;", ">")
+    top = found.regional_table("en").iloc[0]
+    assert f"<td>{top['label']}</td>" in page and f"{top['ks']:.3f}" in page
