@@ -42,18 +42,15 @@ class Comparison:
         return self.results[0]
 
     def __repr__(self) -> str:
-        rows = probability_rows(self)
-        width = max((len(r[0]) + len(r[1]) for r in rows), default=0) + 2
-        return "\n".join([f"<Comparison {', '.join(self.names)}>", _heading(self)]
-                         + [f"  P({t}) {s:<{width - len(t)}} {p:>6} {ci}" + (f"   {d}" if d else "")
-                            for t, s, p, ci, d in rows])
+        from portfolio.outputs.textsummary import probability_lines
+
+        return "\n".join([f"<Comparison {', '.join(self.names)}>", _heading(self), *probability_lines(probability_rows(self))])
 
     def _repr_html_(self) -> str:
-        from portfolio.outputs.textsummary import card
+        from portfolio.outputs.textsummary import PROBABILITY_HEADER, card
 
         return card(f"Comparison: {', '.join(self.names)}", [_heading(self)],
-                    ["target", "scenario", "P", "95% interval", f"difference against {self.names[0]}"],
-                    probability_rows(self))
+                    [*PROBABILITY_HEADER, f"difference against {self.names[0]}"], probability_rows(self))
 
     def growth_window(self) -> tuple[int, int]:
         return self.base.growth_window()
@@ -259,21 +256,12 @@ def _heading(comparison: Comparison) -> str:
 
 
 def probability_rows(comparison: Comparison, table=None, diffs=None, target: str | None = None) -> list[list[str]]:
-    """[target, scenario, P, its 95% interval, the paired difference against the first] for each target (or
-    one) and scenario, as the terminal table prints them."""
+    """``textsummary.probability_rows`` of this comparison (every target, or one)."""
+    from portfolio.outputs.textsummary import probability_rows as rows
+
     table = comparison.table() if table is None else table
     diffs = comparison.differences() if diffs is None else diffs
-    rows = []
-    for name in [target] if target else [t.name for t in comparison.base.scenario.targets]:
-        for _, row in table.iterrows():
-            if f"p_{name}" not in row or pd.isna(row[f"p_{name}"]):
-                continue
-            d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"p_{name}")]
-            difference = (L.pp_interval(d.iloc[0].difference * 100, (d.iloc[0].ci95_high - d.iloc[0].ci95_low) / 2 * 100)
-                          if len(d) else "")
-            rows.append([name, row["scenario"], f"{row[f'p_{name}'] * 100:5.1f}%".strip(),
-                         f"[{row[f'p_{name}_ci_low'] * 100:.1f}%, {row[f'p_{name}_ci_high'] * 100:.1f}%]", difference])
-    return rows
+    return rows(table, diffs, [target] if target else [t.name for t in comparison.base.scenario.targets])
 
 
 def format_comparison(comparison: Comparison) -> str:

@@ -289,7 +289,18 @@ def finite(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
-def open_run(folder) -> RunData:
-    """A finished run folder: ``.summary`` (summary.json), ``.years``, ``.projects``, ``.energy``
-    (DataFrames, as the CSV files), ``.manifest``, ``.draws(columns)`` and ``.plot.<chart>()``."""
+def open_run(folder):
+    """A finished output folder, for a notebook. A run folder → ``RunData``: ``.summary`` (summary.json),
+    ``.years``, ``.projects``, ``.energy`` (DataFrames, as the CSV files; ``.table(name)`` indexed),
+    ``.manifest``, ``.draws(columns, long=)``, ``.to_xarray()`` and ``.plot.<chart>()``. A comparison
+    folder → ``ComparisonFolder`` (``.summary``, ``.table()``, ``.differences()``, ``.draws()``); a
+    sensitivity, discovery or sweep folder → ``SavedFolder`` (``.summary``, ``.table()``, ``.manifest``)."""
+    from portfolio.outputs.folders import ComparisonFolder, SavedFolder, check_finished, folder_kind
+
+    check_finished(Path(folder), "folder")
+    kind = folder_kind(folder)
+    if kind == "comparison":
+        return ComparisonFolder(folder)
+    if kind in SavedFolder.FILES:
+        return SavedFolder(folder, kind)
     return RunData.from_folder(folder)

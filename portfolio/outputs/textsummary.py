@@ -94,6 +94,34 @@ def card(title: str, lines, header, rows) -> str:
             f"{html_table(header, rows)}</div>")
 
 
+PROBABILITY_HEADER = ["target", "scenario", "P", "95% interval"]
+
+
+def probability_rows(table, diffs, targets) -> list[list[str]]:
+    """[target, scenario, P, its 95% interval, the paired difference against the first scenario] for each
+    target and scenario of a comparison's tables (``Comparison.table()``/``.differences()``, or the
+    comparison folder's), as ``portfolio compare`` prints them."""
+    from portfolio.outputs.texts import pp_interval
+
+    rows = []
+    for name in targets:
+        for _, row in table.iterrows():
+            if f"p_{name}" not in row or row[f"p_{name}"] != row[f"p_{name}"] or row[f"p_{name}"] is None:
+                continue
+            d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"p_{name}")] if len(diffs) else diffs
+            difference = (pp_interval(d.iloc[0].difference * 100, (d.iloc[0].ci95_high - d.iloc[0].ci95_low) / 2 * 100)
+                          if len(d) else "")
+            rows.append([name, row["scenario"], f"{row[f'p_{name}'] * 100:.1f}%",
+                         f"[{row[f'p_{name}_ci_low'] * 100:.1f}%, {row[f'p_{name}_ci_high'] * 100:.1f}%]", difference])
+    return rows
+
+
+def probability_lines(rows) -> list[str]:
+    """``probability_rows`` as a notebook's text: ``P(target) scenario  P [interval]  difference``."""
+    width = max((len(r[0]) + len(r[1]) for r in rows), default=0) + 2
+    return [f"  P({t}) {s:<{width - len(t)}} {p:>6} {ci}" + (f"   {d}" if d else "") for t, s, p, ci, d in rows]
+
+
 def format_summary(summary: dict) -> str:
     """A dozen lines a planner can read in a terminal."""
     lines = [*_heading(summary), "", "Targets"]

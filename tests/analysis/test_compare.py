@@ -301,3 +301,8 @@ def test_a_comparison_shows_each_probability_and_difference_as_the_terminal_prin
             assert " ".join(figures.split()) in " ".join(text.split())
             assert f"{p * 100:.1f}%" in page
     assert page.count("<tr>") == 1 + len(c.names) * len(c.base.scenario.targets)
+    import portfolio
+
+    saved = portfolio.open_run(c.save(pair[0].parent / "cmp", charts=False))     # the folder shows the same
+    assert repr(saved).splitlines()[2:] == text.splitlines()[2:]
+    assert saved._repr_html_().split("<table>")[1] == page.split("<table>")[1]

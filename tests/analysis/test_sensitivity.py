@@ -257,6 +257,10 @@ def test_a_sensitivity_result_shows_its_ranking_in_a_notebook(write, run_folder)
     page = tornado._repr_html_()
     for _, row in tornado.ranking().iterrows():
         assert f"<td>{row['label']}</td>" in page and tornado._swing(row["value"]) in page
+    saved = portfolio.open_run(tornado.save(run_folder.parent / "tornado", charts=False))
+    assert saved.kind == "sensitivity" and repr(tornado).splitlines()[1] in repr(saved)
+    pd.testing.assert_frame_equal(saved.table(), tornado.table)
+    assert saved._repr_html_().count("<tr>") == 1 + min(10, len(tornado.table))
     given = S.given_data(run_folder, "delta", lang="en")
     first = given.ranking().iloc[0]
     assert f"{first['value']:.3g}" in given._repr_html_() and given.format(top=5) in repr(given)

@@ -298,3 +298,8 @@ def test_a_sweep_run_shows_its_table_in_a_notebook(reference):
     first = reference.table.iloc[0]
     p = next(c for c in reference.table.columns if c.startswith("p_") and not c.endswith(("_low", "_high")))
     assert f"{first[p] * 100:.1f}%" in page
+    import portfolio
+
+    saved = portfolio.open_run(reference.folder)
+    assert saved.kind == "sweep" and f"{reference.cases} cases" in repr(saved)
+    pd.testing.assert_frame_equal(saved.table(), reference.table)
