@@ -88,3 +88,43 @@ def test_every_readme_command_runs(tmp_path):
     unused = [key for key in SKIP if not any(key in c for c in skipped)]
     assert not unused, f"SKIP entries that match nothing in the README any more: {unused}"
     assert ran
+
+
+# ------------------------------------------------------------------------------------------ the tutorial
+TUTORIAL_DRAWS = "300"
+
+
+def test_the_tutorial_notebook_runs(tmp_path, monkeypatch):
+    """docs/tutorial.md (jupytext Markdown) built into a notebook and executed cell by cell in a Python 3
+    kernel of this interpreter, in a fresh folder with a copy of ``scenarios/``, on a few hundred draws;
+    a cell that raises fails the test with the cell and its error."""
+    import json
+
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = jupytext.read(REPO / "docs" / "tutorial.md")
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert sum(cell.cell_type == "code" for cell in notebook.cells) >= 15
+    # the kernel "python3" resolves to this interpreter (not whichever Python a system-wide spec names)
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3", "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("PORTFOLIO_TUTORIAL_DRAWS", TUTORIAL_DRAWS)
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    work = tmp_path / "work"
+    shutil.copytree(REPO / "scenarios", work / "scenarios")
+    client = NotebookClient(notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(work)}})
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        raise AssertionError(f"a cell of docs/tutorial.md failed:\n{error}") from None
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("text/html" in o.get("data", {}) for o in outputs)           # the objects' HTML views
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3       # the fan, the tornado, the re-forecast
+    assert (work / "outputs" / "tutorial" / "sweep" / "results.csv").is_file()
