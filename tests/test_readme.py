@@ -1,4 +1,5 @@
-"""Every shell command of the README runs, as a new user would type it, in a fresh working folder.
+"""Every shell command and every Python example of the README runs, as a new user would type it, in a
+fresh working folder; so does the tutorial notebook (docs/tutorial.md).
 
 The blocks run in order (later ones use the folders earlier ones write), from a copy of the repository's
 ``scenarios/`` folder, with the installed ``portfolio`` command. To keep the suite fast the number of
@@ -65,10 +66,7 @@ def test_the_readme_has_commands_to_run():
 
 
 def test_every_readme_command_runs(tmp_path):
-    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
-    for sweep in (tmp_path / "scenarios").rglob("sweeps/*.yaml"):
-        sweep.write_text(re.sub(r"^draws: \d+", f"draws: {DRAWS}", sweep.read_text(encoding="utf-8"), flags=re.M),
-                         encoding="utf-8")
+    _work_folder(tmp_path)
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                MPLBACKEND="Agg")
     ran, skipped = [], []
@@ -89,6 +87,52 @@ def test_every_readme_command_runs(tmp_path):
     assert not unused, f"SKIP entries that match nothing in the README any more: {unused}"
     assert ran
 
+
+# ------------------------------------------------------------------------------------------ Python examples
+PYTHON_SKIP = {"tcp://host:8786": "names an existing Dask cluster (tests/runs/test_executors.py starts one and "
+                                   "runs simulate, compare and sensitivity on it)"}
+
+
+def readme_python() -> list[str]:
+    """The README's ```python blocks, in order."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"^```python\n(.*?)^```", text, re.S | re.M)
+
+
+def fast_python(code: str) -> str:
+    """The example with fewer draws and ``portfolio.run`` drawing no charts (the only changes made)."""
+    code = re.sub(r"draws=[\d_]+", f"draws={DRAWS}", code)
+    return re.sub(r"(portfolio\.run\([^\n]*?)\)(\s*(#.*)?)$", rf"\1, draws={DRAWS}, charts=False)\2", code, flags=re.M)
+
+
+def _work_folder(tmp_path: Path) -> Path:
+    """A fresh folder with a copy of scenarios/, its sweep files cut to DRAWS draws."""
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    for sweep in (tmp_path / "scenarios").rglob("sweeps/*.yaml"):
+        sweep.write_text(re.sub(r"^draws: \d+", f"draws: {DRAWS}", sweep.read_text(encoding="utf-8"), flags=re.M),
+                         encoding="utf-8")
+    return tmp_path
+
+
+def test_every_readme_python_example_runs(tmp_path):
+    blocks = readme_python()
+    assert len(blocks) >= 2 and any("portfolio.open_run" in b for b in blocks)
+    work = _work_folder(tmp_path)
+    env = dict(os.environ, MPLBACKEND="Agg")
+    ran, skipped = 0, []
+    for k, code in enumerate(blocks):
+        live = re.sub(r"#.*", "", code)                                # a comment may name anything
+        reason = next((why for key, why in PYTHON_SKIP.items() if key in live), None)
+        if reason:
+            skipped.append(code)
+            continue
+        script = work / f"readme_example_{k}.py"
+        script.write_text(fast_python(code), encoding="utf-8")
+        done = subprocess.run([sys.executable, str(script)], cwd=work, env=env, capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, f"README Python example {k + 1} failed:\n{code}\n{done.stderr[-3000:]}"
+        ran += 1
+    assert ran and all(any(key in c for c in skipped) for key in PYTHON_SKIP), "a PYTHON_SKIP entry matches nothing"
 
 # ------------------------------------------------------------------------------------------ the tutorial
 TUTORIAL_DRAWS = "300"
