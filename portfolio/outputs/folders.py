@@ -87,7 +87,7 @@ def write_csv(table, path, **options) -> None:
 
 
 #: the natural index of each table of a run: the API gives its frames indexed by it (``Result.years()``,
-#: ``RunData.table``), the CSV files hold it as ordinary columns, first (``flat``)
+#: ``RunData.table``); the CSV files hold it as ordinary first columns (``Result.years(indexed=False)``)
 TABLE_INDEX = {"years": ("year",), "projects": ("id",), "energy": ("technology", "year")}
 
 
@@ -97,11 +97,6 @@ def indexed(table, name: str):
     if not all(k in table.columns for k in keys):     # an empty table (a scenario without projects)
         table = table.reindex(columns=[*keys, *(c for c in table.columns if c not in keys)])
     return table.set_index(keys)
-
-
-def flat(table):
-    """A table as its CSV file holds it: a named index back to ordinary columns (first), else unchanged."""
-    return table.reset_index() if any(n is not None for n in table.index.names) else table
 
 
 def plain(value):
@@ -470,6 +465,31 @@ class ComparisonFolder:
     ``scenario_summary(name)``, the tables ``table()`` (scenarios.csv) and ``differences()``
     (differences.csv) and the per-draw table ``draws()``."""
 
+    def __init__(self, folder):
+        self.path = Path(folder)
+        check_finished(self.path, "comparison folder")
+        if not (self.path / "comparison.json").is_file():
+            raise FolderError(f"{self.path}: not a comparison folder (no comparison.json)")
+        self.summary = read_json(self.path / "comparison.json")
+        self.manifest = read_manifest(self.path)
+
+    @property
+    def scenarios(self) -> list[str]:
+        return list(self.summary["scenarios"])
+
+    def scenario_summary(self, name: str) -> dict:
+        return read_json(self.path / "scenarios" / f"{name}.json")
+
+    @property
+    def language(self) -> str:
+        first = (self.manifest.get("runs") or [{}])[0]
+        return (first.get("resolved_scenario") or {}).get("meta", {}).get("language", "zh")
+
+    def draws(self):
+        import pandas as pd
+
+        return pd.read_parquet(self.path / "draws.parquet")
+
     def table(self):
         """One row per scenario (scenarios.csv): probabilities with intervals, average growth, GDP."""
         import pandas as pd
@@ -503,31 +523,6 @@ class ComparisonFolder:
 
         return card(f"Comparison: {', '.join(self.scenarios)}", [self._heading()],
                     [*PROBABILITY_HEADER, f"difference against {self.scenarios[0]}"], self._rows())
-
-    def __init__(self, folder):
-        self.path = Path(folder)
-        check_finished(self.path, "comparison folder")
-        if not (self.path / "comparison.json").is_file():
-            raise FolderError(f"{self.path}: not a comparison folder (no comparison.json)")
-        self.summary = read_json(self.path / "comparison.json")
-        self.manifest = read_manifest(self.path)
-
-    @property
-    def scenarios(self) -> list[str]:
-        return list(self.summary["scenarios"])
-
-    def scenario_summary(self, name: str) -> dict:
-        return read_json(self.path / "scenarios" / f"{name}.json")
-
-    @property
-    def language(self) -> str:
-        first = (self.manifest.get("runs") or [{}])[0]
-        return (first.get("resolved_scenario") or {}).get("meta", {}).get("language", "zh")
-
-    def draws(self):
-        import pandas as pd
-
-        return pd.read_parquet(self.path / "draws.parquet")
 
 
 class SavedFolder:
