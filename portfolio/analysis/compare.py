@@ -41,6 +41,17 @@ class Comparison:
     def base(self):
         return self.results[0]
 
+    def __repr__(self) -> str:
+        from portfolio.outputs.textsummary import probability_lines
+
+        return "\n".join([f"<Comparison {', '.join(self.names)}>", _heading(self), *probability_lines(probability_rows(self))])
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import PROBABILITY_HEADER, card
+
+        return card(f"Comparison: {', '.join(self.names)}", [_heading(self)],
+                    [*PROBABILITY_HEADER, f"difference against {self.names[0]}"], probability_rows(self))
+
     def growth_window(self) -> tuple[int, int]:
         return self.base.growth_window()
 
@@ -239,26 +250,31 @@ def compare(scenarios, draws: int | None = None, seed: int | None = None, worker
     return Comparison(results, names)
 
 
+def _heading(comparison: Comparison) -> str:
+    return (f"{comparison.base.spec.draws:,} draws per scenario, seed {comparison.base.spec.seed}, "
+            "common random numbers (differences are paired, against the first scenario)")
+
+
+def probability_rows(comparison: Comparison, table=None, diffs=None, target: str | None = None) -> list[list[str]]:
+    """``textsummary.probability_rows`` of this comparison (every target, or one)."""
+    from portfolio.outputs.textsummary import probability_rows as rows
+
+    table = comparison.table() if table is None else table
+    diffs = comparison.differences() if diffs is None else diffs
+    return rows(table, diffs, [target] if target else [t.name for t in comparison.base.scenario.targets])
+
+
 def format_comparison(comparison: Comparison) -> str:
     """The terminal table: probabilities with intervals and paired differences against the first."""
     table = comparison.table()
     diffs = comparison.differences()
     targets = [t.name for t in comparison.base.scenario.targets]
     window = comparison.growth_window()
-    lines = [f"{comparison.base.spec.draws:,} draws per scenario, seed {comparison.base.spec.seed}, "
-             "common random numbers (differences are paired, against the first scenario)", ""]
+    lines = [_heading(comparison), ""]
     for target in targets:
         lines.append(f"P({target})")
-        for _, row in table.iterrows():
-            if f"p_{target}" not in row or pd.isna(row[f"p_{target}"]):
-                continue
-            text = (f"  {row['scenario']:<28} {row[f'p_{target}'] * 100:5.1f}% "
-                    f"[{row[f'p_{target}_ci_low'] * 100:.1f}%, {row[f'p_{target}_ci_high'] * 100:.1f}%]")
-            d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"p_{target}")]
-            if len(d):
-                r = d.iloc[0]
-                text += "   " + L.pp_interval(r.difference * 100, (r.ci95_high - r.ci95_low) / 2 * 100)
-            lines.append(text)
+        lines += [f"  {name:<28} {p:>6} {interval}" + (f"   {difference}" if difference else "")
+                  for _, name, p, interval, difference in probability_rows(comparison, table, diffs, target)]
     lines.append(f"Average growth {window[0]}–{window[1]} (P10 / P50 / P90)")
     for _, row in table.iterrows():
         text = (f"  {row['scenario']:<28} {row['average_growth_p10'] * 100:.2f}% / "

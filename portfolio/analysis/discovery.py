@@ -474,6 +474,18 @@ class Discovery:
     def lang(self) -> str:
         return self.names.lang
 
+    def __repr__(self) -> str:
+        return "<Discovery>\n" + self.format(top=5)
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import card
+
+        lines = self.format(top=0).splitlines()
+        rows = [[str(r["label"]), f"{r['ks']:.3f}", f"{r['p_value']:.1e}", f"{r['direction']} in misses"]
+                for _, r in self.regional_table("en").head(10).iterrows()]
+        return card(lines[0], [lines[1], "PRIM box: " + self.description("en")], ["input", "KS", "p", "direction"],
+                    rows)
+
     def description(self, lang: str | None = None) -> str:
         return describe(self.prim, self._names(lang), self.on)
 

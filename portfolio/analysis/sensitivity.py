@@ -291,6 +291,27 @@ class SensitivityResult:
     def main_index(self) -> str:
         return MAIN_INDEX[self.method]
 
+    def __repr__(self) -> str:
+        return f"<SensitivityResult {self.method}>\n" + self.format(top=5)
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import card
+
+        lines = [line for line in self.format(top=0).splitlines() if not line.strip().startswith("input ")]
+        heads = ["P10 → P90 swing"] if self.method == "tornado" else [self.main_index, "95% interval"]
+        rows = []
+        for _, r in self.ranking().head(10).iterrows():
+            if self.method == "tornado":
+                rows.append([r["label"], self._swing(r["value"])])
+            else:
+                interval = (f"[{r['conf_low']:.3g}, {r['conf_high']:.3g}]" if math.isfinite(r["conf_low"]) else "")
+                rows.append([r["label"], f"{r['value']:.3g}", interval])
+        return card(lines[0], lines[1:], ["input", *heads], rows)
+
+    def _swing(self, v: float) -> str:
+        """A tornado swing in the outcome's unit: points of percentage, or the value."""
+        return f"{v * 100:+.2f} pp" if self.outcomes[0].percent else f"{v:+,.4g}"
+
     def ranking(self, outcome: str | None = None) -> pd.DataFrame:
         """Parameters ranked by the method's headline index (absolute value) for one outcome."""
         t = self.table
@@ -348,7 +369,7 @@ class SensitivityResult:
                             if runs.get("failed") else "")
                          + f"; {m['seconds']['total']:.1f} s")
         outcome = self.outcomes[0]
-        fmt = (lambda v: f"{v * 100:+.2f} pp") if outcome.percent else (lambda v: f"{v:+,.4g}")
+        fmt = self._swing
         t = self.table[self.table["outcome"] == outcome.name]
         if self.method == "tornado":
             base = t[t["parameter"] == BASE]["value"]

@@ -24,7 +24,8 @@ def main():
 
 
 for command in (scenario.validate, scenario.show, scenario.workbook, scenario.diff, run.run, planning.compare,
-                planning.goal_seek, planning.robust, calibrate.required, calibrate.calibrate, calibrate.backtest, planning.rerun,
+                planning.goal_seek, planning.robust, planning.explore, calibrate.required, calibrate.calibrate,
+                calibrate.backtest, planning.rerun,
                 outputs.chart, outputs.report, outputs.export, analysis.sensitivity, analysis.discover, sweep.sweep,
                 run.bench, scenario.schema, scenario.init):
     main.add_command(command)

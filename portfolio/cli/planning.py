@@ -141,3 +141,40 @@ def rerun(run_dir, from_manifest, workers):
     for line in report.lines():
         click.echo(line, err=not report.reproduced)
     raise SystemExit(0 if report.reproduced else 1)
+
+
+@click.command(epilog="Example: portfolio explore scenarios/chuxiong/baseline.yaml --lang en")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--draws", type=click.IntRange(min=100), default=2000, show_default=True,
+              help="Draws per re-simulation (the scenario's seed: common random numbers).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value first.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (another than 127.0.0.1 lets the network in).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=0, help="Port (default: a free one).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Page language (default: the scenario's; a button switches).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs/explore"),
+              show_default=True, help="Where 'save as scenario' writes NAME.yaml.")
+@click.option("--no-browser", is_flag=True, help="Print the address only; do not open a browser.")
+@friendly
+def explore(scenario, draws, seed, overrides, host, port, lang, out, no_browser):
+    """A local web page with the scenario's levers, for meetings: delay or cancel projects, move the
+    investment rate and TFP growth, scale capex; each change re-simulates in about a second. Ctrl-C stops it."""
+    import webbrowser
+
+    from portfolio.analysis.explore import Explorer, serve, url
+
+    explorer = Explorer(scenario, draws=draws, seed=seed, base_overrides=overrides, out=out, lang=lang)
+    server = serve(explorer, host, port)
+    address = url(server)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach this machine can use the page", err=True)
+    click.echo(f"portfolio explore: {address}  (Ctrl-C to stop)")
+    if not no_browser:
+        webbrowser.open(address)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()

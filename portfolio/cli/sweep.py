@@ -32,6 +32,7 @@ def sweep(sweep_file, workers, scheduler, dask_local, timeout, resume, out, no_c
     from portfolio.runs.executors import LocalExecutor
     from portfolio.runs.sweep import (
         SweepInterrupted,
+        format_table,
         load_sweep,
         run_sweep,
         sweep_folder,
@@ -78,17 +79,3 @@ def _resume_command(sweep_file: Path, out: Path, workers: int, scheduler, dask_l
     elif workers != 1:
         words += ["--workers", str(workers)]
     return " ".join(shlex.quote(w) for w in words)
-
-
-def format_table(table, sweep, limit: int = 15) -> str:
-    """The first rows of the results: case, its inputs, P(first target), average growth P10/P50/P90."""
-    targets = [c for c in table.columns if c.startswith("p_") and not c.endswith(("_ci_low", "_ci_high"))]
-    inputs = (["scenario"] if len(sweep.scenarios) > 1 else []) + [f.path for f in sweep.factors]
-    columns = ["case"] + inputs + targets[:1] + ["average_growth_p10", "average_growth_p50", "average_growth_p90"]
-    shown = table[columns].head(limit).copy()
-    for c in targets[:1] + ["average_growth_p10", "average_growth_p50", "average_growth_p90"]:
-        shown[c] = shown[c].map(lambda v: "–" if v != v else f"{v * 100:.1f}%")
-    text = shown.to_string(index=False)
-    if len(table) > limit:
-        text += f"\n… {len(table) - limit} more cases in results.csv"
-    return text

@@ -87,6 +87,19 @@ def write_csv(table, path, **options) -> None:
     table.to_csv(path, encoding="utf-8-sig", **options)
 
 
+#: the natural index of each table of a run: the API gives its frames indexed by it (``Result.years()``,
+#: ``RunData.table``); the CSV files hold it as ordinary first columns (``Result.years(indexed=False)``)
+TABLE_INDEX = {"years": ("year",), "projects": ("id",), "energy": ("technology", "year")}
+
+
+def indexed(table, name: str):
+    """A run table (as the CSV file holds it) indexed by its ``TABLE_INDEX`` columns."""
+    keys = list(TABLE_INDEX[name])
+    if not all(k in table.columns for k in keys):     # an empty table (a scenario without projects)
+        table = table.reindex(columns=[*keys, *(c for c in table.columns if c not in keys)])
+    return table.set_index(keys)
+
+
 def plain(value):
     """JSON-ready: numpy scalars → Python, NaN/inf → null, dates → ISO text, tuples → lists."""
     if isinstance(value, dict):
@@ -204,14 +217,13 @@ class RunWriter:
         ``extras(stage)`` may add files (charts) from the written tables before the manifest is
         written and the folder is moved into place."""
         stage = self.stage
-        # draws.parquet is written in a thread while the tables are computed (pyarrow compresses and
-        # writes without holding the GIL); leaving the block waits for it and raises what it raised
+        # draws.parquet is written in a thread while the tables are computed (pyarrow writes without
+        # holding the GIL); leaving the block waits for it and raises what it raised
         with ThreadPoolExecutor(1) as pool:
             draws = pool.submit(self._write_draws, result, stage)
             write_json(stage / "summary.json", result.summary())
-            write_csv(result.years(), stage / "years.csv", index=False)
-            write_csv(result.projects(), stage / "projects.csv", index=False)
-            write_csv(result.energy(), stage / "energy.csv", index=False)
+            for name in TABLE_INDEX:                              # years, projects, energy: CSV layout
+                write_csv(getattr(result, name)(indexed=False), stage / f"{name}.csv", index=False)
             for name, table in result.schedule_tables().items():     # criticality, s_curves, groups
                 write_csv(table, stage / f"{name}.csv", index=False)
             draws.result()
@@ -462,7 +474,8 @@ class RunFolder:
 
 class ComparisonFolder:
     """A finished comparison folder: ``summary`` (comparison.json), ``manifest``, each scenario's
-    ``scenario_summary(name)`` and the per-draw table ``draws()``."""
+    ``scenario_summary(name)``, the tables ``table()`` (scenarios.csv) and ``differences()``
+    (differences.csv) and the per-draw table ``draws()``."""
 
     def __init__(self, folder):
         self.path = Path(folder)
@@ -488,3 +501,98 @@ class ComparisonFolder:
         import pandas as pd
 
         return pd.read_parquet(self.path / "draws.parquet")
+
+    def table(self):
+        """One row per scenario (scenarios.csv): probabilities with intervals, average growth, GDP."""
+        import pandas as pd
+
+        return pd.DataFrame(self.summary["table"])
+
+    def differences(self):
+        """Paired differences against the first scenario (differences.csv)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.summary["differences"])
+
+    def _rows(self):
+        from portfolio.outputs.textsummary import probability_rows
+
+        targets = [t["name"] for t in self.scenario_summary(self.scenarios[0])["targets"]]
+        return probability_rows(self.table(), self.differences(), targets)
+
+    def _heading(self) -> str:
+        s = self.summary
+        return f"{s['draws']:,} draws per scenario, seed {s['seed']}, common random numbers; folder {self.path}"
+
+    def __repr__(self) -> str:
+        from portfolio.outputs.textsummary import probability_lines
+
+        return "\n".join([f"<Comparison {', '.join(self.scenarios)}>", self._heading(),
+                          *probability_lines(self._rows())])
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import PROBABILITY_HEADER, card
+
+        return card(f"Comparison: {', '.join(self.scenarios)}", [self._heading()],
+                    [*PROBABILITY_HEADER, f"difference against {self.scenarios[0]}"], self._rows())
+
+
+class SavedFolder:
+    """A finished sensitivity, discovery or sweep folder: ``kind``, ``summary`` (sensitivity.json,
+    discovery.json, or a sweep's manifest.json), ``table()`` (indices, regional.csv or results) and
+    ``manifest``; ``portfolio.open_run`` gives one for such a folder."""
+
+    FILES = {"sensitivity": ("sensitivity.json", "indices.parquet"), "discovery": ("discovery.json", "regional.csv"),
+             "sweep": ("manifest.json", "results.parquet")}
+
+    def __init__(self, folder, kind: str | None = None):
+        self.path = Path(folder)
+        check_finished(self.path, "folder")
+        self.kind = kind or folder_kind(self.path)
+        if self.kind not in self.FILES:
+            raise FolderError(f"{self.path}: not a sensitivity, discovery or sweep folder")
+        summary, _ = self.FILES[self.kind]
+        if not (self.path / summary).is_file():
+            raise FolderError(f"{self.path}: not a finished {self.kind} folder (no {summary})")
+        self.summary = read_json(self.path / summary)
+        self.manifest = self.summary if self.kind == "sweep" else read_json(self.path / "manifest.json")
+
+    def table(self):
+        """The folder's main table: a sensitivity's tidy indices, a discovery's regional sensitivity (KS,
+        strongest first), a sweep's results (one row per case)."""
+        import pandas as pd
+
+        name = self.FILES[self.kind][1]
+        path = self.path / name
+        return pd.read_parquet(path) if name.endswith(".parquet") else pd.read_csv(path)
+
+    def headline(self) -> list[str]:
+        s = self.summary
+        if self.kind == "sensitivity":
+            outcome = (s.get("outcomes") or [{}])[0].get("label", "")
+            return [f"{s.get('method')} sensitivity of {outcome} — {s.get('source')}"]
+        if self.kind == "discovery":
+            box = s.get("box") or {}
+            return [f"When is the target missed? {s.get('scenario')} — {s.get('outcome_label')} below "
+                    f"{s.get('miss_if_below')}", f"{s.get('misses', 0):,} misses in {s.get('draws_used', 0):,} valid draws",
+                    f"PRIM box: {box.get('description', '')}"]
+        return [f"Sweep {s.get('sweep')}: {s.get('cases')} cases of {s.get('draws'):,} draws, seed {s.get('seed')}"]
+
+    def __repr__(self) -> str:
+        return "\n".join([f"<{self.kind} folder {self.path}>", *self.headline()])
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import card
+
+        table = self.table()
+        shown = table.head(10)
+        more = [f"the first 10 of {len(table)} rows"] if len(table) > 10 else []
+        return card(f"{self.kind} folder {self.path}", [*self.headline(), *more], list(shown.columns),
+                    [[_cell(v) for v in row] for row in shown.itertuples(index=False)])
+
+
+def _cell(value) -> str:
+    """A table cell for a notebook: floats with 4 significant digits, missing values empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)

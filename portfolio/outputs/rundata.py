@@ -20,11 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio.outputs.folders import FolderError, RunFolder
+from portfolio.outputs.folders import TABLE_INDEX, FolderError, RunFolder
+from portfolio.outputs.folders import indexed as _indexed
 from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.texts import TEXT, text
 
-TABLES = ("years", "projects", "energy")
+TABLES = tuple(TABLE_INDEX)                 # years, projects, energy
 #: schedule-risk tables (``Result.schedule_tables``); folders written before them read as empty tables
 SCHEDULE_TABLES = ("criticality", "s_curves", "groups")
 
@@ -84,7 +85,7 @@ class RunData:
         from portfolio.outputs.folders import manifest, plain
 
         summary = json.loads(json.dumps(plain(result.summary()), allow_nan=False))
-        tables = {name: _read_csv(io.StringIO(getattr(result, name)().to_csv(index=False))) for name in TABLES}
+        tables = {name: _read_csv(io.StringIO(getattr(result, name)(indexed=False).to_csv(index=False))) for name in TABLES}
         column = _growth_column(summary)
         valid = result.data.valid
         if column is not None:
@@ -103,6 +104,16 @@ class RunData:
                   completion["by"] - np.asarray(result.data.targets[completion["name"]], float)[valid])
         return cls(summary, tables["years"], tables["projects"], tables["energy"], avg,
                    scenario=scenario, manifest=man, schedule=schedule, finish=finish)
+
+    def __repr__(self) -> str:
+        from portfolio.outputs.textsummary import format_headline
+
+        return format_headline(self.summary, (self.base_year, self.horizon), self.folder, kind="Run")
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import headline_html
+
+        return headline_html(self.summary, (self.base_year, self.horizon), self.folder)
 
     # ------------------------------------------------------------------------- scenario facts
     @property
@@ -170,6 +181,12 @@ class RunData:
         ``limit``."""
         return [r["id"] for r in decisive_projects(self.summary, min_increase)[:limit]]
 
+    def table(self, name: str, indexed: bool = True) -> pd.DataFrame:
+        """``years``, ``projects`` or ``energy`` indexed as ``Result.years()`` etc. give them (year; project
+        id; technology × year), or with ``indexed=False`` as the CSV file holds them (the attributes)."""
+        table = getattr(self, name)
+        return _indexed(table, name) if indexed else table.copy()
+
     # ------------------------------------------------------------------------- draws, charts
     @property
     def plot(self):
@@ -178,11 +195,29 @@ class RunData:
 
         return PlotAccessor(self)
 
-    def draws(self, columns=None) -> pd.DataFrame:
-        """draws.parquet (or some of its columns) of a run folder: every sampled input and outcome."""
+    def draws(self, columns=None, long: bool = False) -> pd.DataFrame:
+        """draws.parquet (or some of its columns) of a run folder: every sampled input and outcome;
+        ``long=True``: one row per draw and quantity (``outputs.tidy``)."""
         if self.folder is None:
             raise ValueError("this run is in memory; use result.draws()")
-        return RunFolder(self.folder, staging=True).draws(columns)
+        wide = RunFolder(self.folder, staging=True).draws(columns)
+        if long:
+            from portfolio.outputs.tidy import draws_long
+
+            return draws_long(wide)
+        return wide
+
+    def to_xarray(self):
+        """draws.parquet as an xarray Dataset (needs the ``xarray`` extra): ``gdp``, ``growth`` (draw ×
+        year), ``outcome`` (draw × target: the value each target is judged on), ``start``, ``finish`` (draw ×
+        project), ``inputs`` (draw × input),
+        ``valid``. (A run folder keeps no per-draw energy detail; ``Result.to_xarray`` has it.)"""
+        from portfolio.outputs.tidy import require_xarray, draws_dataset
+
+        require_xarray()
+        s = self.summary
+        return draws_dataset(self.draws(), attrs={"scenario": s.get("scenario"), "draws": s.get("draws"),
+                                                  "seed": s.get("seed"), "sampler": s.get("sampler")})
 
     # ------------------------------------------------------------------------- inputs (report, export)
     def inputs(self) -> pd.DataFrame:
@@ -254,7 +289,18 @@ def finite(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
-def open_run(folder) -> RunData:
-    """A finished run folder: ``.summary`` (summary.json), ``.years``, ``.projects``, ``.energy``
-    (DataFrames, as the CSV files), ``.manifest``, ``.draws(columns)`` and ``.plot.<chart>()``."""
+def open_run(folder):
+    """A finished output folder, for a notebook. A run folder → ``RunData``: ``.summary`` (summary.json),
+    ``.years``, ``.projects``, ``.energy`` (DataFrames, as the CSV files; ``.table(name)`` indexed),
+    ``.manifest``, ``.draws(columns, long=)``, ``.to_xarray()`` and ``.plot.<chart>()``. A comparison
+    folder → ``ComparisonFolder`` (``.summary``, ``.table()``, ``.differences()``, ``.draws()``); a
+    sensitivity, discovery or sweep folder → ``SavedFolder`` (``.summary``, ``.table()``, ``.manifest``)."""
+    from portfolio.outputs.folders import ComparisonFolder, SavedFolder, check_finished, folder_kind
+
+    check_finished(Path(folder), "folder")
+    kind = folder_kind(folder)
+    if kind == "comparison":
+        return ComparisonFolder(folder)
+    if kind in SavedFolder.FILES:
+        return SavedFolder(folder, kind)
     return RunData.from_folder(folder)

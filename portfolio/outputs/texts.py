@@ -573,6 +573,26 @@ TEXT: dict[str, dict[str, str]] = {
     "summary.metric.gdp_level": {"zh": "{b}年GDP ≥ {thr}", "en": "GDP {b} ≥ {thr}"},
     "summary.metric.completion": {"zh": "{project}于{thr}前完成", "en": "{project} finished by {thr}"},
     "summary.metric.energy_capacity": {"zh": "{b}年末能源装机 ≥ {thr}", "en": "energy capacity end {b} ≥ {thr}"},
+    # ------------------------------------------------------------------ portfolio explore (the page; {…} filled there)
+    "explore.subtitle": {"zh": "每次 {draws} 次模拟 · 种子 {seed}(共用随机数:变化只来自所调参数)",
+                         "en": "{draws} draws each · seed {seed} (common random numbers: changes come from the levers)"},
+    "explore.target": {"zh": "目标", "en": "Target"},
+    "explore.probability": {"zh": "达成概率 [95%区间]", "en": "P [95% interval]"},
+    "explore.was": {"zh": "原情景", "en": "as planned"},
+    "explore.investment_rate": {"zh": "项目外投资率", "en": "Investment rate outside the portfolio"},
+    "explore.tfp_growth": {"zh": "长期全要素生产率增速", "en": "Long-run TFP growth"},
+    "explore.capex_scale": {"zh": "全部项目投资额", "en": "Capex of every project"},
+    "explore.points": {"zh": "个百分点", "en": "pp"},
+    "explore.project": {"zh": "项目", "en": "Project"},
+    "explore.delay": {"zh": "推迟(年)", "en": "Delay (years)"},
+    "explore.cancel": {"zh": "取消", "en": "Cancel"},
+    "explore.reset": {"zh": "恢复原情景", "en": "Back to the scenario"},
+    "explore.name": {"zh": "情景名称", "en": "Scenario name"},
+    "explore.save": {"zh": "另存为情景", "en": "Save as scenario"},
+    "explore.saved": {"zh": "已保存:", "en": "saved:"},
+    "explore.running": {"zh": "模拟中…", "en": "simulating…"},
+    "explore.done": {"zh": "用时 {seconds} 秒", "en": "{seconds} s"},
+    "explore.fan": {"zh": "各年实际GDP增速:P5–P95、P25–P75与中位数", "en": "Real GDP growth by year: P5–P95, P25–P75 and median"},
 }
 
 

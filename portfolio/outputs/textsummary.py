@@ -41,18 +41,93 @@ def _gap(target: dict, value: float, unit: bool = True) -> str:
     return f"{value:,.0f} ({MONEY})" if unit else f"{value:,.0f}"
 
 
+def target_cells(target: dict) -> list[str]:
+    """A target of summary.json as the summary prints it: name, P, its 95% interval, what it asks and the
+    outcome's quantiles (P10/P50/P90; a completion target's finish P50/P80/P90)."""
+    t = target
+    a, b = t["window"]
+    what = text(f"summary.metric.{t['metric']}", "en", a=a, b=b, thr=_threshold(t), project=t.get("project"))
+    low, high = t["ci95"]
+    quantiles = ("p50", "p80", "p90") if t["metric"] == "completion" else ("p10", "p50", "p90")
+    return [t["name"], _pct(t["probability"]), f"[{_pct(low)}, {_pct(high)}]", what,
+            ", ".join(f"{q.upper()} {_outcome(t, q)}" for q in quantiles)]
+
+
+def target_line(target: dict, width: int = 0) -> str:
+    """One target's line of the summary: ``name  P =  3.4% [3.0%, 3.7%]   what  (P10 …, P50 …, P90 …)``."""
+    name, p, interval, what, quantiles = target_cells(target)
+    return f"  {name:<{width}}  P = {p:>6} {interval}   {what}  ({quantiles})"
+
+
+def _heading(summary: dict, years=None, folder=None) -> list[str]:
+    lines = [f"{summary['title']['en']} ({summary['scenario']})",
+             f"{summary['draws']:,} draws, seed {summary['seed']}, sampler {summary['sampler']}"
+             + (f"; years {years[0]}–{years[1]}" if years else "")]
+    if folder is not None:
+        lines.append(f"folder {folder}")
+    return lines
+
+
+def format_headline(summary: dict, years=None, folder=None, kind: str = "Result") -> str:
+    """A few lines for a notebook's ``repr``: the scenario, draws, seed (and years, the folder) and each
+    target's line as the summary prints it."""
+    width = max((len(t["name"]) for t in summary["targets"]), default=0)
+    head = _heading(summary, years, folder)
+    return "\n".join([f"<{kind} {head[0]}>", *head[1:], *(target_line(t, width) for t in summary["targets"])])
+
+
+def headline_html(summary: dict, years=None, folder=None) -> str:
+    """The same as a small self-contained HTML block (escaped): heading, then a table of the targets."""
+    head = _heading(summary, years, folder)
+    rows = [target_cells(t) for t in summary["targets"]]
+    return card(head[0], head[1:], ["target", "P", "95% interval", "asks", "outcome"], rows)
+
+
+def card(title: str, lines, header, rows) -> str:
+    """A notebook's HTML view of an object: a bold title, a few lines, one table; every text escaped."""
+    import html
+
+    from portfolio.outputs.report.document import html_table
+
+    text_lines = "".join(f"<div>{html.escape(str(line))}</div>" for line in lines)
+    return (f'<div class="portfolio-repr"><div><b>{html.escape(title)}</b></div>{text_lines}'
+            f"{html_table(header, rows)}</div>")
+
+
+PROBABILITY_HEADER = ["target", "scenario", "P", "95% interval"]
+
+
+def probability_rows(table, diffs, targets) -> list[list[str]]:
+    """[target, scenario, P, its 95% interval, the paired difference against the first scenario] for each
+    target and scenario of a comparison's tables (``Comparison.table()``/``.differences()``, or the
+    comparison folder's), as ``portfolio compare`` prints them."""
+    from portfolio.outputs.texts import pp_interval
+
+    rows = []
+    for name in targets:
+        for _, row in table.iterrows():
+            if f"p_{name}" not in row or row[f"p_{name}"] != row[f"p_{name}"] or row[f"p_{name}"] is None:
+                continue
+            d = diffs[(diffs.scenario == row["scenario"]) & (diffs.measure == f"p_{name}")] if len(diffs) else diffs
+            difference = (pp_interval(d.iloc[0].difference * 100, (d.iloc[0].ci95_high - d.iloc[0].ci95_low) / 2 * 100)
+                          if len(d) else "")
+            rows.append([name, row["scenario"], f"{row[f'p_{name}'] * 100:.1f}%",
+                         f"[{row[f'p_{name}_ci_low'] * 100:.1f}%, {row[f'p_{name}_ci_high'] * 100:.1f}%]", difference])
+    return rows
+
+
+def probability_lines(rows) -> list[str]:
+    """``probability_rows`` as a notebook's text: ``P(target) scenario  P [interval]  difference``."""
+    width = max((len(r[0]) + len(r[1]) for r in rows), default=0) + 2
+    return [f"  P({t}) {s:<{width - len(t)}} {p:>6} {ci}" + (f"   {d}" if d else "") for t, s, p, ci, d in rows]
+
+
 def format_summary(summary: dict) -> str:
     """A dozen lines a planner can read in a terminal."""
-    lines = [f"{summary['title']['en']} ({summary['scenario']})",
-             f"{summary['draws']:,} draws, seed {summary['seed']}, sampler {summary['sampler']}", "", "Targets"]
+    lines = [*_heading(summary), "", "Targets"]
     width = max(len(t["name"]) for t in summary["targets"])
     for t in summary["targets"]:
-        a, b = t["window"]
-        what = text(f"summary.metric.{t['metric']}", "en", a=a, b=b, thr=_threshold(t), project=t.get("project"))
-        low, high = t["ci95"]
-        quantiles = ("p50", "p80", "p90") if t["metric"] == "completion" else ("p10", "p50", "p90")
-        lines.append(f"  {t['name']:<{width}}  P = {_pct(t['probability']):>6} [{_pct(low)}, {_pct(high)}]"
-                     f"   {what}  (" + ", ".join(f"{q.upper()} {_outcome(t, q)}" for q in quantiles) + ")")
+        lines.append(target_line(t, width))
         path = [c for c in t.get("critical_path") or [] if c["criticality"] >= 0.01]
         if path:
             lines.append(f"  {'':<{width}}  critical path (share of draws that project drives the date): "

@@ -15,11 +15,16 @@ import pandas as pd
 from portfolio import __version__
 from portfolio.model.compiled import Compiled
 from portfolio.model.engine import CONTRIBUTIONS
+from portfolio.outputs.folders import indexed as _indexed
 from portfolio.outputs.rundata import critical_rows
 from portfolio.runs import schedule_risk
 from portfolio.runs.schedule_risk import SCHEDULE_QUANTILES
 
 QUANTILES = (5, 10, 25, 50, 75, 90, 95)
+#: the per-draw energy detail (draws × technologies × years) → its name in energy.csv and ``to_xarray``
+ENERGY_METRICS = {"capacity_by_tech": "capacity_mw", "generation_by_tech": "generation_gwh",
+                  "value_added_by_tech": "value_added_yi", "co2_by_tech": "co2_avoided_mt",
+                  "losses_by_tech": "storage_losses_gwh"}
 LATE_YEARS = 0.5  # a project counts as late when its COD slips more than this (or it is cancelled)
 
 
@@ -95,6 +100,19 @@ class Result:
         self._criticality = None              # schedule_risk.criticality, computed once
         self.executor = {"kind": "local", "workers": spec.workers}   # where the draws ran (the manifest)
         self.run_started_at: float | None = None   # when runner.run began (loading included), if it ran it
+
+    def __repr__(self) -> str:
+        from portfolio.outputs.textsummary import format_headline
+
+        return format_headline(self.summary(), self._span(), self.folder)
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import headline_html
+
+        return headline_html(self.summary(), self._span(), self.folder)
+
+    def _span(self) -> tuple[int, int]:
+        return int(self.years_index[0]), int(self.years_index[-1])
 
     # ----------------------------------------------------------------------------- basics
     @property
@@ -363,8 +381,9 @@ class Result:
         return rows
 
     # ----------------------------------------------------------------------------- tables
-    def years(self) -> pd.DataFrame:
-        """One row per year: GDP and growth quantiles, mean contributions, capex spent."""
+    def years(self, indexed: bool = True) -> pd.DataFrame:
+        """One row per year, indexed by ``year``: GDP and growth quantiles, mean contributions, capex spent
+        (``indexed=False``: ``year`` an ordinary column, as years.csv holds it)."""
         ys = self.years_index
         valid = self.data.valid
         gdp = self.data.gdp[valid]
@@ -393,7 +412,7 @@ class Result:
         table["portfolio_gdp_mean"] = self.mean_path("overlay")
         if self.scenario.uncertainty.contraction is not None:
             table["contraction_share"] = self.mean_path("contraction")      # P(in a contraction that year)
-        return table
+        return _indexed(table, "years") if indexed else table
 
     def _add_detail_columns(self, table: pd.DataFrame) -> None:
         """Per-year statistics of totals that need the per-draw detail (quantiles of a sum are not sums
@@ -427,9 +446,10 @@ class Result:
             gen = detail["generation_by_tech"][ok].astype(float).sum(axis=1)
             put("energy_generation_gwh", gen)
 
-    def projects(self) -> pd.DataFrame:
-        """One row per project: planned dates, start and COD mean, sd and P10/P50/P80/P90 (decimal years,
-        and as dates in the ``*_date`` columns), P(operating) by year, capex."""
+    def projects(self, indexed: bool = True) -> pd.DataFrame:
+        """One row per project, indexed by its ``id``: planned dates, start and COD mean, sd and
+        P10/P50/P80/P90 (decimal years, and as dates in the ``*_date`` columns), P(operating) by year,
+        capex (``indexed=False``: ``id`` an ordinary column, as projects.csv holds it)."""
         from portfolio.model.schedules import planned_dates
         from portfolio.uncertainty.dates import date_text
 
@@ -461,7 +481,8 @@ class Result:
             for key in ("planned_start", "planned_cod"):
                 row[f"{key}_date"] = date_text(row[key])
             rows.append(row)
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        return _indexed(table, "projects") if indexed else table
 
     def criticality(self) -> pd.DataFrame:
         """Criticality index (with its 95% interval) and cruciality of every project for every end point:
@@ -485,13 +506,12 @@ class Result:
             tables["groups"] = self.groups()
         return tables
 
-    def energy(self) -> pd.DataFrame:
-        """One row per technology and year: capacity, generation, value added, CO2 avoided quantiles."""
+    def energy(self, indexed: bool = True) -> pd.DataFrame:
+        """One row per technology and year, indexed by both: capacity, generation, value added, CO2 avoided
+        quantiles (``indexed=False``: ordinary columns, as energy.csv holds them)."""
         detail = self.data.detail
         rows = []
-        units = {"capacity_by_tech": "capacity_mw", "generation_by_tech": "generation_gwh",
-                 "value_added_by_tech": "value_added_yi", "co2_by_tech": "co2_avoided_mt",
-                 "losses_by_tech": "storage_losses_gwh"}
+        units = ENERGY_METRICS
         stats = {}                 # per metric: mean (K, T) and P10/P50/P90 (3, K, T), one pass each
         for key in units:
             values = detail[key]
@@ -508,7 +528,8 @@ class Result:
                 rows.append(row)
         columns = ["technology", "year"] + [f"{name}_{stat}" for name in units.values()
                                             for stat in ("mean", "p10", "p50", "p90")] + ["lcoe_cny_per_kwh"]
-        return pd.DataFrame(rows, columns=columns)
+        table = pd.DataFrame(rows, columns=columns)
+        return _indexed(table, "energy") if indexed else table
 
     def lcoe(self, tech: str, year: int) -> float:
         """Levelised cost [CNY/kWh] of a generating technology commissioned in ``year``, at central values:
@@ -527,17 +548,42 @@ class Result:
         return float(lcoe(capex, _centre(t.fixed_opex), self.scenario.energy.discount_rate, t.lifetime, hours,
                           _centre(t.degradation)))
 
-    def draws(self) -> pd.DataFrame:
-        """One row per draw: every sampled input and the outcomes (growth and GDP per year, targets)."""
+    def draws(self, long: bool = False) -> pd.DataFrame:
+        """One row per draw: every sampled input and the outcomes (growth and GDP per year, targets), the
+        columns of draws.parquet; ``long=True``: one row per draw and quantity (``outputs.tidy``)."""
         if self.data.inputs is None:
             if self.draws_file is None:
                 raise RuntimeError("the inputs of this run were streamed and not kept; read draws.parquet")
-            return pd.read_parquet(self.draws_file)
-        from portfolio.outputs.folders import draw_columns
+            wide = pd.read_parquet(self.draws_file)
+        else:
+            from portfolio.outputs.folders import draw_columns
 
-        d = self.data
-        return pd.DataFrame(draw_columns(self.years_index, 0, d.inputs, d.gdp, d.growth, d.valid, d.targets,
-                                         d.schedule))
+            d = self.data
+            wide = pd.DataFrame(draw_columns(self.years_index, 0, d.inputs, d.gdp, d.growth, d.valid, d.targets,
+                                             d.schedule))
+        if long:
+            from portfolio.outputs.tidy import draws_long
+
+            return draws_long(wide)
+        return wide
+
+    def to_xarray(self):
+        """The per-draw data as an xarray Dataset (needs the ``xarray`` extra): ``gdp``, ``growth`` (draw ×
+        year), ``outcome`` (draw × target: the value each target is judged on), ``start``, ``finish`` (draw ×
+        project), ``inputs`` (draw × input),
+        ``valid``, and the energy detail by technology (``capacity_mw`` … : draw × technology × year; kept for
+        the first 100,000 draws, NaN after them)."""
+        from portfolio.outputs.tidy import require_xarray, draws_dataset
+
+        require_xarray()                                     # the clear ImportError before any work
+        detail, techs = self.data.detail, list(self.scenario.energy.technologies)
+        technology = {}
+        if techs and "capacity_by_tech" in detail:
+            draws = np.arange(len(detail["capacity_by_tech"]))
+            technology = {name: (detail[key], draws, techs, self.years_index) for key, name in ENERGY_METRICS.items()}
+        s = self.summary()
+        return draws_dataset(self.draws(), technology, attrs={"scenario": s["scenario"], "draws": s["draws"],
+                                                               "seed": s["seed"], "sampler": s["sampler"]})
 
     @property
     def plot(self):

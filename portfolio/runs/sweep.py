@@ -861,6 +861,40 @@ class SweepRun:
     table: object           # pandas DataFrame
     cases: int
     computed: int
+    sweep: Sweep | None = None
+
+    def __repr__(self) -> str:
+        head = f"<SweepRun {self.sweep.name if self.sweep else ''}: {self.cases} cases in {self.folder}>"
+        return head + ("\n" + format_table(self.table, self.sweep, limit=5) if self.sweep else "")
+
+    def _repr_html_(self) -> str:
+        from portfolio.outputs.textsummary import card
+
+        shown = shown_table(self.table, self.sweep, limit=15) if self.sweep else self.table.head(15)
+        more = [f"… {len(self.table) - len(shown)} more cases in results.csv"] if len(self.table) > len(shown) else []
+        return card(f"Sweep {self.sweep.name if self.sweep else ''}",
+                    [f"{self.cases} cases, {self.computed} computed in this call; folder {self.folder}", *more],
+                    list(shown.columns), shown.astype(str).to_numpy().tolist())
+
+
+def shown_table(table, sweep, limit: int = 15):
+    """The first rows of the results as the terminal shows them: case, its inputs, P(first target) and
+    average growth P10/P50/P90, as percentages."""
+    targets = [c for c in table.columns if c.startswith("p_") and not c.endswith(("_ci_low", "_ci_high"))]
+    inputs = (["scenario"] if len(sweep.scenarios) > 1 else []) + [f.path for f in sweep.factors]
+    columns = ["case"] + inputs + targets[:1] + ["average_growth_p10", "average_growth_p50", "average_growth_p90"]
+    shown = table[columns].head(limit).copy()
+    for c in targets[:1] + ["average_growth_p10", "average_growth_p50", "average_growth_p90"]:
+        shown[c] = shown[c].map(lambda v: "–" if v != v else f"{v * 100:.1f}%")
+    return shown
+
+
+def format_table(table, sweep, limit: int = 15) -> str:
+    """The first rows of the results (``shown_table``) as text (``portfolio sweep`` prints it)."""
+    text = shown_table(table, sweep, limit).to_string(index=False)
+    if len(table) > limit:
+        text += f"\n… {len(table) - limit} more cases in results.csv"
+    return text
 
 
 def sweep_folder(sweep: Sweep, out: str | os.PathLike | None = None, resume: bool = False) -> Path:
@@ -934,7 +968,7 @@ def run_sweep(sweep: Sweep | str | os.PathLike, out: str | os.PathLike | None = 
         exc.add_note(f"resume with: {resume_command}")
         raise
     table = folder.finish(command=command, executor=info, started=started, charts=charts, lang=lang)
-    return SweepRun(folder.folder, table, total, folder.computed)
+    return SweepRun(folder.folder, table, total, folder.computed, sweep)
 
 
 # ----------------------------------------------------------------------------------- the heatmap

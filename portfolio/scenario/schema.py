@@ -173,6 +173,16 @@ class Target(Model):
         object.__setattr__(self, "year", int(self.by))
         return self
 
+    def describe(self) -> str:
+        """What the target asks, in a few words: ``average_growth 2021–2025 ≥ 10.0%``."""
+        if self.metric == "completion":
+            return f"completion: {self.project} finished by {date_text(self.by)}"
+        a, b = self.years
+        span = f"{a}–{b}" if a != b else f"{b}"
+        unit = {"money": " 亿元", "power": " MW"}.get(THRESHOLD_KIND[self.metric], "")
+        value = f"{self.threshold:.1%}" if not unit else f"{self.threshold:,.0f}{unit}"
+        return f"{self.metric} {span} ≥ {value}"
+
     @property
     def years(self) -> tuple[int, int]:
         """First and last year the target looks at."""
@@ -458,6 +468,25 @@ class Scenario(Model):
             if p.id == ident:
                 return p
         raise KeyError(ident)
+
+    def __repr__(self) -> str:
+        """A few lines (the whole scenario is ``portfolio show``): name, title, years, size, settings,
+        each target and what it asks."""
+        m, sim = self.meta, self.simulation
+        counts = [f"{len(self.projects)} projects"] + ([f"{len(self.groups)} groups"] if self.groups else []) \
+            + ([f"{len(self.energy.technologies)} energy technologies"] if self.energy.technologies else [])
+        width = max(len(t.name) for t in self.targets)
+        return "\n".join([f"<Scenario {m.name}: {m.title.en}>",
+                          f"{m.region.en}, {m.base_year}–{m.horizon}, " + ", ".join(counts),
+                          f"{sim.draws:,} draws, seed {sim.seed}, sampler {sim.sampler}",
+                          *(f"  {t.name:<{width}}  {t.describe()}" for t in self.targets)])
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(repr(self))}</pre>"
 
 
 #: the lists whose items key paths address by a name rather than a position (``targets.gdp_2025``,

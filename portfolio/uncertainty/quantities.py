@@ -179,3 +179,43 @@ def check_range(value: Uncertain, low: float | None, high: float | None,
         return f"{what} {shown}; expected ≤ {high:g}" + (
             " (truncate it with low:/high: or use a bounded distribution)" if isinstance(value, Dist) else "")
     return None
+
+
+# parameters that move with the quantity's level: a shift adds to them (spreads, shapes, probabilities stay)
+_LOCATION = {"fixed": ("value",), "normal": ("mean", "low", "high"), "uniform": ("low", "high"),
+             "triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high"), "discrete": ("values",)}
+
+
+def _moved(value: Dist, keys, move) -> Dist:
+    def one(x: float) -> float:
+        return float(f"{move(x):.12g}")                    # 0.05 + 0.01 is 0.06, not 0.060000000000000005
+
+    params = tuple((k, (tuple(one(x) for x in v) if isinstance(v, tuple) else one(v)) if k in keys else v)
+                   for k, v in value.params)
+    return Dist(value.kind, params)
+
+
+def shifted(value: Uncertain, delta: float) -> Uncertain:
+    """The quantity moved by ``delta`` (in its base unit) with its spread kept: a number plus ``delta``, a
+    distribution with its location parameters moved (a normal's mean and bounds, a PERT's three points).
+    ValueError for a distribution that has none to move (lognormal, bernoulli, overrun)."""
+    if not isinstance(value, Dist):
+        return float(f"{float(value) + delta:.12g}")
+    if value.kind not in _LOCATION:
+        raise ValueError(f"a {value.kind} distribution cannot be shifted (its spread would change)")
+    return _moved(value, _LOCATION[value.kind], lambda x: x + delta)
+
+
+def scaled(value: Uncertain, factor: float) -> Uncertain:
+    """The quantity times ``factor``: a number, or every parameter of a distribution that carries the unit."""
+    if not isinstance(value, Dist):
+        return float(f"{float(value) * factor:.12g}")
+    return _moved(value, _SCALED[value.kind], lambda x: x * factor)
+
+
+def written(value: Uncertain) -> str:
+    """A quantity as a ``--set`` value (YAML): the number, or the distribution's spec as a flow mapping,
+    parameters in the base unit (``parse_uncertain`` reads it back to the same value)."""
+    import json
+
+    return repr(float(value)) if not isinstance(value, Dist) else json.dumps(value.spec())

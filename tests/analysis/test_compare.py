@@ -284,3 +284,25 @@ def test_paired_differences_print_with_matching_decimals_and_no_negative_zero():
     assert pp_interval(1.234, 0.8) == "+1.2 ± 0.8 pp"
     assert pp_interval(-0.06, 0.21, decimals=2) == "-0.06 ± 0.21 pp"
     assert pp_interval(2.0, 0.5, "zh") == "+2.0 ± 0.5 个百分点"
+
+
+def test_a_comparison_shows_each_probability_and_difference_as_the_terminal_prints_them(pair):
+    a, b = pair
+    c = compare([a, b], draws=400, seed=3)
+    printed = format_comparison(c)
+    text, page = repr(c), c._repr_html_()
+    assert len(text.splitlines()) == 2 + len(c.names) * len(c.base.scenario.targets)
+    for t in c.base.scenario.targets:
+        for name, result in zip(c.names, c.results):
+            p = next(x["probability"] for x in result.summary()["targets"] if x["name"] == t.name)
+            line = next(line for line in printed.splitlines() if line.strip().startswith(name)
+                        and f"{p * 100:.1f}%" in line)
+            figures = line.split(None, 1)[1]           # P, interval and the difference, as printed
+            assert " ".join(figures.split()) in " ".join(text.split())
+            assert f"{p * 100:.1f}%" in page
+    assert page.count("<tr>") == 1 + len(c.names) * len(c.base.scenario.targets)
+    import portfolio
+
+    saved = portfolio.open_run(c.save(pair[0].parent / "cmp", charts=False))     # the folder shows the same
+    assert repr(saved).splitlines()[2:] == text.splitlines()[2:]
+    assert saved._repr_html_().split("<table>")[1] == page.split("<table>")[1]

@@ -246,3 +246,15 @@ def test_discover_on_hits_says_what_has_to_go_right(run_folder, cli, tmp_path):
     stability = pd.read_csv(out / "prim_stability.csv")
     assert "projects.a.capex" in set(stability["parameter"])
     assert stability.set_index("parameter").loc["projects.a.capex", "share"] >= 2 / 3
+
+
+def test_a_discovery_shows_its_box_and_ranking_in_a_notebook(run_folder):
+    found = discover(run_folder, lang="en")
+    assert found.format(top=5) in repr(found)
+    page = found._repr_html_()
+    assert found.description("en") in page.replace("&lt;", "<").replace("&gt;", ">")
+    top = found.regional_table("en").iloc[0]
+    assert f"<td>{top['label']}</td>" in page and f"{top['ks']:.3f}" in page
+    saved = portfolio.open_run(found.save(run_folder.parent / "found", charts=False))
+    assert saved.kind == "discovery" and found.description("en") in repr(saved)
+    assert saved.table()["parameter"].iloc[0] == top["parameter"]

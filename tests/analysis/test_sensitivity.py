@@ -308,3 +308,22 @@ def test_a_delay_that_raises_the_probability_is_explained_as_timing():
     assert item["parameter"] == "uncertainty.drivers.grid_and_land.start_delay" and item["window"] == [2021, 2030]
     assert abs(item["long_difference"]) < abs(item["plan_difference"]) / 3
     assert "shift in timing" in result.format()
+
+
+def test_a_sensitivity_result_shows_its_ranking_in_a_notebook(write, run_folder):
+    """The text repr is the report's first lines; the HTML view holds the ranked inputs with the values the
+    report prints, escaped."""
+    _, scenario = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)"})
+    tornado = S.tornado(scenario, lang="en")
+    text = repr(tornado)
+    assert text.splitlines()[1:] == tornado.format(top=5).splitlines()
+    page = tornado._repr_html_()
+    for _, row in tornado.ranking().iterrows():
+        assert f"<td>{row['label']}</td>" in page and tornado._swing(row["value"]) in page
+    saved = portfolio.open_run(tornado.save(run_folder.parent / "tornado", charts=False))
+    assert saved.kind == "sensitivity" and repr(tornado).splitlines()[1] in repr(saved)
+    pd.testing.assert_frame_equal(saved.table(), tornado.table)
+    assert saved._repr_html_().count("<tr>") == 1 + min(10, len(tornado.table))
+    given = S.given_data(run_folder, "delta", lang="en")
+    first = given.ranking().iloc[0]
+    assert f"{first['value']:.3g}" in given._repr_html_() and given.format(top=5) in repr(given)

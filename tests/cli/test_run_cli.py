@@ -223,7 +223,7 @@ def test_unknown_top_level_set_path_is_blamed_on_the_command_line(cli, child, tm
 def test_an_interrupted_run_leaves_no_folder(cli, child, tmp_path, monkeypatch, error, code):
     from portfolio.runs.results import Result
 
-    def broken(self):
+    def broken(self, *args, **kwargs):
         raise error
 
     monkeypatch.setattr(Result, "energy", broken)                          # fails after summary/years/projects

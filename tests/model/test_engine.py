@@ -377,9 +377,9 @@ def test_energy_table_reports_lcoe_by_commissioning_year(write):
     path = write("lcoe.yaml", scenario_yaml(_energy_projects(True), sections=ENERGY, targets=CAPACITY_TARGETS))
     table = simulate(path, draws=20).energy()
     crf = 0.06 * 1.06 ** 25 / (1.06 ** 25 - 1)                       # CRF(6%, 25) = 0.078227
-    pv = table[(table.technology == "pv") & (table.year == 2022)].iloc[0]
+    pv = table.loc[("pv", 2022)]
     assert pv.lcoe_cny_per_kwh == pytest.approx(4000 * crf / 1300, rel=1e-12)   # no opex, no curtailment
-    storage = table[table.technology == "storage"]
+    storage = table.loc["storage"]
     assert storage.lcoe_cny_per_kwh.isna().all()                     # a service, not a source
     # a degrading unit costs more per kWh, by its levelised output factor (docs/model.md section 3)
     from portfolio.model.energy import output_factor

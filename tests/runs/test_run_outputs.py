@@ -37,7 +37,7 @@ def test_ky_path_and_investment_rate_follow_the_ltgm_by_hand(write):
 
 def test_the_portfolio_enters_the_investment_rate_and_its_icor(write):
     result = simulate(write("cliff.yaml", scenario_yaml(project("works", **CLIFF))), draws=4)
-    years = result.years().set_index("year")
+    years = result.years()
     yb = ltgm(1000.0)
     demand = {2022: 6.0, 2023: 6.0, 2024: 6.0}                          # μℓκ·60/3, as in test_engine
     for k, year in enumerate(YEARS):
@@ -54,7 +54,7 @@ def test_the_portfolio_enters_the_investment_rate_and_its_icor(write):
     lasting = write("lasting.yaml", scenario_yaml(project("works", **{**CLIFF, "output_value": 30,
                                                                        "value_added_ratio": 0.5, "ramp_years": 0})))
     r2 = simulate(lasting, draws=4)
-    x = r2.years().set_index("year")["portfolio_gdp_mean"]
+    x = r2.years()["portfolio_gdp_mean"]
     icor2 = r2.summary()["economy"]["portfolio_icor"]
     assert icor2["gdp_added"] == pytest.approx(x[2025] - x[2020], rel=1e-12) and icor2["gdp_added"] > 0
     assert icor2["value"] == pytest.approx(60.0 / (x[2025] - x[2020]), rel=1e-12)
@@ -116,7 +116,7 @@ def test_projects_table_gives_schedule_moments_p80_and_dates():
     result = simulate(CHUXIONG / "baseline.yaml", draws=1500)
     table = result.projects()
     detail = result.data.detail
-    for j, row in table.iterrows():
+    for j, (_, row) in enumerate(table.iterrows()):
         live = ~detail["cancelled"][:, j]
         cod = detail["cod"][live, j]
         assert row.cod_mean == pytest.approx(cod.mean(), rel=1e-12)
@@ -135,7 +135,7 @@ def test_planned_dates_honour_the_links(write):
     a = project("a", capex=10, planned_start=2021, build_years=3)
     b = "  - {id: b, name: {zh: 乙, en: B}, kind: industry, source: test, capex: 10, planned_start: 2022, " \
         "build_years: 2, depends_on: 'a+0.5'}\n"
-    table = simulate(write("chain.yaml", scenario_yaml(a + b)), draws=4).projects().set_index("id")
+    table = simulate(write("chain.yaml", scenario_yaml(a + b)), draws=4).projects()
     assert table.loc["b", "planned_start"] == pytest.approx(2024.5)
     assert table.loc["b", "planned_cod"] == pytest.approx(2026.5)
     assert table.loc["b", "planned_start_date"] == "2024-07-02"

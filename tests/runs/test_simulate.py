@@ -162,7 +162,7 @@ def test_cancellation_propagates_and_cancelled_projects_spend_nothing(write):
     assert all_out.sum() > 1000
     np.testing.assert_allclose(result.data.gdp[all_out], np.broadcast_to(inert.data.gdp[0], (all_out.sum(), 11)),
                                rtol=1e-13)
-    table = result.projects().set_index("id")
+    table = result.projects()
     assert table.loc["c", "p_cancelled"] == pytest.approx(cx[:, 2].mean())
 
 

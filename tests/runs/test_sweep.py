@@ -287,3 +287,19 @@ def test_a_sweep_over_a_start_date_gives_each_cases_completion_probability(tmp_p
         expected = (2024 - start - 2) / 2
         assert abs(p - expected) < 4 * (expected * (1 - expected) / 4000) ** 0.5, (start, p)
     assert list(table["p_built"]) == sorted(table["p_built"], reverse=True)
+
+
+def test_a_sweep_run_shows_its_table_in_a_notebook(reference):
+    from portfolio.runs.sweep import format_table
+
+    assert format_table(reference.table, reference.sweep, limit=5) in repr(reference)
+    page = reference._repr_html_()
+    assert page.count("<tr>") == 1 + min(15, len(reference.table))
+    first = reference.table.iloc[0]
+    p = next(c for c in reference.table.columns if c.startswith("p_") and not c.endswith(("_low", "_high")))
+    assert f"{first[p] * 100:.1f}%" in page
+    import portfolio
+
+    saved = portfolio.open_run(reference.folder)
+    assert saved.kind == "sweep" and f"{reference.cases} cases" in repr(saved)
+    pd.testing.assert_frame_equal(saved.table(), reference.table)

@@ -140,7 +140,7 @@ def test_partial_actuals_fix_the_observed_years_and_keep_the_simulated_growth_af
 def test_contributions_are_not_defined_for_observed_years(scenario, write):
     path = write("actuals.csv", "year,growth\n2021,3%\n2022,-2%\n")
     result = simulate(scenario, draws=300, seed=5, actuals=path)
-    years = result.years().set_index("year")
+    years = result.years()
     sources = [c for c in years.columns if c.startswith("contribution_")]
     from portfolio.model.engine import CONTRIBUTIONS
 

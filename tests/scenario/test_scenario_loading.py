@@ -180,3 +180,21 @@ def test_fixing_a_correlated_input_with_set_drops_its_correlation(write):
     assert compile_scenario(load_scenario(path)).correlated == ["economy.tfp_growth", "economy.investment_rate"]
     fixed = compile_scenario(load_scenario(path, ["economy.tfp_growth=0.02"]))
     assert fixed.correlated == [] and fixed.correlation is None
+
+
+def test_a_scenario_repr_is_a_few_lines_and_its_html_is_escaped():
+    from tests.conftest import CHUXIONG
+
+    scenario = load_scenario(CHUXIONG / "baseline.yaml", overrides=["meta.title.en=Plan <i>&</i>"])
+    text = repr(scenario)
+    assert str(scenario) == text and len(text.splitlines()) == 3 + len(scenario.targets) and len(text) < 1500
+    m = scenario.meta
+    assert f"{m.name}: Plan <i>&</i>" in text and f"{m.base_year}–{m.horizon}" in text
+    assert f"{len(scenario.projects)} projects" in text
+    assert f"{scenario.simulation.draws:,} draws, seed {scenario.simulation.seed}" in text
+    for t in scenario.targets:
+        assert f"{t.name}  " in text and t.describe() in text
+    growth = next(t for t in scenario.targets if t.metric == "average_growth")
+    assert f"{growth.threshold:.1%}" in growth.describe()
+    page = scenario._repr_html_()
+    assert "Plan &lt;i&gt;&amp;&lt;/i&gt;" in page and "<i>" not in page
