@@ -84,7 +84,9 @@ class RobustResult:
                  f"{len(self.trials)} settings on {m['draws']:,} common draws (seed {m['seed']}), "
                  f"objective{'s' if len(self.objectives) > 1 else ''} {', '.join(self.objectives)}"
                  + (f", budget {m['budget']:,.6g} 亿元 in {m['window'][0]}–{m['window'][1]}" if m.get("budget") else "")]
-        lines.append("  scenario as given: " + self._setting(self.current))
+        clipped = [lv.path for lv in self.levers if not lv.low <= lv.current <= lv.high]
+        lines.append("  scenario as given: " + self._setting(self.current)
+                     + (f" (with {', '.join(clipped)} moved into the lever's range)" if clipped else ""))
         title = "Pareto front (non-dominated feasible settings):" if len(self.objectives) > 1 else "best setting:"
         lines.append(title)
         for _, row in self.chosen.iterrows():
