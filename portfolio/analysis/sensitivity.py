@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import difflib
 import fnmatch
 import functools
@@ -70,7 +71,7 @@ from portfolio.model.designs import (
 )
 from portfolio.outputs import texts as L
 from portfolio.outputs.folders import RunFolder, write_csv
-from portfolio.outputs.names import Names
+from portfolio.outputs.names import Names, naming
 from portfolio.problems import InputError, Problem
 from portfolio.runs.results import Z95, long_window_of
 from portfolio.scenario.settings import resolve_settings
@@ -302,23 +303,30 @@ class SensitivityResult:
     def save(self, folder, force: bool = False, charts: bool = True, lang: str | None = None,
              command: str | None = None, formats=("png", "svg")) -> Path:
         """Write ``indices.csv``, ``indices.parquet``, ``sensitivity.json`` and the charts, atomically."""
-        from portfolio.outputs import style as S
         from portfolio.outputs.folders import StagedFolder, write_json
 
         with StagedFolder(Path(folder), force) as stage:
             table = self.table if lang in (None, self.lang) else _relabelled_table(self, lang)
             write_csv(table, stage / "indices.csv", index=False, float_format="%.10g")
             table.to_parquet(stage / "indices.parquet", index=False)
-            meta = dict(self.meta, command=command or self.meta.get("command"))
-            files = []
-            if charts:
-                for name, fig in self.figures(lang).items():
-                    with S.house_style(lang or self.lang):
-                        for fmt in formats:
-                            files.append(S.save(fig, stage / f"{name}.{fmt}", fmt).name)
+            meta = dict(self.meta, command=command or self.meta.get("command"), language=lang or self.lang)
+            files = [p.name for p in self.draw(stage, lang, formats)] if charts else []
             meta["files"] = ["indices.csv", "indices.parquet", "sensitivity.json", *files]
             write_json(stage / "sensitivity.json", meta)
         return Path(folder)
+
+    def draw(self, out, lang: str | None = None, formats=("png", "svg")) -> list[Path]:
+        """The charts (``figures``) as ``out/<name>.<format>``, in the house style; the files written."""
+        from portfolio.outputs import style as S
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, fig in self.figures(lang).items():
+            with S.house_style(lang or self.lang):
+                for fmt in formats:
+                    written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
+        return written
 
     def format(self, top: int = 12) -> str:
         """A short text report (the CLI prints it)."""
@@ -375,6 +383,35 @@ class SensitivityResult:
                 lines.append(f"  noise level ({self.main_index} of a random input with no effect): "
                              f"{float(noise['value'].iloc[0]):.3g}")
         return "\n".join(lines)
+
+
+def open_sensitivity(folder) -> SensitivityResult:
+    """The result a sensitivity folder holds (``indices.parquet`` and ``sensitivity.json``), with its
+    inputs named from the scenario names the folder keeps: its charts redraw in either language."""
+    from portfolio.outputs.folders import FolderError, check_finished, read_json
+
+    folder = Path(folder)
+    check_finished(folder, "sensitivity folder")
+    meta = read_json(folder / "sensitivity.json")
+    if not isinstance(meta, dict) or not (folder / "indices.parquet").is_file():
+        raise FolderError(f"{folder}: not a sensitivity folder (no sensitivity.json and indices.parquet)")
+    try:
+        table = pd.read_parquet(folder / "indices.parquet")
+        outcomes = [Outcome(**{k: tuple(v) if k == "window" and v is not None else v for k, v in o["spec"].items()})
+                    for o in meta["outcomes"]]
+    except (KeyError, TypeError) as exc:
+        raise FolderError(f"{folder}: sensitivity.json was written by an older version and cannot be redrawn "
+                          f"(missing {exc}); run the analysis again") from None
+    lang = meta.get("language") or "en"
+    names = Names(meta.get("naming"), lang)
+    return SensitivityResult(meta["method"], table, meta, outcomes, names, meta.get("title") or {})
+
+
+def draw_sensitivity_charts(folder, lang: str | None = None, formats=("png", "svg"), out=None) -> list[Path]:
+    """Redraw the chart of a saved sensitivity folder into ``out`` (default the folder itself, where the
+    analysis wrote it), in ``lang`` (default the folder's language); no re-evaluation."""
+    result = open_sensitivity(folder)
+    return result.draw(Path(out) if out is not None else Path(folder), lang, formats)
 
 
 def _lookup(t: pd.DataFrame, parameter: str, index: str) -> float:
@@ -460,11 +497,19 @@ def _meta(method: str, c: Compiled, names: Names, params: list[str], outcomes: l
         "format_version": 1, "package_version": __version__, "salib_version": _salib_version(),
         "method": method, "source": c.scenario.meta.name, "scenario": c.scenario.meta.name,
         "title": c.scenario.meta.title.model_dump(), "input_files": files,
-        "outcomes": [{"name": o.name, "label": o.label(names.lang), "unit": o.unit} for o in outcomes],
+        "outcomes": _outcomes_meta(outcomes, names.lang),
         "parameters": [{"name": p, "label": names.label(p), "distribution": c.random[p].describe()}
                        for p in params],
+        "naming": naming(_scenario_data(c)),
         **extra,
     }
+
+
+def _outcomes_meta(outcomes: list[Outcome], lang: str) -> list[dict]:
+    """The outcomes as sensitivity.json records them: name, label, unit and every field of the
+    ``Outcome`` (``spec``), so that a saved folder rebuilds them (``open_sensitivity``)."""
+    return [{"name": o.name, "label": o.label(lang), "unit": o.unit, "spec": dataclasses.asdict(o)}
+            for o in outcomes]
 
 
 def _salib_version() -> str:
@@ -804,8 +849,9 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
         "method": method, "source": str(run.path), "run_folder": str(run.path.resolve()),
         "scenario": run.name, "title": run.title, "run_seed": (run.summary or {}).get("seed"),
         "run_sampler": (run.summary or {}).get("sampler"), "analysis_seed": seed,
-        "outcomes": [{"name": o.name, "label": o.label(names.lang), "unit": o.unit} for o in outcomes],
+        "outcomes": _outcomes_meta(outcomes, names.lang),
         "parameters": [{"name": p, "label": names.label(p)} for p in params],
+        "naming": naming(run.scenario_data),
         "left_out_constant": constant,
         "noise_reference": f"parameter {DUMMY!r}: an independent uniform input with no effect on the outcome; "
                            "indices at or below its value are not distinguishable from estimation noise",

@@ -18,11 +18,35 @@ YEARLY = {"tfp_innovation": "param.tfp_shock", "investment_innovation": "param.i
 
 SECTIONS = {"economy": "economy", "projects": "project", "technologies": "technology"}
 
+#: the parameters of a distribution a path may end in (``economy.tfp_growth.mean``, as a sweep sets it)
+DIST_PARTS = ("mean", "sd", "median", "p50", "p80", "low", "mode", "high", "value")
+
 
 def _named(items, key: str) -> dict:
     if isinstance(items, dict):
         items = [dict(v or {}, **{key: k}) for k, v in items.items()]
     return {i.get(key): i.get("label" if key == "name" else "name") for i in items or [] if isinstance(i, dict)}
+
+
+def naming(scenario: dict | None) -> dict:
+    """The part of a resolved scenario that ``Names`` reads (the names of projects, technologies,
+    drivers and shocks, in both languages): what an analysis folder keeps so that its charts can be
+    redrawn in either language without the scenario files."""
+    scenario = scenario or {}
+    energy, unc = scenario.get("energy") or {}, scenario.get("uncertainty") or {}
+    items = lambda values, key, name: [{key: v.get(key), name: v.get(name)}  # noqa: E731
+                                       for v in values or [] if isinstance(v, dict)]
+    return {"projects": items(scenario.get("projects"), "id", "name"),
+            "energy": {"technologies": {k: {"label": (v or {}).get("label")}
+                                        for k, v in (energy.get("technologies") or {}).items()}},
+            "uncertainty": {"drivers": _listed(unc.get("drivers"), "name", "label", items),
+                            "shocks": _listed(unc.get("shocks"), "name", "label", items)}}
+
+
+def _listed(values, key: str, name: str, items) -> list:
+    if isinstance(values, dict):
+        values = [dict(v or {}, **{key: k}) for k, v in values.items()]
+    return items(values, key, name)
 
 
 class Names:
@@ -47,8 +71,22 @@ class Names:
         name = f"field.{section}.{key}"
         return text(name, self.lang) if name in TEXT else (key if self.lang == "zh" else key.replace("_", " "))
 
+    def field_path(self, name: str) -> str:
+        """The input a path names: ``economy.tfp_growth.mean`` (a parameter of its distribution) →
+        ``economy.tfp_growth``; other paths as they are."""
+        parts = name.split(".")
+        if parts[-1] in DIST_PARTS and (len(parts) == 3 and parts[0] == "economy" or len(parts) == 4 and parts[0] == "projects"
+                                        or len(parts) == 5 and parts[:2] == ["energy", "technologies"]):
+            return ".".join(parts[:-1])
+        return name
+
     def label(self, name: str) -> str:
-        """``projects.airport.capex`` → "Airport: capex" / "机场·投资"; unknown paths as they are."""
+        """``projects.airport.capex`` → "Airport: capex" / "机场·投资"; unknown paths as they are;
+        ``economy.tfp_growth.mean`` → "TFP growth (mean)"."""
+        field = self.field_path(name)
+        if field != name:
+            return text("param.dist_part", self.lang, what=self.label(field),
+                        part=text(f"dist.{name.rsplit('.', 1)[1]}", self.lang))
         parts = name.split(".")
         lang = self.lang
         join = lambda owner, what: text("param.join", lang, owner=owner, what=what)  # noqa: E731
@@ -79,6 +117,7 @@ class Names:
 
     def unit(self, name: str) -> str:
         """How the values of a parameter are shown: pct, years, money, mw, event, sd, …"""
+        name = self.field_path(name)
         parts = name.split(".")
         if parts[-1] in ("cancelled", "occurs"):
             return "event"
@@ -104,6 +143,19 @@ class Names:
         """A value of the parameter in words a planner reads: 1.6%, 1.3 years, 35 亿元, 1,200 MW."""
         return format_value(self.unit(name), x, self.lang)
 
+    def axis_label(self, name: str) -> str:
+        """The parameter's name with the unit its ticks are in: "非项目投资率（%）", "Airport: capex (100
+        million yuan)"; the name alone when its values carry no unit."""
+        key = f"unit.display.{self.unit(name)}"
+        if key not in TEXT:
+            return self.label(name)
+        return text("axis.with_unit", self.lang, label=self.label(name), unit=text(key, self.lang))
+
+    def tick(self, name: str, x: float) -> str:
+        """A value as an axis tick in the unit ``axis_label`` names: 0.65 → "65%", 1000 MW → "100" (万千瓦
+        in Chinese), 35.0 → "35"."""
+        return format_tick(self.unit(name), x, self.lang)
+
 
 def format_value(unit: str, x: float, lang: str = "en") -> str:
     """``x`` (in the base unit of its kind) shown in ``unit`` (``pct``, ``years``, ``money``, ``mw`` …)."""
@@ -119,3 +171,15 @@ def format_value(unit: str, x: float, lang: str = "en") -> str:
         return text("value.yes" if x >= 0.5 else "value.no", lang)
     key = f"value.{unit}"
     return text(key, lang, x=x) if key in TEXT else f"{x:.3g}"
+
+
+def format_tick(unit: str, x: float, lang: str = "en") -> str:
+    """``x`` (in the base unit of its kind) as a compact tick in ``unit``'s display unit: "65%" for a rate,
+    万千瓦 in Chinese for MW, plain numbers otherwise (the axis label names the unit)."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    if unit == "pct":
+        return f"{x * 100:.4g}%"
+    if unit == "mw" and lang == "zh":
+        x = x / 10
+    return f"{x:,.4g}"

@@ -245,3 +245,22 @@ def test_a_delay_that_raises_the_probability_is_explained_as_timing():
     assert item["parameter"] == "uncertainty.drivers.grid_and_land.start_delay" and item["window"] == [2021, 2030]
     assert abs(item["long_difference"]) < abs(item["plan_difference"]) / 3
     assert "shift in timing" in result.format()
+
+
+@pytest.mark.parametrize("method", ["tornado", "morris"])
+def test_portfolio_chart_redraws_a_sensitivity_folder_in_either_language(cli, write, tmp_path, method):
+    path, _ = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)"})
+    out = tmp_path / "sens"
+    r = cli("sensitivity", path, "--method", method, "-N", "8", "--out", out, "--lang", "zh")
+    assert r.exit_code == 0, r.output
+    again = cli("chart", out, "--lang", "zh", "--out", tmp_path / "zh")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "zh" / f"{method}.svg").read_bytes() == (out / f"{method}.svg").read_bytes()   # the same chart
+    english = cli("chart", out, "--lang", "en", "--out", tmp_path / "en", "--format", "png")
+    assert english.exit_code == 0, english.output
+    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == [f"{method}.png"]
+    redrawn = S.open_sensitivity(out).figures("en")[method]
+    labels = [t.get_text() for t in redrawn.axes[0].get_yticklabels()]
+    assert "Project a: capex" in labels                       # named in English from the folder alone
+    refused = cli("chart", out, "--kind", "capex")
+    assert refused.exit_code == 2 and "sensitivity folder" in refused.output

@@ -287,3 +287,31 @@ def test_a_sweep_over_a_start_date_gives_each_cases_completion_probability(tmp_p
         expected = (2024 - start - 2) / 2
         assert abs(p - expected) < 4 * (expected * (1 - expected) / 4000) ** 0.5, (start, p)
     assert list(table["p_built"]) == sorted(table["p_built"], reverse=True)
+
+
+def test_portfolio_chart_redraws_a_sweep_heatmap_with_named_axes_in_either_language(tmp_path, cli):
+    path = _setup(tmp_path, draws=200)
+    out = tmp_path / "out"
+    assert cli("sweep", path, "--out", out, "--lang", "zh").exit_code == 0
+    again = cli("chart", out, "--out", tmp_path / "zh")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "zh" / "heatmap.svg").read_bytes() == (out / "heatmap.svg").read_bytes()
+    english = cli("chart", out, "--lang", "en", "--out", tmp_path / "en", "--format", "png")
+    assert english.exit_code == 0, english.output
+    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == ["heatmap.png"]
+
+
+@pytest.mark.parametrize("lang,rate,tfp", [("zh", "非项目投资率（%）", "全要素生产率增速均值（%）"),
+                                           ("en", "Investment rate outside the portfolio (%)", "TFP growth, mean (%)")])
+def test_the_heatmap_names_its_axes_and_shows_rates_in_percent(tmp_path, lang, rate, tfp):
+    from portfolio.outputs.names import Names
+    from portfolio.runs.sweep import heatmap
+
+    sweep = load_sweep(_setup(tmp_path))
+    y, x = sweep.grid2()
+    rows = pd.DataFrame([{y.path: a, x.path: b, "p_growth": 0.5} for a in y.values for b in x.values])
+    fig = heatmap(rows, x, y, "growth", lang=lang, names=Names(None, lang))
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == rate and ax.get_xlabel() == tfp
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["30%", "40%"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1.5%", "2%", "2.5%"]

@@ -1,0 +1,41 @@
+"""Redraw the charts of any saved output folder — a run, a comparison, a sensitivity analysis or a
+sweep — from its files, in either language, without simulating anything (``portfolio chart``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from portfolio.outputs.folders import FolderError, folder_kind
+
+#: the folders whose charts can be redrawn
+REDRAWN = ("run", "comparison", "sensitivity", "sweep")
+
+
+def draw_folder_charts(folder, lang: str | None = None, formats=("png", "svg"), kinds=None, out=None,
+                       executor=None) -> list[Path]:
+    """Redraw the charts of ``folder`` into ``out`` (default where they were written: ``charts/`` of a
+    run or comparison, the folder itself for a sensitivity analysis or a sweep) → the files written.
+
+    ``lang`` defaults to the folder's language; ``kinds`` picks run charts (a run folder only);
+    ``executor`` (an entered ``LocalExecutor``) shares a run's charts among its processes."""
+    folder = Path(folder)
+    kind = folder_kind(folder) if folder.is_dir() else None
+    if kinds and kind not in (None, "run"):
+        raise FolderError(f"{folder}: a {kind} folder has charts of its own; --kind names the charts of a run folder")
+    if kind == "comparison":
+        from portfolio.outputs.charts_compare import draw_comparison_folder_charts
+
+        return draw_comparison_folder_charts(folder, lang=lang, formats=formats, out=out)
+    if kind == "sensitivity":
+        from portfolio.analysis.sensitivity import draw_sensitivity_charts
+
+        return draw_sensitivity_charts(folder, lang=lang, formats=formats, out=out)
+    if kind == "sweep":
+        from portfolio.runs.sweep import draw_sweep_charts
+
+        return draw_sweep_charts(folder, lang=lang, formats=formats, out=out)
+    if kind == "discovery":
+        raise FolderError(f"{folder}: a discovery folder's charts are drawn by `portfolio discover RUN_DIR "
+                          "--lang zh|en`; `portfolio chart` redraws run, comparison, sensitivity and sweep folders")
+    from portfolio.outputs.charts import draw_run_charts
+
+    return draw_run_charts(folder, lang=lang, formats=formats, kinds=kinds, out=out, executor=executor)
