@@ -1005,23 +1005,21 @@ def tornado_chart(result: SensitivityResult, names: Names | None = None, top: in
             y = k - 1 - i
             p = r.parameter
             lo, hi = _lookup(t, p, "at_p10") * scale, _lookup(t, p, "at_p90") * scale
-            ax.barh(y, lo - base, left=base, height=0.62, color=S.BLUE, edgecolor="#1F3F66", lw=0.4,
+            # a non-monotone input moves the outcome the same way at both ends: the two bars side by
+            # side (P10 above, P90 below), so that neither hides the other
+            same_side = (lo - base) * (hi - base) > 0
+            rows = ((y + 0.16, 0.3), (y - 0.16, 0.3)) if same_side else ((y, 0.62), (y, 0.62))
+            ax.barh(rows[0][0], lo - base, left=base, height=rows[0][1], color=S.BLUE, edgecolor="#1F3F66", lw=0.4,
                     label=L.text("sensitivity.tornado.low", lang) if i == 0 else None)
-            ax.barh(y, hi - base, left=base, height=0.62, color=S.ORANGE, edgecolor="#8A5A00", lw=0.4,
-                    hatch="///", label=L.text("sensitivity.tornado.high", lang) if i == 0 else None)
+            ax.barh(rows[1][0], hi - base, left=base, height=rows[1][1], color=S.ORANGE, edgecolor="#8A5A00",
+                    lw=0.4, hatch="///", label=L.text("sensitivity.tornado.high", lang) if i == 0 else None)
             gap = 0.012 * span
-            same_side = (lo - base) * (hi - base) > 0 or min(abs(lo - base), abs(hi - base)) < 1e-12
-            inner = lo if abs(lo - base) < abs(hi - base) else hi
-            for value, which in ((lo, "input_p10"), (hi, "input_p90")):
+            for value, which, (row_y, _) in ((lo, "input_p10", rows[0]), (hi, "input_p90", rows[1])):
                 text = names.value(p, _lookup(t, p, which))
                 spans.append(value)
-                right = value >= base
-                if same_side and value is inner:       # both swings on one side: label the smaller
-                    right = not (max(lo, hi) - base > base - min(lo, hi))   # across the base line
-                    x = base + (gap if right else -gap)
-                else:
-                    x = value + (gap if right else -gap)
-                ax.text(x, y, text, ha="left" if right else "right", va="center", fontsize=6.3, color="#444444")
+                right = value >= base                     # beside the end of its own bar, away from the base
+                ax.text(value + (gap if right else -gap), row_y, text, ha="left" if right else "right",
+                        va="center", fontsize=6.3 if not same_side else 5.8, color="#444444")
             labels_.append(names.label(p))
         ax.axvline(base, color=S.BLACK, lw=0.9)
         ax.text(base, k - 0.45, L.text("sensitivity.tornado.base", lang, value=_value_text(o, base / scale)),
