@@ -505,13 +505,27 @@ def finish_dates(data: RunData, lang: str | None = None):
                 lo, hi = min(lo, target["by"]), max(hi, target["by"])
             pad = 0.06 * (hi - lo or 0.1)
             lo, hi = lo - pad, hi + pad
-            counts, edges = np.histogram(np.clip(values, lo, hi), bins=np.linspace(lo, hi, 41))
+            counts, edges = np.histogram(values, bins=np.linspace(lo, hi, 41))   # the tails beyond stay out
             ax.bar((edges[:-1] + edges[1:]) / 2, counts / total * 100, np.diff(edges) * 0.92, color=S.SKY,
                    edgecolor=S.BLUE, lw=0.4)
+            below, above = int((values < lo).sum()), int((values > hi).sum())
+            if below or above:        # say how many draws the axis leaves out, and where
+                from portfolio.uncertainty.dates import date_text
+
+                parts = [L.text(f"finish.tails_{side}", lang, n=n, date=date_text(edge))
+                         for side, n, edge in (("before", below, lo), ("after", above, hi)) if n]
+                note = L.text("finish.tails", lang, n=below + above, parts=L.text("list.sep", lang).join(parts))
+                tails = 0.97 if below and not above else 0.86    # under the S-curve's plateau at 100%
+            else:
+                tails = None
             handles.append(Patch(facecolor=S.SKY, edgecolor=S.BLUE, label=L.text("finish.bin", lang)))
             ax2 = ax.twinx()
             ax2.plot(values, np.arange(1, len(values) + 1) / total * 100, color=S.BLACK, lw=1.3)
             handles.append(Line2D([], [], color=S.BLACK, lw=1.3, label=L.text("finish.cumulative", lang)))
+            if tails is not None:
+                ax2.text(0.985, tails, note, transform=ax2.transAxes, ha="right", va="top", fontsize=6.5,
+                         color="#555555", zorder=6,
+                         bbox={"boxstyle": "square,pad=0.25", "facecolor": "white", "edgecolor": "none"})
             ax2.set_ylim(0, 102)
             ax2.set_ylabel(L.text("finish.cum_label", lang))
             ax2.spines["right"].set_visible(True)

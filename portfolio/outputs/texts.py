@@ -94,6 +94,10 @@ TEXT: dict[str, dict[str, str]] = {
     "finish.bin": {"zh": "各时段完成的模拟占比", "en": "Share of draws finishing in each interval"},
     "finish.cumulative": {"zh": "累计完成概率(S曲线)", "en": "Cumulative P(finished), the S-curve"},
     "finish.cum_label": {"zh": "累计完成概率（%）", "en": "P(finished by the date) (%)"},
+    "finish.tails": {"zh": "坐标轴以外还有 {n:,} 次模拟：\n{parts}", "en": "{n:,} draws beyond the axis:\n{parts}"},
+    "finish.tails_before": {"zh": "早于 {date} 的 {n:,} 次", "en": "{n:,} before {date}"},
+    "finish.tails_after": {"zh": "晚于 {date} 的 {n:,} 次", "en": "{n:,} after {date}"},
+    "list.sep": {"zh": "，", "en": ", "},
     "finish.ylabel": {"zh": "模拟次数占比（%）", "en": "Share of draws (%)"},
     "finish.by": {"zh": "目标日期 {date}", "en": "Target date {date}"},
     "finish.probability": {"zh": "P({date}前完成) = {p}\n95% 置信区间 {low}–{high}",
@@ -102,7 +106,7 @@ TEXT: dict[str, dict[str, str]] = {
     "finish.crit_title": {"zh": "关键性指数：项目处于决定完成时间的路径上的模拟占比",
                           "en": "Criticality index: share of draws in which the project drives the date"},
     "finish.crit_label": {"zh": "关键性指数（%）；须线为95%置信区间；ρ为关键度(工期与完成时间的秩相关)",
-                          "en": "Criticality index (%); whiskers: 95% interval; ρ: cruciality (rank correlation of "
+                          "en": "Criticality index (%); whiskers: 95% interval;\nρ: cruciality (rank correlation of "
                                 "its duration with the date)"},
     "finish.cruciality": {"zh": "ρ={rho}", "en": "ρ={rho}"},
     "finish.no_path": {"zh": "没有其他项目决定其完成时间。", "en": "No other project drives its date."},

@@ -390,3 +390,24 @@ def test_the_average_growth_histogram_says_its_end_bars_hold_the_tails(chuxiong_
     notes = [t.get_text() for a in fig.axes for t in a.texts
              if L.text("avg.tails", lang, lo="", hi="", below="", above="")[:6] in t.get_text()]
     assert len(notes) == 1 and L.percent(below, 2) in notes[0] and L.percent(above, 2) in notes[0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_finish_date_histogram_piles_no_tail_into_its_end_bars_and_says_how_many_lie_beyond(chuxiong_run, lang):
+    from portfolio.outputs import texts as L
+    from portfolio.outputs.charts import finish_dates
+    from portfolio.outputs.rundata import RunData
+
+    data = RunData.from_folder(chuxiong_run)
+    values = np.asarray(data.finish, float)
+    fig = finish_dates(data, lang)
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    finite = values[np.isfinite(values)]
+    below, above = int((finite < lo).sum()), int((finite > hi).sum())
+    assert below + above > 0                        # P0.25–P99.75 plus padding: some draws lie beyond
+    shown = sum(p.get_height() for p in ax.patches) / 100 * len(values)
+    assert shown == pytest.approx(len(finite) - below - above)     # the bars hold only the draws they span
+    note = L.text("finish.tails", lang, n=below + above, parts="")
+    notes = [t.get_text() for a in fig.axes for t in a.texts if t.get_text().startswith(note[:5])]
+    assert len(notes) == 1 and f"{below + above:,}" in notes[0], notes
