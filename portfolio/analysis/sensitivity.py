@@ -366,7 +366,11 @@ class SensitivityResult:
         else:
             extra = {"sobol": ["S1"], "morris": ["sigma"], "delta": ["S1"], "pawn": ["mean"], "rbd-fast": []}
             heads = [self.main_index] + extra[self.method]
-            lines.append(f"  {'input':<58} " + " ".join(f"{h + ' [95% interval]':>28}" if self.method != "pawn" else f"{h:>28}" for h in heads))
+            # Morris effects are in the outcome's unit: percentage points for growth, as the chart shows
+            scale, unit = (100.0, " (pp)") if self.method == "morris" and outcome.percent else (1.0, "")
+            interval = {h: bool(np.isfinite(t.loc[t["index"] == h, "conf_low"].to_numpy(float)).any()) for h in heads}
+            lines.append(f"  {'input':<58} " + " ".join(
+                f"{h + unit + (' [95% interval]' if interval[h] else ''):>28}" for h in heads))
             for _, r in self.ranking().head(top).iterrows():
                 cells = []
                 for h in heads:
@@ -374,7 +378,7 @@ class SensitivityResult:
                     if not len(row):
                         cells.append(f"{'':>28}")
                         continue
-                    v, lo, hi = (float(row[k].iloc[0]) for k in ("value", "conf_low", "conf_high"))
+                    v, lo, hi = (float(row[k].iloc[0]) * scale for k in ("value", "conf_low", "conf_high"))
                     text = f"{v:8.3g}" + (f" [{lo:7.3g}, {hi:7.3g}]" if math.isfinite(lo) else " " * 19)
                     cells.append(f"{text:>28}")
                 lines.append(f"  {_cut(r['label'], 58)} " + " ".join(cells))

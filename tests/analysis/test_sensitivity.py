@@ -293,3 +293,18 @@ def test_the_tornado_draws_both_ends_of_a_non_monotone_input_with_each_label_bes
         beside = [x for x in labels if abs(x.get_position()[1] - centre) < 1e-6 and x.get_position()[0] < end
                   and x.get_ha() == "right"]
         assert len(beside) == 1, [(x.get_text(), x.get_position(), x.get_ha()) for x in labels]
+
+
+def test_morris_prints_in_the_unit_its_chart_shows_and_no_interval_header_without_an_interval(write, minimal):
+    scenario = portfolio.load_scenario(minimal, ["economy.tfp_growth=normal(0.015, 0.005)",
+                                                 "economy.investment_rate=pert(0.3, 0.35, 0.4)"])
+    result = S.morris(scenario, N=16, lang="en")
+    text = result.format()
+    header = next(line for line in text.splitlines() if "mu_star" in line)
+    assert "mu_star (pp) [95% interval]" in header
+    assert "sigma (pp)" in header and "sigma (pp) [95% interval]" not in header      # σ has no interval
+    top = result.ranking().iloc[0]
+    line = next(line for line in text.splitlines() if line.strip().startswith(top["label"]))
+    assert f"{top['value'] * 100:.3g}" in line and f"{top['conf_low'] * 100:.3g}" in line    # pp, as on the chart
+    chart = result.figures("en")["morris"]
+    assert "percentage points" in chart.axes[0].get_xlabel()
