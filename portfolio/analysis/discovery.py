@@ -38,6 +38,7 @@ import pandas as pd
 from portfolio import __version__
 from portfolio.analysis.sensitivity import (
     Outcome,
+    _cut,
     parse_outcomes,
     run_inputs,
     run_targets,
@@ -396,11 +397,11 @@ class Discovery:
                  f"{m['misses']:,} misses in {m['draws_used']:,} valid draws ({self.prim.base_rate:.1%})"
                  + (f"; {m['invalid_draws']:,} invalid draws left out" if m["invalid_draws"] else "")]
         lines.append("Regional sensitivity (KS distance between hits and misses):")
-        for _, r in self.regional_table("en").head(top).iterrows():
-            lines.append(f"  {str(r['label'])[:56]:<56} KS {r['ks']:.3f}  p {r['p_value']:.1e}  "
+        for _, r in self.regional_table().head(top).iterrows():      # inputs named in the result's language
+            lines.append(f"  {_cut(str(r['label']), 56)} KS {r['ks']:.3f}  p {r['p_value']:.1e}  "
                          f"{r['direction']} in misses")
         lines.append(f"PRIM box (step {self.prim.chosen} of {len(self.prim.trajectory) - 1}):")
-        lines.append("  " + self.description("en"))
+        lines.append("  " + self.description())
         return "\n".join(lines)
 
 

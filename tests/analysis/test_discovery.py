@@ -150,3 +150,15 @@ def test_discover_cli(cli, run_folder, tmp_path):
     assert r.exit_code == 2 and "unknown outcome" in r.output
     r = cli("discover", run_folder, "--params", "projects.z.capex", "--out", tmp_path / "g")
     assert r.exit_code == 2 and "not a sampled input" in r.output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_discover_prints_inputs_and_the_box_in_the_asked_language(cli, run_folder, tmp_path, lang):
+    r = cli("discover", run_folder, "--out", tmp_path / "d", "--lang", lang, "--no-charts")
+    assert r.exit_code == 0, r.output
+    found = discover(run_folder, lang=lang)
+    label = found.names.label("projects.a.capex")
+    assert label.startswith("项目甲" if lang == "zh" else "Project A")
+    regional = [line for line in r.output.splitlines() if " KS " in line]
+    assert regional and regional[0].strip().startswith(label)
+    assert found.description() in r.output
