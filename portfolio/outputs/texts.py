@@ -323,6 +323,7 @@ TEXT: dict[str, dict[str, str]] = {
     "compare.paired": {"zh": " · 差值为与首个情景的配对差(95%区间)",
                        "en": " · differences are paired against the first scenario (95% interval)"},
     "compare.base": {"zh": "基准", "en": "reference"},
+    "compare.full_names": {"zh": "情景全称：{names}", "en": "Scenarios in full: {names}"},
     # ------------------------------------------------------------------ comparison report
     "report.comparison.title": {"zh": "情景比较:{first} 及另外 {m} 个情景", "en": "Scenario comparison: {first} and {m} more"},
     "report.comparison.headline": {"zh": "与{base}相比,{best}使实现目标({target})的概率变化最大({diff}),{worst}变化{diff2}。",
@@ -660,6 +661,41 @@ def shorten(name: str, limit: int) -> str:
     if bare and width(bare) <= limit:
         return bare
     return _cut(bare or name, limit)
+
+
+def wrap(name: str, limit: int, lines: int = 2) -> str:
+    """A name on at most ``lines`` lines of ``limit`` display columns each (Latin text broken at spaces,
+    Chinese between characters, a bracketed remark on a line of its own when it fits); what still does
+    not fit is shortened as ``shorten`` does, the last line ending in an ellipsis."""
+    import re
+
+    name = " ".join(str(name).split())
+    if width(name) <= limit:
+        return name
+    out, rest = [], name
+    while rest and len(out) < lines - 1:
+        if width(rest) <= limit:
+            break
+        cut, used = 0, 0
+        for i, ch in enumerate(rest):
+            used += 2 if ord(ch) > 0x2E80 else 1
+            if used > limit:
+                break
+            cut = i + 1
+        head = rest[:cut]
+        bracket = max(head.rfind("("), head.rfind("（"))
+        space = head.rfind(" ")
+        if bracket > cut // 3:                  # a remark in brackets starts the next line
+            cut = bracket
+        elif rest[cut:cut + 1].isascii() and rest[cut:cut + 1].isalnum() and head[-1:].isascii() \
+                and space > cut // 3:           # a Latin word is not split
+            cut = space + 1
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        last = shorten(rest, limit) if width(rest) > limit else rest
+        out.append(re.sub(r"^[,，、]\s*", "", last))
+    return "\n".join(out)
 
 
 def shorten_all(names: list[str], limit: int) -> list[str]:
