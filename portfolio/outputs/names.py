@@ -8,9 +8,12 @@ their schema field declares (``scenario.fields``).
 from __future__ import annotations
 
 import math
+import re
 
 from portfolio.outputs.texts import TEXT, text
 from portfolio.scenario.fields import display_of
+from portfolio.uncertainty.quantities import compact_spec, rescale_compact
+from portfolio.uncertainty.units import DAYS_PER_YEAR, kind_of, parse_number, split_quantity
 
 #: the per-year standard-normal inputs of the economy and the text that names them
 YEARLY = {"tfp_innovation": "param.tfp_shock", "investment_innovation": "param.investment_shock",
@@ -183,3 +186,65 @@ def format_tick(unit: str, x: float, lang: str = "en") -> str:
     if unit == "mw" and lang == "zh":
         x = x / 10
     return f"{x:,.4g}"
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff]")
+#: a duration unit's factor to years → the word its spec is shown with
+_DURATION_WORDS = {1.0: "years", 1 / 12: "months", 7 / DAYS_PER_YEAR: "weeks", 1 / DAYS_PER_YEAR: "days"}
+
+
+def quantity_text(written: str, lang: str = "en") -> str:
+    """A quantity or compact distribution as the scenario wrote it, shown in ``lang``: in English a
+    Chinese unit becomes the English one the outputs use — ``"pert(10, 30, 80) 亿元"`` → ``"pert(10, 30,
+    80) × 100 million yuan"``, ``"1000万千瓦"`` → ``"10,000 MW"``, ``"0.30 元/kWh"`` → ``"0.30 yuan/kWh"``,
+    ``"18个月"`` → ``"18 months"``; anything else (and every Chinese text) as written."""
+    if lang != "en" or not _CJK.search(written):
+        return written
+    compact = compact_spec(written)
+    if compact is not None:
+        unit = str(compact.get("unit") or "")
+        head = written.strip()[: len(written.strip()) - len(unit)].strip() if unit else written
+    else:
+        parts = split_quantity(written)
+        if parts is None:
+            return written
+        head, unit = parts
+    found = kind_of(unit) if unit else None
+    if found is None:
+        return written
+    kind, factor = found
+    if kind == "duration":
+        word = next((w for f, w in _DURATION_WORDS.items() if math.isclose(f, factor)), None)
+        return text(f"spec.duration.{word}", lang, spec=head) if word else written
+    key = f"spec.{kind}"
+    if key not in TEXT:
+        return written
+    if not math.isclose(factor, 1.0):            # 万千瓦 → MW, 亿千瓦时 → GWh, 万元 → 亿元
+        if compact is not None:
+            head = rescale_compact(written, factor) or head
+        else:
+            try:
+                head = f"{parse_number(head) * factor:,.6g}"
+            except ValueError:
+                return written
+    return text(key, lang, spec=head)
+
+
+def spec_text(value, lang: str = "en") -> str:
+    """A scenario value as a planner reads it, in ``lang``: compact distributions, year maps, lists;
+    quantities written with Chinese units in English units in English (``quantity_text``)."""
+    if isinstance(value, dict):
+        if "dist" in value:
+            unit = value.get("unit")
+            args = ", ".join(f"{k}={spec_text(v, lang)}" for k, v in value.items() if k not in ("dist", "unit"))
+            return quantity_text(f"{value['dist']}({args})" + (f" {unit}" if unit else ""), lang)
+        if "reference_class" in value and len(value) == 1:
+            return f"reference class {value['reference_class']}"
+        return ", ".join(f"{k}: {spec_text(v, lang)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(spec_text(v, lang) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str):
+        return quantity_text(value, lang)
+    return str(value)

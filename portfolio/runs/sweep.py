@@ -1052,9 +1052,8 @@ def save_heatmaps(folder: SweepFolder, table, lang: str | None = None, formats=(
                           lang or folder.sweep.language, naming or _naming(folder.sweep), formats)
 
 
-def draw_sweep_charts(folder, lang: str | None = None, formats=("png", "svg"), out=None) -> list[Path]:
-    """Redraw the heatmaps of a finished sweep folder into ``out`` (default the folder itself) from its
-    manifest, results and case files, in ``lang`` (default the scenario's language); nothing runs."""
+def _folder_heatmaps(folder) -> dict:
+    """What the heatmaps of a finished sweep folder are drawn from (its manifest, results and cases)."""
     import pandas as pd
 
     folder = Path(folder)
@@ -1066,19 +1065,32 @@ def draw_sweep_charts(folder, lang: str | None = None, formats=("png", "svg"), o
     if manifest.get("design") != "grid" or len(factors) != 2 or any(len(f.values) < 2 for f in factors):
         raise SweepFolderError(f"{folder}: this sweep has no heatmap (only a grid of two factors has one)")
     records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "cases").glob("*.json"))]
-    table = pd.read_parquet(folder / "results.parquet")
-    return _draw_heatmaps(Path(out) if out is not None else folder, table, tuple(factors), manifest["scenarios"],
-                          records, manifest["draws"], manifest["seed"], lang or manifest.get("language") or "zh",
-                          manifest.get("naming"), formats)
+    return {"table": pd.read_parquet(folder / "results.parquet"), "pair": tuple(factors),
+            "scenarios": manifest["scenarios"], "records": records, "draws": manifest["draws"],
+            "seed": manifest["seed"], "lang": manifest.get("language") or "zh", "naming": manifest.get("naming")}
 
 
-def _draw_heatmaps(out: Path, table, pair, scenarios: list[str], records: list[dict], draws: int, seed: int,
-                   lang: str, naming: dict | None, formats) -> list[Path]:
+def sweep_figures(folder, lang: str | None = None) -> dict:
+    """{file stem: Figure} of a finished sweep folder's heatmaps, in ``lang`` (default the sweep's)."""
+    found = _folder_heatmaps(folder)
+    found["lang"] = lang or found["lang"]
+    return dict(_heatmap_figures(**found))
+
+
+def draw_sweep_charts(folder, lang: str | None = None, formats=("png", "svg"), out=None) -> list[Path]:
+    """Redraw the heatmaps of a finished sweep folder into ``out`` (default the folder itself) from its
+    manifest, results and case files, in ``lang`` (default the scenario's language); nothing runs."""
+    found = _folder_heatmaps(folder)
+    found["lang"] = lang or found["lang"]
+    return _draw_heatmaps(Path(out) if out is not None else Path(folder), formats=formats, **found)
+
+
+def _heatmap_figures(table, pair, scenarios: list[str], records: list[dict], draws: int, seed: int, lang: str,
+                     naming: dict | None):
+    """(stem, Figure, style module or None) of each scenario's heatmap, drawn inside the house style."""
     from portfolio.outputs.names import Names
 
     y, x = pair           # the first factor up the side, the second across
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
     multiple = len(scenarios) > 1
     for k, scenario in enumerate(scenarios):
         rows = table[table["scenario"] == scenario]
@@ -1092,6 +1104,18 @@ def _draw_heatmaps(out: Path, table, pair, scenarios: list[str], records: list[d
         with context:
             fig = heatmap(rows, x, y, target["name"], label=target.get("label"), title=summary.get("title"),
                           draws=draws, seed=seed, lang=chart_lang, names=Names(naming, chart_lang))
+            if style is not None:
+                fig.draw_without_rendering()     # laid out in the house style
+        yield stem, fig
+
+
+def _draw_heatmaps(out: Path, table, pair, scenarios: list[str], records: list[dict], draws: int, seed: int,
+                   lang: str, naming: dict | None, formats) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, fig in _heatmap_figures(table, pair, scenarios, records, draws, seed, lang, naming):
+        style, context = _house_style(lang)
+        with context:
             for fmt in formats:
                 path = out / f"{stem}.{fmt}"
                 if style is not None:
@@ -1117,4 +1141,4 @@ def _house_style(lang: str):
 
 
 __all__ = ["Sweep", "Case", "Factor", "load_sweep", "run_sweep", "run_case", "SweepFolder", "SweepRun",
-           "SweepFolderError", "CaseError", "SweepInterrupted", "sweep_folder", "heatmap", "draw_sweep_charts", "render", "case_id", "outputs"]
+           "SweepFolderError", "CaseError", "SweepInterrupted", "sweep_folder", "heatmap", "draw_sweep_charts", "sweep_figures", "render", "case_id", "outputs"]

@@ -218,9 +218,11 @@ def test_assumptions_give_each_input_its_distribution_range_and_source(chuxiong_
     assert 0.40 < share["p5"] < share["p50"] < share["p95"] < 0.60
     assert "facts economy.capital_share_alpha" in share["source"]          # the comment on its line
     assert "0.80 - 0.084" in rows["economy.investment_rate"]["source"]       # the comment block above it
-    assert rows["economy.gdp"]["p5"] is None and rows["economy.gdp"]["spec"] == "1372 亿元"
+    assert rows["economy.gdp"]["p5"] is None and rows["economy.gdp"]["spec"] == "1372 × 100 million yuan"
     airport = rows["projects.airport.capex"]
-    assert airport["spec"] == "24.5 亿元" and airport["source"].startswith("facts projects.airport (S)")
+    assert airport["spec"] == "24.5 × 100 million yuan" and airport["source"].startswith("facts projects.airport (S)")
+    chinese = {r["input"]: r for r in assumption_rows(data, "zh")}          # as the scenario writes it
+    assert chinese["economy.gdp"]["spec"] == "1372 亿元" and chinese["projects.airport.capex"]["spec"] == "24.5 亿元"
     assert rows["projects.airport.cost_ratio"]["spec"] == "reference class airport"
     assert rows["energy.emission_factor"]["source"].startswith("Ministry of Ecology and Environment")
     assert rows["uncertainty.drivers.approvals.start_delay"]["p95"] > 0
