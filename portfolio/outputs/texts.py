@@ -123,6 +123,27 @@ TEXT: dict[str, dict[str, str]] = {
     "finish.cruciality": {"zh": "ρ={rho}", "en": "ρ={rho}"},
     "finish.no_path": {"zh": "没有其他项目决定其完成时间。", "en": "No other project drives its date."},
     "gantt.window": {"zh": "目标期", "en": "Target period"},
+    # ------------------------------------------------------------------ chart 8: the project ledger (台账)
+    "ledger.title": {"zh": "项目台账：计划与实际进度", "en": "Project ledger: plan against progress"},
+    "ledger.row": {"zh": "{name}（{status}）", "en": "{name} ({status})"},
+    "ledger.status.not_started": {"zh": "未开工", "en": "not started"},
+    "ledger.status.under_construction": {"zh": "在建", "en": "under construction"},
+    "ledger.status.operating": {"zh": "已投产", "en": "operating"},
+    "ledger.status.cancelled": {"zh": "已取消", "en": "cancelled"},
+    "ledger.planned": {"zh": "计划建设期", "en": "Planned construction"},
+    "ledger.progress": {"zh": "实际开工至报告日（标注完成比例）", "en": "Actual start to report date (share of the work done)"},
+    "ledger.built": {"zh": "实际建设期（已投产）", "en": "Actual construction (operating)"},
+    "ledger.expected": {"zh": "预计投产 P10–P90（点为中位数）", "en": "Expected completion P10–P90 (dot: median)"},
+    "ledger.report_date": {"zh": "台账报告日 {date}", "en": "Ledger report date {date}"},
+    "ledger.slip_head": {"zh": "投产推迟\n（月）", "en": "Slip\n(months)"},
+    "ledger.slip": {"zh": "{months:+.0f}", "en": "{months:+.0f}"},
+    "caption.ledger": {
+        "zh": "项目台账所报项目的计划建设期（浅色条）与实际进度：实际开工至报告日（标注完成比例）或实际建设期，"
+              "按台账重新模拟的预计投产时间P10–P90（点为中位数），右侧为中位数较计划推迟的月数。",
+        "en": "Projects in the ledger: planned construction (light bars) against what is reported — the actual "
+              "start to the report date (with the share of the work done) or the actual construction — the "
+              "completion the run expects given the ledger (P10–P90, dot the median), and on the right the "
+              "median's slip against the plan in months."},
     # ------------------------------------------------------------------ chart 5: energy
     "energy.title": {"zh": "能源基地：装机容量与发电量", "en": "Energy base: capacity and generation"},
     "energy.capacity": {"zh": "装机容量（万千瓦）", "en": "Capacity (MW)"},
