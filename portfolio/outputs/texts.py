@@ -391,7 +391,7 @@ TEXT: dict[str, dict[str, str]] = {
     "sensitivity.heat.gdp": {"zh": "GDP", "en": "GDP"},
     "sensitivity.heat.year": {"zh": "年份", "en": "Year"},
     "sensitivity.subtitle": {"zh": "{title} · {what}", "en": "{title} · {what}"},
-    "sensitivity.ci": {"zh": "须线:95% 置信区间", "en": "whiskers: 95% interval"},
+    "sensitivity.ci": {"zh": "须线：95% 置信区间", "en": "whiskers: 95% interval"},
     "sensitivity.S1": {"zh": "一阶指数 S1", "en": "First-order S1"},
     "sensitivity.ST": {"zh": "总效应指数 ST", "en": "Total-order ST"},
     "sensitivity.mu_star": {"zh": "μ*(平均绝对基本效应)", "en": "μ* (mean absolute elementary effect)"},
