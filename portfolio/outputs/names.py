@@ -146,13 +146,17 @@ class Names:
         """A value of the parameter in words a planner reads: 1.6%, 1.3 years, 35 亿元, 1,200 MW."""
         return format_value(self.unit(name), x, self.lang)
 
-    def axis_label(self, name: str) -> str:
+    def axis_label(self, name: str, width: int | None = None) -> str:
         """The parameter's name with the unit its ticks are in: "非项目投资率（%）", "Airport: capex (100
-        million yuan)"; the name alone when its values carry no unit."""
+        million yuan)"; the name alone when its values carry no unit. With ``width``, the name is wrapped
+        onto two lines of that many display columns (``texts.wrap``), the unit kept."""
+        from portfolio.outputs.texts import wrap
+
+        label = self.label(name) if width is None else wrap(self.label(name), width)
         key = f"unit.display.{self.unit(name)}"
         if key not in TEXT:
-            return self.label(name)
-        return text("axis.with_unit", self.lang, label=self.label(name), unit=text(key, self.lang))
+            return label
+        return text("axis.with_unit", self.lang, label=label, unit=text(key, self.lang))
 
     def tick(self, name: str, x: float) -> str:
         """A value as an axis tick in the unit ``axis_label`` names: 0.65 → "65%", 1000 MW → "100" (万千瓦

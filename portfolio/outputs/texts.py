@@ -716,10 +716,13 @@ def wrap(name: str, limit: int, lines: int = 2) -> str:
                 break
             cut = i + 1
         head = rest[:cut]
-        bracket = max(head.rfind("("), head.rfind("（"))
+        # break before a remark in brackets or after a separator (·, a colon, a comma), as late as fits
+        breaks = [i for i, ch in enumerate(head) if ch in "(（"] + \
+                 [i + 1 for i, ch in enumerate(head) if ch in "·：，、" or (ch in ":," and head[i + 1:i + 2] == " ")]
+        breaks = [b for b in breaks if b > cut // 3]
         space = head.rfind(" ")
-        if bracket > cut // 3:                  # a remark in brackets starts the next line
-            cut = bracket
+        if breaks:
+            cut = max(breaks)
         elif rest[cut:cut + 1].isascii() and rest[cut:cut + 1].isalnum() and head[-1:].isascii() \
                 and space > cut // 3:           # a Latin word is not split
             cut = space + 1

@@ -974,8 +974,8 @@ def heatmap(table, x: Factor, y: Factor, target: str, label=None, title=None, dr
     ax.set_xticks(range(len(xs)), [_tick(v, x, names) for v in xs], rotation=45 if len(xs) > 8 else 0,
                   ha="right" if len(xs) > 8 else "center")
     ax.set_yticks(range(len(ys)), [_tick(v, y, names) for v in ys])
-    ax.set_xlabel(names.axis_label(x.path))
-    ax.set_ylabel(names.axis_label(y.path))
+    ax.set_xlabel(names.axis_label(x.path, 90))
+    ax.set_ylabel(names.axis_label(y.path, 30))      # on two lines when it is longer than the plot
     for spine in ax.spines.values():
         spine.set_visible(False)
     if grid.size <= 400:

@@ -312,6 +312,23 @@ def test_the_heatmap_names_its_axes_and_shows_rates_in_percent(tmp_path, lang, r
     rows = pd.DataFrame([{y.path: a, x.path: b, "p_growth": 0.5} for a in y.values for b in x.values])
     fig = heatmap(rows, x, y, "growth", lang=lang, names=Names(None, lang))
     ax = fig.axes[0]
-    assert ax.get_ylabel() == rate and ax.get_xlabel() == tfp
+    assert ax.get_ylabel().replace("\n", " ") == rate and ax.get_xlabel() == tfp
     assert [t.get_text() for t in ax.get_yticklabels()] == ["30%", "40%"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1.5%", "2%", "2.5%"]
+
+
+@pytest.mark.parametrize("lang,ticks,unit", [("zh", ["50", "150"], "（万千瓦）"), ("en", ["500", "1,500"], "(MW)")])
+def test_heatmap_values_written_in_a_unit_of_their_own_are_shown_in_the_charts_unit(lang, ticks, unit):
+    from portfolio.outputs.names import Names
+    from portfolio.runs.sweep import Factor, heatmap
+
+    y = Factor("projects.pv_3.capacity", (50, 150), unit="万千瓦")
+    x = Factor("economy.investment_rate", (0.6, 0.7))
+    rows = pd.DataFrame([{y.path: a, x.path: b, "p_growth": 0.5} for a in y.values for b in x.values])
+    names = Names({"projects": [{"id": "pv_3", "name": {"zh": "光伏第三批(计划2024年开工)",
+                                                          "en": "PV, tranche 3 (planned start 2024)"}}]}, lang)
+    ax = heatmap(rows, x, y, "growth", lang=lang, names=names).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ticks
+    label = ax.get_ylabel()
+    assert label.endswith(unit) and "\n" in label                # two lines, the unit kept
+    assert label.replace("\n", "" if lang == "zh" else " ").startswith(names.label(y.path))
