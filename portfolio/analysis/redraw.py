@@ -1,5 +1,5 @@
-"""Redraw the charts of any saved output folder — a run, a comparison, a sensitivity analysis or a
-sweep — from its files, in either language, without simulating anything (``portfolio chart``)."""
+"""Redraw the charts of any saved output folder — a run, a comparison, a sensitivity analysis, a scenario
+discovery or a sweep — from its files, in either language, without simulating anything (``portfolio chart``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,13 +7,14 @@ from pathlib import Path
 from portfolio.outputs.folders import FolderError, folder_kind
 
 #: the folders whose charts can be redrawn
-REDRAWN = ("run", "comparison", "sensitivity", "sweep")
+REDRAWN = ("run", "comparison", "sensitivity", "discovery", "sweep")
 
 
 def draw_folder_charts(folder, lang: str | None = None, formats=("png", "svg"), kinds=None, out=None,
                        executor=None) -> list[Path]:
     """Redraw the charts of ``folder`` into ``out`` (default where they were written: ``charts/`` of a
-    run or comparison, the folder itself for a sensitivity analysis or a sweep) → the files written.
+    run or comparison, the folder itself for a sensitivity analysis, a discovery or a sweep) → the files
+    written.
 
     ``lang`` defaults to the folder's language; ``kinds`` picks run charts (a run folder only);
     ``executor`` (an entered ``LocalExecutor``) shares a run's charts among its processes."""
@@ -34,8 +35,9 @@ def draw_folder_charts(folder, lang: str | None = None, formats=("png", "svg"), 
 
         return draw_sweep_charts(folder, lang=lang, formats=formats, out=out)
     if kind == "discovery":
-        raise FolderError(f"{folder}: a discovery folder's charts are drawn by `portfolio discover RUN_DIR "
-                          "--lang zh|en`; `portfolio chart` redraws run, comparison, sensitivity and sweep folders")
+        from portfolio.analysis.discovery import draw_discovery_charts
+
+        return draw_discovery_charts(folder, lang=lang, formats=formats, out=out)
     from portfolio.outputs.charts import draw_run_charts
 
     return draw_run_charts(folder, lang=lang, formats=formats, kinds=kinds, out=out, executor=executor)
