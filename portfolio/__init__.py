@@ -40,7 +40,7 @@ _API = {
     "rerun": ("portfolio.runs.rerun", "rerun"),
     "report": ("portfolio.outputs.report", "write_report"),
     "export": ("portfolio.outputs.export", "write_xlsx"),
-    "charts": ("portfolio.outputs.charts", "draw_run_charts"),
+    "charts": ("portfolio.analysis.redraw", "draw_folder_charts"),
     "LocalExecutor": ("portfolio.runs.executors", "LocalExecutor"),
     "DaskExecutor": ("portfolio.runs.executors", "DaskExecutor"),
     "InputError": ("portfolio.problems", "InputError"),

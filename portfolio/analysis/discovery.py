@@ -32,6 +32,7 @@ the misses or the hits (``on="hits"``: what has to go right).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ import pandas as pd
 from portfolio import __version__
 from portfolio.analysis.sensitivity import (
     Outcome,
+    _cut,
     parse_outcomes,
     run_inputs,
     run_targets,
@@ -51,7 +53,7 @@ from portfolio.analysis.sensitivity import (
 )
 from portfolio.outputs import texts as L
 from portfolio.outputs.folders import RunFolder, write_csv
-from portfolio.outputs.names import Names
+from portfolio.outputs.names import Names, naming
 from portfolio.problems import InputError, Problem
 
 ALPHA = 0.05
@@ -139,8 +141,11 @@ class Prim:
     alpha: float = ALPHA
     min_mass: float = MIN_MASS
     peeled: Box | None = None        # the chosen step's box before pasting (None: not pasted)
+    frame: pd.DataFrame | None = None   # the trajectory as prim_trajectory.csv holds it (a saved folder)
 
     def trajectory_frame(self) -> pd.DataFrame:
+        if self.frame is not None:
+            return self.frame
         return pd.DataFrame([{"step": i, "coverage": b.coverage, "density": b.density, "mass": b.mass,
                               "draws": b.count, "restricted": len(b.restricted),
                               "objective": objective(b, self.base_rate), "chosen": i == self.chosen}
@@ -469,6 +474,7 @@ class Discovery:
     more: list = field(default_factory=list)  # covering: the next boxes, each on the draws the earlier left
     union: list = field(default_factory=list)  # (coverage, density) of the first k boxes together, k = 1…
     stability: pd.DataFrame | None = None     # bootstrap: how often each input is restricted
+    naming: dict | None = None       # the scenario's names (``outputs.names.naming``), kept in discovery.json
 
     @property
     def lang(self) -> str:
@@ -577,7 +583,6 @@ class Discovery:
 
     def save(self, folder, force: bool = False, charts: bool = True, lang: str | None = None,
              command: str | None = None, formats=("png", "svg")) -> Path:
-        from portfolio.outputs import style as S
         from portfolio.outputs.folders import StagedFolder, write_json
 
         with StagedFolder(Path(folder), force) as stage:
@@ -591,17 +596,26 @@ class Discovery:
             if self.stability is not None:
                 write_csv(self.stability_table(lang), stage / "prim_stability.csv", index=False, float_format="%.10g")
                 written.append("prim_stability.csv")
-            files = []
-            if charts:
-                for name, fig in self.figures(lang).items():
-                    with S.house_style(lang or self.lang):
-                        for fmt in formats:
-                            files.append(S.save(fig, stage / f"{name}.{fmt}", fmt).name)
+            files = [p.name for p in self.draw(stage, lang, formats)] if charts else []
             summary = self.summary(lang)
-            summary["command"] = command
+            summary.update(command=command, language=lang or self.lang, naming=self.naming,
+                           outcome_spec=dataclasses.asdict(self.outcome))
             summary["files"] = [*written, *files]
             write_json(stage / "discovery.json", summary)
         return Path(folder)
+
+    def draw(self, out, lang: str | None = None, formats=("png", "svg")) -> list[Path]:
+        """The charts (``figures``) as ``out/<name>.<format>``, in the house style; the files written."""
+        from portfolio.outputs import style as S
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, fig in self.figures(lang).items():
+            with S.house_style(lang or self.lang):
+                for fmt in formats:
+                    written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
+        return written
 
     def format(self, top: int = 10) -> str:
         m = self.meta
@@ -615,19 +629,19 @@ class Discovery:
                  + (f"; {m['invalid_draws']:,} invalid draws left out" if m["invalid_draws"] else "")]
         lines.append("Regional sensitivity (KS distance between hits and misses):")
         flip = {"lower": "higher", "higher": "lower"}
-        for _, r in self.regional_table("en").head(top).iterrows():
+        for _, r in self.regional_table().head(top).iterrows():      # inputs named in the result's language
             direction = flip.get(r["direction"], r["direction"]) if hits else r["direction"]
-            lines.append(f"  {str(r['label'])[:56]:<56} KS {r['ks']:.3f}  p {r['p_value']:.1e}  "
+            lines.append(f"  {_cut(str(r['label']), 56)} KS {r['ks']:.3f}  p {r['p_value']:.1e}  "
                          f"{direction} in {self.on}")
         lines.append(f"PRIM box (step {self.prim.chosen} of {len(self.prim.trajectory) - 1}"
                      + (", pasted" if self.prim.peeled is not None else "") + "):")
-        lines.append("  " + self.description("en"))
-        lines += ["  " + text for text in self.more_descriptions("en")]
+        lines.append("  " + self.description())
+        lines += ["  " + text for text in self.more_descriptions()]
         if self.stability is not None:
-            resamples = self.meta.get("bootstrap", {}).get("resamples", 0)
+            resamples = (self.meta.get("bootstrap") or {}).get("resamples", 0)
             lines.append(f"Bootstrap stability ({resamples} resamples): share of the boxes that restrict each input")
-            for _, r in self.stability_table("en").head(top).iterrows():
-                lines.append(f"  {str(r['label'])[:56]:<56} {r['share']:5.0%}" + ("  (in the box)" if r["in_box"] else ""))
+            for _, r in self.stability_table().head(top).iterrows():
+                lines.append(f"  {_cut(str(r['label']), 56)} {r['share']:5.0%}" + ("  (in the box)" if r["in_box"] else ""))
         return "\n".join(lines)
 
 
@@ -708,7 +722,47 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
         "seconds": round(time.perf_counter() - began, 3),
     }
     meta["prim"]["pasting"] = "Friedman & Fisher 1999: widen while the density does not fall" if paste else None
-    return Discovery(regional, result, names, chosen, float(threshold), meta, run.title, on, more, union, stability)
+    return Discovery(regional, result, names, chosen, float(threshold), meta, run.title, naming=naming(run.scenario_data),
+                     on=on, more=more, union=union, stability=stability)
+
+
+def open_discovery(folder) -> Discovery:
+    """The discovery a saved folder holds (discovery.json, regional.csv, prim_trajectory.csv), with its
+    inputs named from the scenario names it keeps: its charts redraw in either language."""
+    from portfolio.outputs.folders import FolderError, check_finished, read_json
+
+    folder = Path(folder)
+    check_finished(folder, "discovery folder")
+    summary = read_json(folder / "discovery.json")
+    if not isinstance(summary, dict) or "outcome_spec" not in summary:
+        raise FolderError(f"{folder}: discovery.json was written by an older version (or is not one) and "
+                          "cannot be redrawn; run `portfolio discover` again")
+    spec = summary["outcome_spec"]
+    outcome = Outcome(**{k: tuple(v) if k == "window" and v is not None else v for k, v in spec.items()})
+    regional = pd.read_csv(folder / "regional.csv", encoding="utf-8-sig").drop(columns=["label"], errors="ignore")
+    frame = pd.read_csv(folder / "prim_trajectory.csv", encoding="utf-8-sig")
+    b = summary["box"]
+    limits, allowed = {}, {}
+    for r in b["restrictions"]:
+        if isinstance(r.get("allowed"), str) and r["allowed"]:
+            allowed[r["parameter"]] = tuple(float(v) for v in r["allowed"].split(";"))
+        else:
+            bound = lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)  # noqa: E731
+            limits[r["parameter"]] = (bound(r.get("lower")), bound(r.get("upper")))
+    box = Box(limits, allowed, mass=b["mass"], coverage=b["coverage"], density=b["density"], count=b["draws"],
+              misses=b["misses"])
+    meta = {k: v for k, v in summary.items() if k not in ("box", "regional_top")}
+    prim_result = Prim([], [], b["step"], box, summary.get("miss_rate") or 0.0, summary["draws_used"], summary["misses"],
+                       {r["parameter"]: r.get("quasi_p") for r in b["restrictions"]}, frame=frame)
+    names = Names(summary.get("naming"), summary.get("language") or "en")
+    return Discovery(regional, prim_result, names, outcome, float(summary["miss_if_below"]), meta,
+                     summary.get("title") or {}, naming=summary.get("naming"), on=summary.get("on") or "misses")
+
+
+def draw_discovery_charts(folder, lang: str | None = None, formats=("png", "svg"), out=None) -> list[Path]:
+    """Redraw the charts of a saved discovery folder into ``out`` (default the folder itself), in ``lang``
+    (default the folder's language); nothing is recomputed."""
+    return open_discovery(folder).draw(Path(out) if out is not None else Path(folder), lang, formats)
 
 
 # ============================================================================================ charts
@@ -728,9 +782,9 @@ def _header(fig, ax, d: Discovery, names: Names, title: str, extra: str | None =
     lang = names.lang
     fig.suptitle(title, x=0.012, ha="left", fontsize=S.BASE_RC["figure.titlesize"])
     what = _t("discovery.chart.what", d.on, lang, outcome=d.outcome.label(lang), threshold=_threshold_text(d.outcome, d.threshold),
-               misses=d.meta["draws_used"] - d.meta["misses"] if d.on == "hits" else d.meta["misses"],
-               n=d.meta["draws_used"])
-    lines = [L.shorten(L.pick(d.title, lang), 64), what] + ([extra] if extra else [])
+              misses=d.meta["draws_used"] - d.meta["misses"] if d.on == "hits" else d.meta["misses"],
+              n=d.meta["draws_used"])
+    lines = [L.shorten(L.pick(d.title, lang), 64), L.wrap(what, 80)] + ([extra] if extra else [])   # fits beside
     ax.set_title("\n".join(lines), loc="left", fontsize=7, color=S.GREY, pad=6, linespacing=1.5)
 
 

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import difflib
 import fnmatch
 import functools
@@ -82,7 +83,7 @@ from portfolio.model.designs import (
 )
 from portfolio.outputs import texts as L
 from portfolio.outputs.folders import RunFolder, write_csv
-from portfolio.outputs.names import Names
+from portfolio.outputs.names import Names, naming
 from portfolio.problems import InputError, Problem
 from portfolio.runs.results import Z95, long_window_of
 from portfolio.scenario.settings import resolve_settings
@@ -335,23 +336,30 @@ class SensitivityResult:
     def save(self, folder, force: bool = False, charts: bool = True, lang: str | None = None,
              command: str | None = None, formats=("png", "svg")) -> Path:
         """Write ``indices.csv``, ``indices.parquet``, ``sensitivity.json`` and the charts, atomically."""
-        from portfolio.outputs import style as S
         from portfolio.outputs.folders import StagedFolder, write_json
 
         with StagedFolder(Path(folder), force) as stage:
             table = self.table if lang in (None, self.lang) else _relabelled_table(self, lang)
             write_csv(table, stage / "indices.csv", index=False, float_format="%.10g")
             table.to_parquet(stage / "indices.parquet", index=False)
-            meta = dict(self.meta, command=command or self.meta.get("command"))
-            files = []
-            if charts:
-                for name, fig in self.figures(lang).items():
-                    with S.house_style(lang or self.lang):
-                        for fmt in formats:
-                            files.append(S.save(fig, stage / f"{name}.{fmt}", fmt).name)
+            meta = dict(self.meta, command=command or self.meta.get("command"), language=lang or self.lang)
+            files = [p.name for p in self.draw(stage, lang, formats)] if charts else []
             meta["files"] = ["indices.csv", "indices.parquet", "sensitivity.json", *files]
             write_json(stage / "sensitivity.json", meta)
         return Path(folder)
+
+    def draw(self, out, lang: str | None = None, formats=("png", "svg")) -> list[Path]:
+        """The charts (``figures``) as ``out/<name>.<format>``, in the house style; the files written."""
+        from portfolio.outputs import style as S
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, fig in self.figures(lang).items():
+            with S.house_style(lang or self.lang):
+                for fmt in formats:
+                    written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
+        return written
 
     def format(self, top: int = 12) -> str:
         """A short text report (the CLI prints it)."""
@@ -392,7 +400,11 @@ class SensitivityResult:
             extra = {"sobol": ["S1"], "morris": ["sigma"], "delta": ["S1"], "pawn": ["mean"], "rbd-fast": [],
                      "shapley": [], "efast": ["S1"], "hdmr": ["Sa", "Sb"]}
             heads = [self.main_index] + extra[self.method]
-            lines.append(f"  {'input':<58} " + " ".join(f"{h + ' [95% interval]':>28}" if self.method != "pawn" else f"{h:>28}" for h in heads))
+            # Morris effects are in the outcome's unit: percentage points for growth, as the chart shows
+            scale, unit = (100.0, " (pp)") if self.method == "morris" and outcome.percent else (1.0, "")
+            interval = {h: bool(np.isfinite(t.loc[t["index"] == h, "conf_low"].to_numpy(float)).any()) for h in heads}
+            lines.append(f"  {'input':<58} " + " ".join(
+                f"{h + unit + (' [95% interval]' if interval[h] else ''):>28}" for h in heads))
             for _, r in self.ranking().head(top).iterrows():
                 cells = []
                 for h in heads:
@@ -400,7 +412,7 @@ class SensitivityResult:
                     if not len(row):
                         cells.append(f"{'':>28}")
                         continue
-                    v, lo, hi = (float(row[k].iloc[0]) for k in ("value", "conf_low", "conf_high"))
+                    v, lo, hi = (float(row[k].iloc[0]) * scale for k in ("value", "conf_low", "conf_high"))
                     text = f"{v:8.3g}" + (f" [{lo:7.3g}, {hi:7.3g}]" if math.isfinite(lo) else " " * 19)
                     cells.append(f"{text:>28}")
                 lines.append(f"  {_cut(r['label'], 58)} " + " ".join(cells))
@@ -412,6 +424,35 @@ class SensitivityResult:
                 lines.append(f"  together the inputs explain {m['explained'][outcome.name]:.1%} of the variance "
                              "(the Shapley effects add up to it)")
         return "\n".join(lines)
+
+
+def open_sensitivity(folder) -> SensitivityResult:
+    """The result a sensitivity folder holds (``indices.parquet`` and ``sensitivity.json``), with its
+    inputs named from the scenario names the folder keeps: its charts redraw in either language."""
+    from portfolio.outputs.folders import FolderError, check_finished, read_json
+
+    folder = Path(folder)
+    check_finished(folder, "sensitivity folder")
+    meta = read_json(folder / "sensitivity.json")
+    if not isinstance(meta, dict) or not (folder / "indices.parquet").is_file():
+        raise FolderError(f"{folder}: not a sensitivity folder (no sensitivity.json and indices.parquet)")
+    try:
+        table = pd.read_parquet(folder / "indices.parquet")
+        outcomes = [Outcome(**{k: tuple(v) if k == "window" and v is not None else v for k, v in o["spec"].items()})
+                    for o in meta["outcomes"]]
+    except (KeyError, TypeError) as exc:
+        raise FolderError(f"{folder}: sensitivity.json was written by an older version and cannot be redrawn "
+                          f"(missing {exc}); run the analysis again") from None
+    lang = meta.get("language") or "en"
+    names = Names(meta.get("naming"), lang)
+    return SensitivityResult(meta["method"], table, meta, outcomes, names, meta.get("title") or {})
+
+
+def draw_sensitivity_charts(folder, lang: str | None = None, formats=("png", "svg"), out=None) -> list[Path]:
+    """Redraw the chart of a saved sensitivity folder into ``out`` (default the folder itself, where the
+    analysis wrote it), in ``lang`` (default the folder's language); no re-evaluation."""
+    result = open_sensitivity(folder)
+    return result.draw(Path(out) if out is not None else Path(folder), lang, formats)
 
 
 def _lookup(t: pd.DataFrame, parameter: str, index: str) -> float:
@@ -497,11 +538,19 @@ def _meta(method: str, c: Compiled, names: Names, params: list[str], outcomes: l
         "format_version": 1, "package_version": __version__, "salib_version": _salib_version(),
         "method": method, "source": c.scenario.meta.name, "scenario": c.scenario.meta.name,
         "title": c.scenario.meta.title.model_dump(), "input_files": files,
-        "outcomes": [{"name": o.name, "label": o.label(names.lang), "unit": o.unit} for o in outcomes],
+        "outcomes": _outcomes_meta(outcomes, names.lang),
         "parameters": [{"name": p, "label": names.label(p), "distribution": c.random[p].describe()}
                        for p in params],
+        "naming": naming(_scenario_data(c)),
         **extra,
     }
+
+
+def _outcomes_meta(outcomes: list[Outcome], lang: str) -> list[dict]:
+    """The outcomes as sensitivity.json records them: name, label, unit and every field of the
+    ``Outcome`` (``spec``), so that a saved folder rebuilds them (``open_sensitivity``)."""
+    return [{"name": o.name, "label": o.label(lang), "unit": o.unit, "spec": dataclasses.asdict(o)}
+            for o in outcomes]
 
 
 def _salib_version() -> str:
@@ -912,8 +961,9 @@ def given_data(folder, method: str, params: Sequence[str] | None = None, outcome
         "method": method, "source": str(run.path), "run_folder": str(run.path.resolve()),
         "scenario": run.name, "title": run.title, "run_seed": (run.summary or {}).get("seed"),
         "run_sampler": (run.summary or {}).get("sampler"), "analysis_seed": seed,
-        "outcomes": [{"name": o.name, "label": o.label(names.lang), "unit": o.unit} for o in outcomes],
+        "outcomes": _outcomes_meta(outcomes, names.lang),
         "parameters": [{"name": p, "label": names.label(p)} for p in params],
+        "naming": naming(run.scenario_data),
         "left_out_constant": constant,
         "noise_reference": f"parameter {DUMMY!r}: an independent uniform input with no effect on the outcome; "
                            "indices at or below its value are not distinguishable from estimation noise",
@@ -1076,23 +1126,21 @@ def tornado_chart(result: SensitivityResult, names: Names | None = None, top: in
             y = k - 1 - i
             p = r.parameter
             lo, hi = _lookup(t, p, "at_p10") * scale, _lookup(t, p, "at_p90") * scale
-            ax.barh(y, lo - base, left=base, height=0.62, color=S.BLUE, edgecolor="#1F3F66", lw=0.4,
+            # a non-monotone input moves the outcome the same way at both ends: the two bars side by
+            # side (P10 above, P90 below), so that neither hides the other
+            same_side = (lo - base) * (hi - base) > 0
+            rows = ((y + 0.16, 0.3), (y - 0.16, 0.3)) if same_side else ((y, 0.62), (y, 0.62))
+            ax.barh(rows[0][0], lo - base, left=base, height=rows[0][1], color=S.BLUE, edgecolor="#1F3F66", lw=0.4,
                     label=L.text("sensitivity.tornado.low", lang) if i == 0 else None)
-            ax.barh(y, hi - base, left=base, height=0.62, color=S.ORANGE, edgecolor="#8A5A00", lw=0.4,
-                    hatch="///", label=L.text("sensitivity.tornado.high", lang) if i == 0 else None)
+            ax.barh(rows[1][0], hi - base, left=base, height=rows[1][1], color=S.ORANGE, edgecolor="#8A5A00",
+                    lw=0.4, hatch="///", label=L.text("sensitivity.tornado.high", lang) if i == 0 else None)
             gap = 0.012 * span
-            same_side = (lo - base) * (hi - base) > 0 or min(abs(lo - base), abs(hi - base)) < 1e-12
-            inner = lo if abs(lo - base) < abs(hi - base) else hi
-            for value, which in ((lo, "input_p10"), (hi, "input_p90")):
+            for value, which, (row_y, _) in ((lo, "input_p10", rows[0]), (hi, "input_p90", rows[1])):
                 text = names.value(p, _lookup(t, p, which))
                 spans.append(value)
-                right = value >= base
-                if same_side and value is inner:       # both swings on one side: label the smaller
-                    right = not (max(lo, hi) - base > base - min(lo, hi))   # across the base line
-                    x = base + (gap if right else -gap)
-                else:
-                    x = value + (gap if right else -gap)
-                ax.text(x, y, text, ha="left" if right else "right", va="center", fontsize=6.3, color="#444444")
+                right = value >= base                     # beside the end of its own bar, away from the base
+                ax.text(value + (gap if right else -gap), row_y, text, ha="left" if right else "right",
+                        va="center", fontsize=6.3 if not same_side else 5.8, color="#444444")
             labels_.append(names.label(p))
         ax.axvline(base, color=S.BLACK, lw=0.9)
         ax.text(base, k - 0.45, L.text("sensitivity.tornado.base", lang, value=_value_text(o, base / scale)),

@@ -14,29 +14,21 @@ RUN_DIR = click.Path(file_okay=False, path_type=Path)
 @click.command(epilog="Example: portfolio chart outputs/chuxiong-baseline-20261126-101500 --lang en --format pdf")
 @click.argument("run_dir", type=RUN_DIR)
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(CHART_KINDS),
-              help="Chart to draw (repeatable; default all).")
+              help="Chart to draw (repeatable; default all; run folders only).")
 @click.option("--lang", type=click.Choice(LANGS), help="Language (default: the scenario's meta.language).")
 @click.option("--format", "formats", multiple=True, type=click.Choice(CHART_FORMATS),
               help="File format (repeatable; default png and svg).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder (default RUN_DIR/charts).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder (default: where the charts were written, RUN_DIR/charts for a run).")
 @friendly
 def chart(run_dir, kinds, lang, formats, out):
-    """Re-draw the charts of a saved run or comparison folder (no re-simulation)."""
-    from portfolio.outputs.charts import draw_run_charts
-    from portfolio.outputs.folders import folder_kind
+    """Re-draw the charts of a saved run, comparison, sensitivity or sweep folder (no re-simulation)."""
+    from portfolio.analysis.redraw import draw_folder_charts
     from portfolio.runs.executors import drawing_executor
 
-    if folder_kind(run_dir) == "comparison":
-        from portfolio.outputs.charts_compare import draw_comparison_folder_charts
-
-        if kinds:
-            raise click.UsageError("--kind names the charts of a run folder; a comparison folder has its two")
-        for path in draw_comparison_folder_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), out=out):
-            click.echo(f"wrote {path}")
-        return
     with drawing_executor() as executor:
-        written = draw_run_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), kinds=kinds or None,
-                                  out=out, executor=executor)
+        written = draw_folder_charts(run_dir, lang=lang, formats=formats or ("png", "svg"), kinds=kinds or None,
+                                     out=out, executor=executor)
     for path in written:
         click.echo(f"wrote {path}")
 

@@ -16,6 +16,8 @@ default); ``portfolio chart RUN_DIR`` calls it, and ``Result.plot.<kind>()`` dra
 7. ``finish_dates``    (runs with a completion target) the finish-date distribution of its milestone,
                        project or group: histogram of the draws, cumulative S-curve, P50/P80 and the
                        target date marked; and the criticality index of the projects on its critical path
+8. ``ledger``          (runs with a project ledger) plan against the ledger: planned bars, the reported
+                       start and progress (or completion), the expected completion, the slip in months
 """
 from __future__ import annotations
 
@@ -505,13 +507,27 @@ def finish_dates(data: RunData, lang: str | None = None):
                 lo, hi = min(lo, target["by"]), max(hi, target["by"])
             pad = 0.06 * (hi - lo or 0.1)
             lo, hi = lo - pad, hi + pad
-            counts, edges = np.histogram(np.clip(values, lo, hi), bins=np.linspace(lo, hi, 41))
+            counts, edges = np.histogram(values, bins=np.linspace(lo, hi, 41))   # the tails beyond stay out
             ax.bar((edges[:-1] + edges[1:]) / 2, counts / total * 100, np.diff(edges) * 0.92, color=S.SKY,
                    edgecolor=S.BLUE, lw=0.4)
+            below, above = int((values < lo).sum()), int((values > hi).sum())
+            if below or above:        # say how many draws the axis leaves out, and where
+                from portfolio.uncertainty.dates import date_text
+
+                parts = [L.text(f"finish.tails_{side}", lang, n=n, date=date_text(edge))
+                         for side, n, edge in (("before", below, lo), ("after", above, hi)) if n]
+                note = L.text("finish.tails", lang, n=below + above, parts=L.text("list.sep", lang).join(parts))
+                tails = 0.97 if below and not above else 0.86    # under the S-curve's plateau at 100%
+            else:
+                tails = None
             handles.append(Patch(facecolor=S.SKY, edgecolor=S.BLUE, label=L.text("finish.bin", lang)))
             ax2 = ax.twinx()
             ax2.plot(values, np.arange(1, len(values) + 1) / total * 100, color=S.BLACK, lw=1.3)
             handles.append(Line2D([], [], color=S.BLACK, lw=1.3, label=L.text("finish.cumulative", lang)))
+            if tails is not None:
+                ax2.text(0.985, tails, note, transform=ax2.transAxes, ha="right", va="top", fontsize=6.5,
+                         color="#555555", zorder=6,
+                         bbox={"boxstyle": "square,pad=0.25", "facecolor": "white", "edgecolor": "none"})
             ax2.set_ylim(0, 102)
             ax2.set_ylabel(L.text("finish.cum_label", lang))
             ax2.spines["right"].set_visible(True)
@@ -569,6 +585,90 @@ def finish_dates(data: RunData, lang: str | None = None):
     return fig
 
 
+# ----------------------------------------------------------------------------------- 8. ledger
+def ledger(data: RunData, lang: str | None = None):
+    """Plan against the ledger (台账), a row per reported project: the planned construction bar; what
+    the ledger reports — the actual start, the work done by the report date (its share written on it),
+    the actual completion — and the completion the run now expects (P10–P90, median), with the slip
+    of the median against the plan in months."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import blended_transform_factory as blend
+
+    from portfolio.uncertainty.dates import date_text
+
+    lang = _lang(data, lang)
+    report = data.summary.get("ledger") or {}
+    rows = report.get("projects") or []
+    if not rows:
+        raise ValueError("this run has no ledger: no plan-against-ledger chart")
+    names = {}
+    if len(data.projects):
+        names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in data.projects.itertuples()}
+    with S.house_style(lang):
+        n = len(rows)
+        fig, ax = _new(5.2 + 0.85 * n)
+        _header(fig, ax, data, lang, L.text("ledger.title", lang))
+        ends = [v for r in rows for v in (r.get("planned_start"), r.get("planned_cod"), r.get("actual_start"),
+                                           r.get("actual_cod"), r.get("cod_p10"), r.get("cod_p90"), r.get("report_date"))
+                if finite(v)]
+        lo, hi = float(np.floor(min(ends))), float(np.ceil(max(ends)) + 0.25)
+        report_date = max(float(r["report_date"]) for r in rows if finite(r.get("report_date")))
+        labels = []
+        for i, r in enumerate(rows):
+            y = n - 1 - i
+            status = r.get("status", "")
+            labels.append(L.text("ledger.row", lang, name=L.shorten(str(names.get(r["id"], r["id"])),
+                                                                    22 if lang == "zh" else 30),
+                                 status=L.text(f"ledger.status.{status}", lang)))
+            if finite(r.get("planned_start")) and finite(r.get("planned_cod")):
+                ax.barh(y + 0.17, r["planned_cod"] - r["planned_start"], left=r["planned_start"], height=0.28,
+                        color=S.SKY, alpha=0.6, edgecolor=S.BLUE, lw=0.6)
+            start = r.get("actual_start")
+            if finite(start):
+                end = r["actual_cod"] if status == "operating" and finite(r.get("actual_cod")) else report_date
+                colour = S.GREEN if status == "operating" else S.BLUE
+                ax.barh(y - 0.17, end - start, left=start, height=0.28, color=colour, edgecolor="#222222", lw=0.5)
+                if status == "under_construction" and finite(r.get("share_complete")):
+                    inside = end - start > 0.09 * (hi - lo)           # room on the bar, else before it
+                    ax.text(start + 0.03 if inside else start - 0.05, y - 0.17, L.percent(r["share_complete"], 0),
+                            ha="left" if inside else "right", va="center", fontsize=6.3,
+                            color="white" if inside else "#222222")
+            if status not in ("operating", "cancelled") and finite(r.get("cod_p10")) and finite(r.get("cod_p90")):
+                a, b = float(r["cod_p10"]), float(r["cod_p90"])
+                ax.hlines(y - 0.17, a, b, colors=S.BLACK, lw=1.0, zorder=4)
+                ax.vlines([a, b], y - 0.3, y - 0.04, colors=S.BLACK, lw=1.0, zorder=4)
+                if finite(r.get("cod_p50")):
+                    ax.plot(float(r["cod_p50"]), y - 0.17, "o", color=S.BLACK, ms=3.4, zorder=5)
+            slip = r.get("cod_slip_years_p50")
+            if finite(slip) and status != "cancelled":
+                months = float(slip) * 12
+                ax.text(1.012, y, L.text("ledger.slip", lang, months=months), transform=blend(ax.transAxes, ax.transData),
+                        ha="left", va="center", fontsize=7.5,
+                        color=S.VERMILLION if months >= 3 else "#444444")
+            if i:
+                ax.hlines(y + 0.5, lo, hi, colors="#DDDDDD", lw=0.5)
+        ax.text(1.012, n - 0.45, L.text("ledger.slip_head", lang), transform=blend(ax.transAxes, ax.transData),
+                ha="left", va="bottom", fontsize=7, color="#444444", linespacing=1.1)
+        ax.axvline(report_date, color=S.VERMILLION, lw=1.2, ls="--", zorder=3)
+        ax.set_yticks(range(n - 1, -1, -1), labels)
+        ax.tick_params(axis="y", length=0, pad=4)
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_xlim(lo, hi)
+        ax.set_xticks(range(int(lo), int(np.floor(hi)) + 1, 1 if hi - lo <= 9 else 2))
+        ax.grid(True, axis="x", color="#E3E3E3", lw=0.5)
+        ax.grid(False, axis="y")
+        ax.spines["left"].set_visible(False)
+        handles = [Patch(facecolor=S.SKY, alpha=0.6, edgecolor=S.BLUE, label=L.text("ledger.planned", lang)),
+                   Patch(facecolor=S.BLUE, edgecolor="#222222", label=L.text("ledger.progress", lang)),
+                   Patch(facecolor=S.GREEN, edgecolor="#222222", label=L.text("ledger.built", lang)),
+                   Line2D([], [], color=S.BLACK, marker="o", ms=3.4, lw=1.0, label=L.text("ledger.expected", lang)),
+                   Line2D([], [], color=S.VERMILLION, lw=1.2, ls="--",
+                          label=L.text("ledger.report_date", lang, date=date_text(report_date)))]
+        _legend(fig, handles, [h.get_label() for h in handles], ncols=2)
+    return fig
+
+
 def _date_axis(axis, lo: float, hi: float) -> None:
     """Ticks on a decimal-year axis written as dates: years for long spans, YYYY-MM for short ones."""
     from matplotlib.ticker import FixedLocator, FuncFormatter
@@ -604,7 +704,7 @@ def _end_point_name(data: RunData, ident: str, lang: str) -> str:
 
 
 CHARTS = {"growth_fan": growth_fan, "average_growth": average_growth, "contributions": contributions,
-          "schedule": schedule, "energy": energy, "capex": capex, "finish_dates": finish_dates}
+          "schedule": schedule, "energy": energy, "capex": capex, "finish_dates": finish_dates, "ledger": ledger}
 
 
 def has_energy(data: RunData) -> bool:
@@ -619,6 +719,8 @@ def available_kinds(data: RunData) -> list[str]:
         skip.add("schedule")
     if data.completion_target() is None or not len(data.schedule.get("s_curves", ())):
         skip.add("finish_dates")
+    if not (data.summary.get("ledger") or {}).get("projects"):
+        skip.add("ledger")
     return [k for k in KINDS if k not in skip]
 
 
@@ -725,6 +827,10 @@ class PlotAccessor:
     def finish_dates(self, lang: str | None = None):
         """The first completion target's finish-date distribution and the criticality of its path."""
         return self._figure("finish_dates", lang)
+
+    def ledger(self, lang: str | None = None):
+        """Plan against the project ledger: planned bars, reported progress, expected completion, slip."""
+        return self._figure("ledger", lang)
 
     def all(self, lang: str | None = None) -> dict:
         return {k: self._figure(k, lang) for k in available_kinds(self.data)}

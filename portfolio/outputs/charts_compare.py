@@ -18,10 +18,30 @@ from portfolio.outputs import texts as L
 from portfolio.outputs.rundata import growth_target
 
 
-def _names(table: pd.DataFrame, lang: str) -> list[str]:
+def _full_names(table: pd.DataFrame, lang: str) -> list[str]:
     column = "title_zh" if lang == "zh" else "title_en"
-    names = [str(x) if isinstance(x, str) and x else str(s) for x, s in zip(table[column], table["scenario"])]
-    return L.shorten_all(names, 26 if lang == "zh" else 40)
+    return [" ".join(x.split()) if isinstance(x, str) and x else str(s) for x, s in zip(table[column], table["scenario"])]
+
+
+def _names(table: pd.DataFrame, lang: str) -> list[str]:
+    """The scenarios' names as tick labels: on up to two lines, shortened only where two do not hold them."""
+    return [L.wrap(name, 26 if lang == "zh" else 40) for name in _full_names(table, lang)]
+
+
+def _full_names_note(fig, table: pd.DataFrame, lang: str, names: list[str]) -> None:
+    """Under the chart, the full names of the scenarios whose labels had to be shortened."""
+    cut = [full for full, shown in zip(_full_names(table, lang), names) if shown.replace("\n", "") != full
+           and shown.replace("\n", " ") != full]
+    if cut:
+        import textwrap
+
+        note = L.text("compare.full_names", lang, names=L.text("list.sep", lang).join(cut))
+        lines = textwrap.wrap(note, 60 if lang == "zh" else 120)
+        engine = fig.get_layout_engine()
+        x0, y0, w, h = engine.get()["rect"]
+        room = (0.15 + 0.3 * len(lines)) * S.CM / fig.get_figheight()     # a band under the plot for it
+        engine.set(rect=(x0, y0 + room, w, h - room))
+        fig.text(0.012, 0.01, "\n".join(lines), ha="left", va="bottom", fontsize=6.5, color="#555555")
 
 
 TOP_CM = 1.3  # the band above the plot for the title and the subtitle (as in the run charts)
@@ -65,6 +85,7 @@ def compare_probabilities(table: pd.DataFrame, differences: pd.DataFrame, summar
         ax.barh(y, p, color=colours, edgecolor="#333333", linewidth=0.5, height=0.6)
         ax.errorbar(p, y, xerr=[p - low, high - p], fmt="none", ecolor="#111111", elinewidth=0.9, capsize=2.5)
         ax.set_yticks(y, names)
+        _full_names_note(fig, table, lang, names)
         ax.set_xlim(0, max(100.0, float(np.nanmax(high)) * 1.05) if np.nanmax(high) > 60 else
                     max(10.0, float(np.nanmax(high)) * 1.45))
         ax.set_xlabel(f"{L.text('compare.prob_axis', lang)} (%)")
@@ -111,6 +132,7 @@ def compare_distributions(table: pd.DataFrame, per_draw: pd.DataFrame, summary: 
                        label=L.text("compare.threshold", lang, t=L.percent(threshold)))
             ax.legend(loc="best", fontsize=7)          # where it covers neither the boxes nor the line
         ax.set_yticks(y, names)
+        _full_names_note(fig, table, lang, names)
         ax.set_ylim(-0.7, len(table) - 0.3)
         ax.autoscale(axis="x")
         ax.set_xlabel(f"{L.text('compare.dist_axis', lang)} (%)")

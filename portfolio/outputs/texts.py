@@ -16,6 +16,29 @@ TEXT: dict[str, dict[str, str]] = {
     "unit.pp": {"zh": "百分点", "en": "percentage points"},
     "unit.pp_suffix": {"zh": "（百分点）", "en": " (pp)"},
     "unit.draws": {"zh": "次", "en": "draws"},
+    # how the values of each display unit (``scenario.fields.DISPLAY``) are named on an axis
+    "unit.display.pct": {"zh": "%", "en": "%"},
+    "unit.display.years": {"zh": "年", "en": "years"},
+    "unit.display.money": {"zh": "亿元", "en": "100 million yuan"},
+    "unit.display.money_year": {"zh": "亿元/年", "en": "100 million yuan/yr"},
+    "unit.display.mw": {"zh": "万千瓦", "en": "MW"},
+    "unit.display.hours": {"zh": "小时", "en": "h"},
+    "unit.display.yuan_kwh": {"zh": "元/千瓦时", "en": "yuan/kWh"},
+    "unit.display.ratio": {"zh": "倍", "en": "×"},
+    "unit.display.sd": {"zh": "标准差", "en": "sd"},
+    # a quantity the scenario wrote with a unit, shown with the unit of the outputs (``names.quantity_text``)
+    "spec.money": {"zh": "{spec} 亿元", "en": "{spec} × 100 million yuan"},
+    "spec.money_per_year": {"zh": "{spec} 亿元/年", "en": "{spec} × 100 million yuan/yr"},
+    "spec.power": {"zh": "{spec} MW", "en": "{spec} MW"},
+    "spec.energy": {"zh": "{spec} GWh", "en": "{spec} GWh"},
+    "spec.tariff": {"zh": "{spec} 元/千瓦时", "en": "{spec} yuan/kWh"},
+    "spec.cost_per_kw": {"zh": "{spec} 元/千瓦", "en": "{spec} yuan/kW"},
+    "spec.hours": {"zh": "{spec} 小时", "en": "{spec} h"},
+    "spec.duration.years": {"zh": "{spec}年", "en": "{spec} years"},
+    "spec.duration.months": {"zh": "{spec}个月", "en": "{spec} months"},
+    "spec.duration.weeks": {"zh": "{spec}周", "en": "{spec} weeks"},
+    "spec.duration.days": {"zh": "{spec}天", "en": "{spec} days"},
+    "axis.with_unit": {"zh": "{label}（{unit}）", "en": "{label} ({unit})"},
     # ------------------------------------------------------------------ common
     "subtitle": {"zh": "{title} · {draws:,} 次模拟 · 种子 {seed}",
                  "en": "{title} · {draws:,} draws · seed {seed}"},
@@ -83,6 +106,10 @@ TEXT: dict[str, dict[str, str]] = {
     "finish.bin": {"zh": "各时段完成的模拟占比", "en": "Share of draws finishing in each interval"},
     "finish.cumulative": {"zh": "累计完成概率(S曲线)", "en": "Cumulative P(finished), the S-curve"},
     "finish.cum_label": {"zh": "累计完成概率（%）", "en": "P(finished by the date) (%)"},
+    "finish.tails": {"zh": "坐标轴以外还有 {n:,} 次模拟：\n{parts}", "en": "{n:,} draws beyond the axis:\n{parts}"},
+    "finish.tails_before": {"zh": "早于 {date} 的 {n:,} 次", "en": "{n:,} before {date}"},
+    "finish.tails_after": {"zh": "晚于 {date} 的 {n:,} 次", "en": "{n:,} after {date}"},
+    "list.sep": {"zh": "，", "en": ", "},
     "finish.ylabel": {"zh": "模拟次数占比（%）", "en": "Share of draws (%)"},
     "finish.by": {"zh": "目标日期 {date}", "en": "Target date {date}"},
     "finish.probability": {"zh": "P({date}前完成) = {p}\n95% 置信区间 {low}–{high}",
@@ -91,11 +118,32 @@ TEXT: dict[str, dict[str, str]] = {
     "finish.crit_title": {"zh": "关键性指数：项目处于决定完成时间的路径上的模拟占比",
                           "en": "Criticality index: share of draws in which the project drives the date"},
     "finish.crit_label": {"zh": "关键性指数（%）；须线为95%置信区间；ρ为关键度(工期与完成时间的秩相关)",
-                          "en": "Criticality index (%); whiskers: 95% interval; ρ: cruciality (rank correlation of "
+                          "en": "Criticality index (%); whiskers: 95% interval;\nρ: cruciality (rank correlation of "
                                 "its duration with the date)"},
     "finish.cruciality": {"zh": "ρ={rho}", "en": "ρ={rho}"},
     "finish.no_path": {"zh": "没有其他项目决定其完成时间。", "en": "No other project drives its date."},
     "gantt.window": {"zh": "目标期", "en": "Target period"},
+    # ------------------------------------------------------------------ chart 8: the project ledger (台账)
+    "ledger.title": {"zh": "项目台账：计划与实际进度", "en": "Project ledger: plan against progress"},
+    "ledger.row": {"zh": "{name}（{status}）", "en": "{name} ({status})"},
+    "ledger.status.not_started": {"zh": "未开工", "en": "not started"},
+    "ledger.status.under_construction": {"zh": "在建", "en": "under construction"},
+    "ledger.status.operating": {"zh": "已投产", "en": "operating"},
+    "ledger.status.cancelled": {"zh": "已取消", "en": "cancelled"},
+    "ledger.planned": {"zh": "计划建设期", "en": "Planned construction"},
+    "ledger.progress": {"zh": "实际开工至报告日（标注完成比例）", "en": "Actual start to report date (share of the work done)"},
+    "ledger.built": {"zh": "实际建设期（已投产）", "en": "Actual construction (operating)"},
+    "ledger.expected": {"zh": "预计投产 P10–P90（点为中位数）", "en": "Expected completion P10–P90 (dot: median)"},
+    "ledger.report_date": {"zh": "台账报告日 {date}", "en": "Ledger report date {date}"},
+    "ledger.slip_head": {"zh": "投产推迟\n（月）", "en": "Slip\n(months)"},
+    "ledger.slip": {"zh": "{months:+.0f}", "en": "{months:+.0f}"},
+    "caption.ledger": {
+        "zh": "项目台账所报项目的计划建设期（浅色条）与实际进度：实际开工至报告日（标注完成比例）或实际建设期，"
+              "按台账重新模拟的预计投产时间P10–P90（点为中位数），右侧为中位数较计划推迟的月数。",
+        "en": "Projects in the ledger: planned construction (light bars) against what is reported — the actual "
+              "start to the report date (with the share of the work done) or the actual construction — the "
+              "completion the run expects given the ledger (P10–P90, dot the median), and on the right the "
+              "median's slip against the plan in months."},
     # ------------------------------------------------------------------ chart 5: energy
     "energy.title": {"zh": "能源基地：装机容量与发电量", "en": "Energy base: capacity and generation"},
     "energy.capacity": {"zh": "装机容量（万千瓦）", "en": "Capacity (MW)"},
@@ -221,7 +269,7 @@ TEXT: dict[str, dict[str, str]] = {
     "report.caveats_title": {"zh": "模型未包含的内容", "en": "What the model leaves out"},
     "report.caveats": {
         "zh": [
-            "价格水平与名义值:所有结果为可比价实际值，名义目标（如GDP总量）按实际值比较，属保守口径。",
+            "价格水平与名义值：所有结果为可比价实际值，名义目标（如GDP总量）按实际值比较，属保守口径。",
             "区域外溢与省级、国家级政策变化;未列入项目清单的其他投资只通过基础投资率体现。",
             "融资约束、地方政府债务与土地财政;项目之间除明确依赖关系和共同风险外相互独立。",
             "统计口径调整与数据修订;情景文件中标为“assumption”的数值缺少公开来源，范围较宽。",
@@ -308,8 +356,9 @@ TEXT: dict[str, dict[str, str]] = {
     "compare.paired": {"zh": " · 差值为与首个情景的配对差(95%区间)",
                        "en": " · differences are paired against the first scenario (95% interval)"},
     "compare.base": {"zh": "基准", "en": "reference"},
+    "compare.full_names": {"zh": "情景全称：{names}", "en": "Scenarios in full: {names}"},
     # ------------------------------------------------------------------ comparison report
-    "report.comparison.title": {"zh": "情景比较:{first} 及另外 {m} 个情景", "en": "Scenario comparison: {first} and {m} more"},
+    "report.comparison.title": {"zh": "情景比较：{first} 及另外 {m} 个情景", "en": "Scenario comparison: {first} and {m} more"},
     "report.comparison.headline": {"zh": "与{base}相比,{best}使实现目标({target})的概率变化最大({diff}),{worst}变化{diff2}。",
                                  "en": "Against {base}, {best} moves the probability of the target ({target}) most ({diff}); {worst} moves it {diff2}."},
     "report.comparison.differences": {"zh": "与首个情景的配对差", "en": "Paired differences against the first scenario"},
@@ -328,21 +377,21 @@ TEXT: dict[str, dict[str, str]] = {
     "report.comparison.caveats": {"zh": ["情景之间的差别只来自情景文件所改变的输入;未建模的因素不在比较之内。"],
                                 "en": ["Differences come only from the inputs the scenario files change; what the model leaves out is outside the comparison."]},
     # ------------------------------------------------------------------ sensitivity: charts and method names
-    "sensitivity.tornado.title": {"zh": "龙卷风图:{outcome}", "en": "Tornado: {outcome}"},
+    "sensitivity.tornado.title": {"zh": "龙卷风图：{outcome}", "en": "Tornado: {outcome}"},
     "sensitivity.tornado.low": {"zh": "输入取P10", "en": "Input at its P10"},
     "sensitivity.tornado.high": {"zh": "输入取P90", "en": "Input at its P90"},
     "sensitivity.tornado.base": {"zh": "基准 {value}", "en": "Base {value}"},
     "sensitivity.tornado.note_median": {"zh": "其他输入取中位数", "en": "other inputs at their medians"},
     "sensitivity.tornado.note_mc": {"zh": "每个输入 {n:,} 次模拟,共同随机数",
                                   "en": "{n:,} draws per swing, common random numbers"},
-    "sensitivity.index.title": {"zh": "{method}敏感性指数:{outcome}", "en": "{method} sensitivity: {outcome}"},
-    "sensitivity.heat.title": {"zh": "{method}敏感性逐年变化({what}):{index}",
+    "sensitivity.index.title": {"zh": "{method}敏感性指数：{outcome}", "en": "{method} sensitivity: {outcome}"},
+    "sensitivity.heat.title": {"zh": "{method}敏感性逐年变化({what})：{index}",
                              "en": "{method} sensitivity of {what} by year: {index}"},
     "sensitivity.heat.growth": {"zh": "实际增速", "en": "real growth"},
     "sensitivity.heat.gdp": {"zh": "GDP", "en": "GDP"},
     "sensitivity.heat.year": {"zh": "年份", "en": "Year"},
     "sensitivity.subtitle": {"zh": "{title} · {what}", "en": "{title} · {what}"},
-    "sensitivity.ci": {"zh": "须线:95% 置信区间", "en": "whiskers: 95% interval"},
+    "sensitivity.ci": {"zh": "须线：95% 置信区间", "en": "whiskers: 95% interval"},
     "sensitivity.S1": {"zh": "一阶指数 S1", "en": "First-order S1"},
     "sensitivity.ST": {"zh": "总效应指数 ST", "en": "Total-order ST"},
     "sensitivity.mu_star": {"zh": "μ*(平均绝对基本效应)", "en": "μ* (mean absolute elementary effect)"},
@@ -386,8 +435,8 @@ TEXT: dict[str, dict[str, str]] = {
     "discovery.below": {"zh": "{label}低于{v}", "en": "{label} below {v}"},
     "discovery.above": {"zh": "{label}高于{v}", "en": "{label} above {v}"},
     "discovery.between": {"zh": "{label}在{a}至{b}之间", "en": "{label} between {a} and {b}"},
-    "discovery.is": {"zh": "{label}:{v}", "en": "{label}: {v}"},
-    "discovery.box": {"zh": "{conditions}:覆盖全部未达标情形的{coverage},框内未达标比例{density}(全部模拟为{base})",
+    "discovery.is": {"zh": "{label}：{v}", "en": "{label}: {v}"},
+    "discovery.box": {"zh": "{conditions}：覆盖全部未达标情形的{coverage},框内未达标比例{density}(全部模拟为{base})",
                     "en": "{conditions}: {coverage} of all misses, {density} miss rate inside (against {base} overall)"},
     "discovery.nobox": {"zh": "没有找到比整体更集中的未达标区域", "en": "no region concentrates the misses more than the whole"},
     # "what has to go right" (discover --on hits): the same texts about the draws that meet the target
@@ -409,22 +458,22 @@ TEXT: dict[str, dict[str, str]] = {
                        "en": " (not significant at 5%, may be chance: {names})"},
     "discovery.more": {"zh": "第{k}个框（其余模拟中）：{box}；前{k}个框合计覆盖{coverage}",
                      "en": "box {k} (in the draws left): {box}; the first {k} boxes together hold {coverage}"},
-    "discovery.chart.regional.title": {"zh": "哪些输入区分达标与未达标:KS距离",
+    "discovery.chart.regional.title": {"zh": "哪些输入区分达标与未达标：KS距离",
                                      "en": "Which inputs separate hits from misses: KS distance"},
     "discovery.chart.regional.lower": {"zh": "未达标时偏低", "en": "lower in misses"},
     "discovery.chart.regional.higher": {"zh": "未达标时偏高", "en": "higher in misses"},
     "discovery.chart.regional.xlabel": {"zh": "KS统计量(0 = 分布相同,1 = 完全分开)",
                                       "en": "KS statistic (0 = same distribution, 1 = fully separated)"},
-    "discovery.chart.traj.title": {"zh": "PRIM剥离轨迹:覆盖率与密度", "en": "PRIM peeling trajectory: coverage and density"},
+    "discovery.chart.traj.title": {"zh": "PRIM剥离轨迹：覆盖率与密度", "en": "PRIM peeling trajectory: coverage and density"},
     "discovery.chart.traj.x": {"zh": "覆盖率(框内未达标情形占全部未达标情形的比例)",
                              "en": "Coverage (share of all misses inside the box)"},
     "discovery.chart.traj.y": {"zh": "密度(框内未达标比例)", "en": "Density (miss rate inside the box)"},
     "discovery.chart.traj.base": {"zh": "整体未达标比例 {v}", "en": "Miss rate overall {v}"},
     "discovery.chart.traj.chosen": {"zh": "选定的框", "en": "Chosen box"},
-    "discovery.chart.traj.note": {"zh": "选定的框:覆盖率 {c},密度 {d}", "en": "chosen box: coverage {c}, density {d}"},
+    "discovery.chart.traj.note": {"zh": "选定的框：覆盖率 {c},密度 {d}", "en": "chosen box: coverage {c}, density {d}"},
     "discovery.chart.traj.restricted": {"zh": "受限输入个数", "en": "Inputs restricted"},
-    "discovery.chart.traj.points": {"zh": "剥离步骤(颜色:受限输入个数)", "en": "Peeling steps (colour: inputs restricted)"},
-    "discovery.chart.box.title": {"zh": "PRIM:未达标集中的情形", "en": "PRIM: where the misses concentrate"},
+    "discovery.chart.traj.points": {"zh": "剥离步骤(颜色：受限输入个数)", "en": "Peeling steps (colour: inputs restricted)"},
+    "discovery.chart.box.title": {"zh": "PRIM：未达标集中的情形", "en": "PRIM: where the misses concentrate"},
     "discovery.chart.box.summary": {"zh": "框内包含全部未达标情形的{coverage} · 框内未达标比例{density}(整体{base})",
                                   "en": "the box holds {coverage} of all misses · {density} of its draws miss ({base} overall)"},
     "discovery.chart.box.range": {"zh": "模拟范围", "en": "Range in the draws"},
@@ -448,12 +497,12 @@ TEXT: dict[str, dict[str, str]] = {
     "robust.best": {"zh": "迄今最优", "en": "Best so far"},
     "robust.current": {"zh": "情景本身的设定", "en": "The scenario as given"},
     # ------------------------------------------------------------------ sweep heatmap
-    "sweep.title": {"zh": "达成目标的概率:{target}", "en": "Probability of meeting the target: {target}"},
+    "sweep.title": {"zh": "达成目标的概率：{target}", "en": "Probability of meeting the target: {target}"},
     "sweep.subtitle": {"zh": "{scenario} · 每格 {draws:,} 次模拟 · 种子 {seed}(各格共用随机数)",
                      "en": "{scenario} · {draws:,} draws per cell · seed {seed} (common random numbers)"},
     "sweep.colorbar": {"zh": "达成概率", "en": "Probability"},
     # ------------------------------------------------------------------ calibration and required investment charts
-    "calibrate.accounting_title": {"zh": "增长核算:各要素对GDP实际增长的贡献",
+    "calibrate.accounting_title": {"zh": "增长核算：各要素对GDP实际增长的贡献",
                                  "en": "Growth accounting: contributions to real GDP growth"},
     "backtest.scenario.title": {"zh": "回测：{origin}年起点", "en": "Back-test from {origin}"},
     "backtest.scenario.region": {"zh": "回测", "en": "back-test"},
@@ -476,7 +525,7 @@ TEXT: dict[str, dict[str, str]] = {
     "calibrate.required": {"zh": "所需投资率(项目以外)", "en": "Required (outside the portfolio)"},
     "calibrate.scenario_rate": {"zh": "情景投资率", "en": "Scenario rate"},
     "calibrate.with_portfolio": {"zh": "所需投资率(计入项目均值)", "en": "Required, portfolio mean credited"},
-    "calibrate.required_title": {"zh": "所需投资率:{target}", "en": "Investment rate needed: {target}"},
+    "calibrate.required_title": {"zh": "所需投资率：{target}", "en": "Investment rate needed: {target}"},
     "calibrate.rate_pct": {"zh": "投资/GDP(%)", "en": "Investment / GDP (%)"},
     # ------------------------------------------------------------------ scenario fields, as inputs are named in tables and charts
     "field.economy.capital_output_ratio": {"zh": "资本产出比", "en": "capital–output ratio"},
@@ -549,13 +598,23 @@ TEXT: dict[str, dict[str, str]] = {
     "param.driver.cost_factor": {"zh": "共同成本系数", "en": "shared cost factor"},
     "param.shock_occurs": {"zh": "冲击“{owner}”发生", "en": "shock '{owner}' occurs"},
     "param.price_shock": {"zh": "{name}价格冲击({year}年)", "en": "{name} price shock {year}"},
+    "param.dist_part": {"zh": "{what}{part}", "en": "{what}, {part}"},
+    "dist.mean": {"zh": "均值", "en": "mean"},
+    "dist.sd": {"zh": "标准差", "en": "sd"},
+    "dist.median": {"zh": "中位数", "en": "median"},
+    "dist.p50": {"zh": "P50", "en": "P50"},
+    "dist.p80": {"zh": "P80", "en": "P80"},
+    "dist.low": {"zh": "下限", "en": "low"},
+    "dist.mode": {"zh": "最可能值", "en": "mode"},
+    "dist.high": {"zh": "上限", "en": "high"},
+    "dist.value": {"zh": "取值", "en": "value"},
     "param.base": {"zh": "全部输入取中位数", "en": "every input at its median"},
     "param.dummy": {"zh": "噪声参照(无影响的随机输入)", "en": "noise level (a random input with no effect)"},
     # ------------------------------------------------------------------ outcomes of an analysis
     "outcome.average_growth": {"zh": "{a}–{b}年年均实际增速", "en": "average real growth {a}–{b}"},
     "outcome.growth": {"zh": "{year}年实际增速", "en": "real growth {year}"},
     "outcome.gdp": {"zh": "{year}年GDP（亿元）", "en": "GDP {year} (100 million yuan)"},
-    "outcome.probability": {"zh": "达成概率:{target}", "en": "P({target})"},
+    "outcome.probability": {"zh": "达成概率：{target}", "en": "P({target})"},
     # ------------------------------------------------------------------ values of inputs, in words
     "value.years": {"zh": "{x:.1f}年", "en": "{x:.1f} years"},
     "value.money": {"zh": "{x:,.1f} 亿元", "en": "{x:,.1f} (100 million yuan)"},
@@ -699,6 +758,44 @@ def shorten(name: str, limit: int) -> str:
     if bare and width(bare) <= limit:
         return bare
     return _cut(bare or name, limit)
+
+
+def wrap(name: str, limit: int, lines: int = 2) -> str:
+    """A name on at most ``lines`` lines of ``limit`` display columns each (Latin text broken at spaces,
+    Chinese between characters, a bracketed remark on a line of its own when it fits); what still does
+    not fit is shortened as ``shorten`` does, the last line ending in an ellipsis."""
+    import re
+
+    name = " ".join(str(name).split())
+    if width(name) <= limit:
+        return name
+    out, rest = [], name
+    while rest and len(out) < lines - 1:
+        if width(rest) <= limit:
+            break
+        cut, used = 0, 0
+        for i, ch in enumerate(rest):
+            used += 2 if ord(ch) > 0x2E80 else 1
+            if used > limit:
+                break
+            cut = i + 1
+        head = rest[:cut]
+        # break before a remark in brackets or after a separator (·, a colon, a comma), as late as fits
+        breaks = [i for i, ch in enumerate(head) if ch in "(（"] + \
+                 [i + 1 for i, ch in enumerate(head) if ch in "·：，、" or (ch in ":," and head[i + 1:i + 2] == " ")]
+        breaks = [b for b in breaks if b > cut // 3]
+        space = head.rfind(" ")
+        if breaks:
+            cut = max(breaks)
+        elif rest[cut:cut + 1].isascii() and rest[cut:cut + 1].isalnum() and head[-1:].isascii() \
+                and space > cut // 3:           # a Latin word is not split
+            cut = space + 1
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        last = shorten(rest, limit) if width(rest) > limit else rest
+        out.append(re.sub(r"^[,，、]\s*", "", last))
+    return "\n".join(out)
 
 
 def shorten_all(names: list[str], limit: int) -> list[str]:

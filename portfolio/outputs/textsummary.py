@@ -201,7 +201,7 @@ def format_summary(summary: dict) -> str:
                              if need is not None else f"  {t['name']}: the whole window is observed")
     ledger = summary.get("ledger")
     if ledger:
-        lines.append("Ledger (台账): projects behind plan (expected COD slip, P50):")
+        lines.append("Ledger: projects behind plan (expected COD slip, P50):")
         for p in [p for p in ledger["projects"] if (p["cod_slip_years_p50"] or 0) > 0.25][:6]:
             lines.append(f"  {p['id']} ({p['status']}): {p['cod_slip_years_p50']:+.1f} years "
                          f"(COD P50 {date_text(p['cod_p50'], 'month')} against the plan's {date_text(p['planned_cod'], 'month')})")

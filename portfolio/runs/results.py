@@ -341,6 +341,10 @@ class Result:
                 "start_slip_years": float(np.median(start) - planned[0][j]) if len(start) else None,
                 "cod_p50": float(np.median(cod)) if len(cod) else None,
                 "cod_slip_years_p50": float(np.median(cod) - planned_cod) if len(cod) else None,
+                "cod_p10": float(np.percentile(cod, 10)) if len(cod) else None,
+                "cod_p90": float(np.percentile(cod, 90)) if len(cod) else None,
+                "actual_start": entry.actual_start, "share_complete": entry.share_complete,
+                "actual_cod": entry.actual_cod,
             })
         rows.sort(key=lambda r: -(r["cod_slip_years_p50"] or 0))
         report = {"projects": rows}

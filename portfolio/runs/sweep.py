@@ -815,7 +815,8 @@ class SweepFolder:
         table = self.table()
         folders.write_atomic(self.folder / "results.csv", lambda tmp: folders.write_csv(table, tmp, index=False))
         folders.write_atomic(self.folder / "results.parquet", lambda tmp: table.to_parquet(tmp, index=False))
-        drawn = save_heatmaps(self, table, lang=lang) if charts else []
+        naming = _naming(self.sweep)
+        drawn = save_heatmaps(self, table, lang=lang, naming=naming) if charts else []
         finished = time.time()
         started = started if started is not None else finished
         from portfolio import __version__
@@ -828,6 +829,7 @@ class SweepFolder:
             "draws": self.sweep.draws, "seed": self.sweep.seed, "sampler": self.sweep.sampler,
             "set": list(self.sweep.fixed), "design": self.sweep.design,
             "factors": [f.describe() for f in self.sweep.factors],
+            "language": lang or self.sweep.language, "naming": naming,
             "cases": len(self.sweep.cases), "cases_computed_last": self.computed,
             "input_files": {key: {"path": s.paths[key], "sha256": digest}
                             for s in self.sweep.scenarios for key, digest in s.files.items()},
@@ -973,16 +975,21 @@ def run_sweep(sweep: Sweep | str | os.PathLike, out: str | os.PathLike | None = 
 
 # ----------------------------------------------------------------------------------- the heatmap
 def heatmap(table, x: Factor, y: Factor, target: str, label=None, title=None, draws: int = 0, seed: int = 0,
-            lang: str = "en"):
+            lang: str = "en", names=None):
     """P(target) over a two-factor grid: ``x`` across, ``y`` up, each cell annotated → Figure.
 
-    ``table`` holds the rows of one scenario (columns ``x.path``, ``y.path`` and ``p_<target>``).
+    ``table`` holds the rows of one scenario (columns ``x.path``, ``y.path`` and ``p_<target>``);
+    ``names`` (an ``outputs.names.Names``, default without the scenario's names) labels the axes with
+    each input's name and unit and its values in the unit the other charts show (% for rates).
     Drawn in the house style when it is available; nothing is shown."""
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
     from portfolio.outputs import texts as L
+    from portfolio.outputs.names import Names
+
+    names = Names(None, lang) if names is None else names
 
     xs = [_table_value(v) for v in x.values]
     ys = [_table_value(v) for v in y.values]
@@ -998,11 +1005,11 @@ def heatmap(table, x: Factor, y: Factor, target: str, label=None, title=None, dr
     norm = Normalize(0.0, 1.0)
     image = ax.imshow(grid, cmap="cividis", norm=norm, origin="lower", aspect="auto", interpolation="nearest")
     ax.grid(False)
-    ax.set_xticks(range(len(xs)), [_tick(v) for v in xs], rotation=45 if len(xs) > 8 else 0,
+    ax.set_xticks(range(len(xs)), [_tick(v, x, names) for v in xs], rotation=45 if len(xs) > 8 else 0,
                   ha="right" if len(xs) > 8 else "center")
-    ax.set_yticks(range(len(ys)), [_tick(v) for v in ys])
-    ax.set_xlabel(x.path + (f" ({x.unit})" if x.unit else ""))
-    ax.set_ylabel(y.path + (f" ({y.unit})" if y.unit else ""))
+    ax.set_yticks(range(len(ys)), [_tick(v, y, names) for v in ys])
+    ax.set_xlabel(names.axis_label(x.path, 90))
+    ax.set_ylabel(names.axis_label(y.path, 30))      # on two lines when it is longer than the plot
     for spine in ax.spines.values():
         spine.set_visible(False)
     if grid.size <= 400:
@@ -1018,7 +1025,9 @@ def heatmap(table, x: Factor, y: Factor, target: str, label=None, title=None, dr
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
     name = L.pick(label, lang) or target
     fig.suptitle(L.text("sweep.title", lang, target=name), x=0.012, ha="left")
-    ax.set_title(L.text("sweep.subtitle", lang, scenario=L.pick(title, lang), draws=draws, seed=seed),
+    room = 108 - L.width(L.text("sweep.subtitle", lang, scenario="", draws=draws, seed=seed))
+    scenario = L.shorten(L.pick(title, lang), max(room, 16))     # the line fits above the plot
+    ax.set_title(L.text("sweep.subtitle", lang, scenario=scenario, draws=draws, seed=seed),
                  loc="left", fontsize=7, color="#7F7F7F", pad=6)
     return fig
 
@@ -1036,35 +1045,113 @@ def _key(value, options: list):
     return value
 
 
-def _tick(value) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+def _tick(value, factor: Factor, names) -> str:
+    """A factor's value as a tick: a number in its display unit (a rate in %), other values as written."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    number = float(value)
+    if factor.unit:                       # values written in a unit of their own: to the base unit
+        from portfolio.scenario.fields import quantity_at
+        from portfolio.uncertainty.units import UnitError, unit_factor
+
+        quantity = quantity_at(names.field_path(factor.path))
+        try:
+            number *= unit_factor(factor.unit, quantity.kind) if quantity is not None else 1.0
+        except UnitError:
+            return f"{value:g} {factor.unit}"
+    return names.tick(factor.path, number)
 
 
-def save_heatmaps(folder: SweepFolder, table, lang: str | None = None, formats=("png", "svg")) -> list[Path]:
-    """Draw the heatmap of a two-factor grid (one per scenario) into the sweep folder."""
+def _naming(sweep: Sweep) -> dict:
+    """The names of the first scenario's projects and technologies (``outputs.names.naming``)."""
+    from portfolio.outputs.names import naming
+    from portfolio.outputs.rundata import resolved_scenario
+    from portfolio.scenario.loading import load_scenario
+
+    try:
+        return naming(resolved_scenario(load_scenario(sweep.scenarios[0].path, list(sweep.fixed))))
+    except (InputError, OSError):
+        return naming(None)
+
+
+def save_heatmaps(folder: SweepFolder, table, lang: str | None = None, formats=("png", "svg"),
+                  naming: dict | None = None) -> list[Path]:
+    """Draw the heatmap of a two-factor grid (one per scenario) into the sweep folder (``naming``: the
+    scenario's names, ``outputs.names.naming``; default read from the first scenario)."""
     pair = folder.sweep.grid2()
     if pair is None:
         return []
+    return _draw_heatmaps(folder.folder, table, pair, [s.written for s in folder.sweep.scenarios],
+                          list(folder.done.values()), folder.sweep.draws, folder.sweep.seed,
+                          lang or folder.sweep.language, naming or _naming(folder.sweep), formats)
+
+
+def _folder_heatmaps(folder) -> dict:
+    """What the heatmaps of a finished sweep folder are drawn from (its manifest, results and cases)."""
+    import pandas as pd
+
+    folder = Path(folder)
+    folders.check_finished(folder, "sweep folder")
+    manifest = folders.read_json(folder / "manifest.json")
+    if not isinstance(manifest, dict) or not (folder / "results.parquet").is_file():
+        raise SweepFolderError(f"{folder}: not a finished sweep folder (no manifest.json and results.parquet)")
+    factors = [Factor(f["path"], tuple(f.get("values") or ()), unit=f.get("unit")) for f in manifest["factors"]]
+    if manifest.get("design") != "grid" or len(factors) != 2 or any(len(f.values) < 2 for f in factors):
+        raise SweepFolderError(f"{folder}: this sweep has no heatmap (only a grid of two factors has one)")
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "cases").glob("*.json"))]
+    return {"table": pd.read_parquet(folder / "results.parquet"), "pair": tuple(factors),
+            "scenarios": manifest["scenarios"], "records": records, "draws": manifest["draws"],
+            "seed": manifest["seed"], "lang": manifest.get("language") or "zh", "naming": manifest.get("naming")}
+
+
+def sweep_figures(folder, lang: str | None = None) -> dict:
+    """{file stem: Figure} of a finished sweep folder's heatmaps, in ``lang`` (default the sweep's)."""
+    found = _folder_heatmaps(folder)
+    found["lang"] = lang or found["lang"]
+    return dict(_heatmap_figures(**found))
+
+
+def draw_sweep_charts(folder, lang: str | None = None, formats=("png", "svg"), out=None) -> list[Path]:
+    """Redraw the heatmaps of a finished sweep folder into ``out`` (default the folder itself) from its
+    manifest, results and case files, in ``lang`` (default the scenario's language); nothing runs."""
+    found = _folder_heatmaps(folder)
+    found["lang"] = lang or found["lang"]
+    return _draw_heatmaps(Path(out) if out is not None else Path(folder), formats=formats, **found)
+
+
+def _heatmap_figures(table, pair, scenarios: list[str], records: list[dict], draws: int, seed: int, lang: str,
+                     naming: dict | None):
+    """(stem, Figure, style module or None) of each scenario's heatmap, drawn inside the house style."""
+    from portfolio.outputs.names import Names
+
     y, x = pair           # the first factor up the side, the second across
-    lang = lang or folder.sweep.language
-    written = []
-    multiple = len(folder.sweep.scenarios) > 1
-    for k, scenario in enumerate(folder.sweep.scenarios):
-        rows = table[table["scenario"] == scenario.written]
-        first = next(iter(folder.done.values()), None)
-        record = next((r for r in folder.done.values() if r["scenario"] == scenario.written), first)
+    multiple = len(scenarios) > 1
+    for k, scenario in enumerate(scenarios):
+        rows = table[table["scenario"] == scenario]
+        first = records[0] if records else None
+        record = next((r for r in records if r["scenario"] == scenario), first)
         summary = record["summary"]
         target = summary["targets"][0]
-        stem = "heatmap" if not multiple else f"heatmap-{k + 1}-{Path(scenario.written).stem}"
+        stem = "heatmap" if not multiple else f"heatmap-{k + 1}-{Path(scenario).stem}"
         style, context = _house_style(lang)
         chart_lang = lang if style is not None else "en"   # without the CJK font, English labels
         with context:
             fig = heatmap(rows, x, y, target["name"], label=target.get("label"), title=summary.get("title"),
-                          draws=folder.sweep.draws, seed=folder.sweep.seed, lang=chart_lang)
+                          draws=draws, seed=seed, lang=chart_lang, names=Names(naming, chart_lang))
+            if style is not None:
+                fig.draw_without_rendering()     # laid out in the house style
+        yield stem, fig
+
+
+def _draw_heatmaps(out: Path, table, pair, scenarios: list[str], records: list[dict], draws: int, seed: int,
+                   lang: str, naming: dict | None, formats) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, fig in _heatmap_figures(table, pair, scenarios, records, draws, seed, lang, naming):
+        style, context = _house_style(lang)
+        with context:
             for fmt in formats:
-                path = folder.folder / f"{stem}.{fmt}"
+                path = out / f"{stem}.{fmt}"
                 if style is not None:
                     folders.write_atomic(path, lambda tmp, fmt=fmt: style.save(fig, tmp, fmt))
                 else:
@@ -1088,4 +1175,4 @@ def _house_style(lang: str):
 
 
 __all__ = ["Sweep", "Case", "Factor", "load_sweep", "run_sweep", "run_case", "SweepFolder", "SweepRun",
-           "SweepFolderError", "CaseError", "SweepInterrupted", "sweep_folder", "heatmap", "render", "case_id", "outputs"]
+           "SweepFolderError", "CaseError", "SweepInterrupted", "sweep_folder", "heatmap", "draw_sweep_charts", "sweep_figures", "render", "case_id", "outputs"]

@@ -74,6 +74,30 @@ def compact_spec(text: str) -> dict | None:
         return None
 
 
+def rescale_compact(text: str, factor: float) -> str | None:
+    """A compact distribution without its unit, the parameters that carry the unit multiplied by
+    ``factor`` (``"pert(100, 200, 300, 4) 万千瓦"``, 10 → ``"pert(1000, 2000, 3000, 4)"``); None if ``text``
+    is not one."""
+    match = _COMPACT.match(text)
+    if not match or compact_spec(text) is None:
+        return None
+    name, args, _ = match.groups()
+    kind = _ALIASES.get(name.lower(), name.lower())
+    positional, scaled = _POSITIONAL.get(kind, ()), _SCALED.get(kind, ())
+    parts = []
+    written = [a.strip() for a in args.split(",")] if args.strip() else []
+    for i, part in enumerate(written):
+        key, value = (s.strip() for s in part.split("=", 1)) if "=" in part else (
+            positional[i] if i < len(positional) else "", part)
+        if key in scaled:
+            try:
+                value = f"{float(value) * factor:g}"
+            except ValueError:
+                return None
+        parts.append(f"{key}={value}" if "=" in part else value)
+    return f"{name}({', '.join(parts)})"
+
+
 def _parse_compact(text: str) -> dict:
     name, args, unit = _COMPACT.match(text).groups()
     name = _ALIASES.get(name.lower(), name.lower())

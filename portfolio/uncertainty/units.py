@@ -134,3 +134,17 @@ def parse_quantity(value: object, kind: str) -> float:
         raise UnitError(f"expected a finite number, got {short(value)}")
     return result
 
+
+
+#: the order in which a unit written without its kind is looked up (``元/kWh`` is a tariff before a cost)
+_KIND_ORDER = ("money", "money_per_year", "power", "energy", "tariff", "cost_per_kw", "duration", "hours",
+               "emission_factor", "fraction")
+
+
+def kind_of(unit: str) -> tuple[str, float] | None:
+    """(kind, factor to the kind's base unit) of a unit as written ('万千瓦' → ('power', 10.0)), or None."""
+    key = _normalise(unit)
+    for kind in _KIND_ORDER:
+        if key in _LOOKUP[kind]:
+            return kind, _LOOKUP[kind][key]
+    return None

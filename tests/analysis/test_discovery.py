@@ -258,3 +258,32 @@ def test_a_discovery_shows_its_box_and_ranking_in_a_notebook(run_folder):
     saved = portfolio.open_run(found.save(run_folder.parent / "found", charts=False))
     assert saved.kind == "discovery" and found.description("en") in repr(saved)
     assert saved.table()["parameter"].iloc[0] == top["parameter"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_discover_prints_inputs_and_the_box_in_the_asked_language(cli, run_folder, tmp_path, lang):
+    r = cli("discover", run_folder, "--out", tmp_path / "d", "--lang", lang, "--no-charts")
+    assert r.exit_code == 0, r.output
+    found = discover(run_folder, lang=lang)
+    label = found.names.label("projects.a.capex")
+    assert label.startswith("项目甲" if lang == "zh" else "Project A")
+    regional = [line for line in r.output.splitlines() if " KS " in line]
+    assert regional and regional[0].strip().startswith(label)
+    assert found.description() in r.output
+
+
+def test_portfolio_chart_redraws_a_discovery_folder_in_either_language(cli, run_folder, tmp_path):
+    from portfolio.analysis.discovery import open_discovery
+
+    out = tmp_path / "d"
+    assert cli("discover", run_folder, "--out", out, "--lang", "zh").exit_code == 0
+    again = cli("chart", out, "--out", tmp_path / "zh")
+    assert again.exit_code == 0, again.output
+    for name in ("regional", "prim-trajectory", "prim-box"):    # the same pixels, from the files (the CSV's
+        assert (tmp_path / "zh" / f"{name}.png").read_bytes() == (out / f"{name}.png").read_bytes()   # 10 digits)
+    english = cli("chart", out, "--lang", "en", "--out", tmp_path / "en", "--format", "png")
+    assert english.exit_code == 0, english.output
+    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == ["prim-box.png", "prim-trajectory.png",
+                                                                   "regional.png"]
+    figures = open_discovery(out).figures("en")
+    assert "Project A: capex" in [t.get_text() for t in figures["regional"].axes[0].get_yticklabels()]

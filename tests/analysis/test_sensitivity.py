@@ -327,3 +327,66 @@ def test_a_sensitivity_result_shows_its_ranking_in_a_notebook(write, run_folder)
     given = S.given_data(run_folder, "delta", lang="en")
     first = given.ranking().iloc[0]
     assert f"{first['value']:.3g}" in given._repr_html_() and given.format(top=5) in repr(given)
+
+
+@pytest.mark.parametrize("method", ["tornado", "morris"])
+def test_portfolio_chart_redraws_a_sensitivity_folder_in_either_language(cli, write, tmp_path, method):
+    path, _ = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)"})
+    out = tmp_path / "sens"
+    r = cli("sensitivity", path, "--method", method, "-N", "8", "--out", out, "--lang", "zh")
+    assert r.exit_code == 0, r.output
+    again = cli("chart", out, "--lang", "zh", "--out", tmp_path / "zh")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "zh" / f"{method}.svg").read_bytes() == (out / f"{method}.svg").read_bytes()   # the same chart
+    english = cli("chart", out, "--lang", "en", "--out", tmp_path / "en", "--format", "png")
+    assert english.exit_code == 0, english.output
+    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == [f"{method}.png"]
+    redrawn = S.open_sensitivity(out).figures("en")[method]
+    labels = [t.get_text() for t in redrawn.axes[0].get_yticklabels()]
+    assert "Project a: capex" in labels                       # named in English from the folder alone
+    refused = cli("chart", out, "--kind", "capex")
+    assert refused.exit_code == 2 and "sensitivity folder" in refused.output
+
+
+def test_the_tornado_draws_both_ends_of_a_non_monotone_input_with_each_label_beside_its_bar(write):
+    """An input whose P10 and P90 both lower the outcome: both bars visible, each label at its own end."""
+    from matplotlib.patches import Rectangle
+
+    _, scenario = additive(write, {"a": "uniform(0, 100)", "b": "uniform(10, 30)"})
+    result = S.tornado(scenario, lang="en")
+    t = result.table
+    base = float(t.loc[t["parameter"] == S.BASE, "value"].iloc[0])
+    b = t["parameter"] == "projects.b.capex"
+    t.loc[b & (t["index"] == "at_p10"), "value"] = base - 0.004      # both ends below the base,
+    t.loc[b & (t["index"] == "at_p90"), "value"] = base - 0.001      # the P90 end the smaller one
+    fig = result.figures("en")["tornado"]
+    ax = fig.axes[0]
+    row = [tick.get_text() for tick in ax.get_yticklabels()].index("Project b: capex")
+    y = len(ax.get_yticklabels()) - 1 - row
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and abs(p.get_y() + p.get_height() / 2 - y) < 0.4]
+    assert sorted(round(abs(p.get_width()), 6) for p in bars) == [0.1, 0.4]          # both ends, in %
+    (small,), (large,) = ([p for p in bars if round(abs(p.get_width()), 6) == w] for w in (0.1, 0.4))
+    assert small.get_y() >= large.get_y() + large.get_height() - 1e-9 or \
+        large.get_y() >= small.get_y() + small.get_height() - 1e-9                    # neither hides the other
+    labels = [x for x in ax.texts if abs(x.get_position()[1] - y) < 0.4 and x.get_text() != ""]
+    for bar in (small, large):
+        end = min(bar.get_x(), bar.get_x() + bar.get_width())                      # the end away from the base
+        centre = bar.get_y() + bar.get_height() / 2
+        beside = [x for x in labels if abs(x.get_position()[1] - centre) < 1e-6 and x.get_position()[0] < end
+                  and x.get_ha() == "right"]
+        assert len(beside) == 1, [(x.get_text(), x.get_position(), x.get_ha()) for x in labels]
+
+
+def test_morris_prints_in_the_unit_its_chart_shows_and_no_interval_header_without_an_interval(write, minimal):
+    scenario = portfolio.load_scenario(minimal, ["economy.tfp_growth=normal(0.015, 0.005)",
+                                                 "economy.investment_rate=pert(0.3, 0.35, 0.4)"])
+    result = S.morris(scenario, N=16, lang="en")
+    text = result.format()
+    header = next(line for line in text.splitlines() if "mu_star" in line)
+    assert "mu_star (pp) [95% interval]" in header
+    assert "sigma (pp)" in header and "sigma (pp) [95% interval]" not in header      # σ has no interval
+    top = result.ranking().iloc[0]
+    line = next(line for line in text.splitlines() if line.strip().startswith(top["label"]))
+    assert f"{top['value'] * 100:.3g}" in line and f"{top['conf_low'] * 100:.3g}" in line    # pp, as on the chart
+    chart = result.figures("en")["morris"]
+    assert "percentage points" in chart.axes[0].get_xlabel()

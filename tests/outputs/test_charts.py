@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from portfolio.outputs.kinds import CHART_KINDS as KINDS  # both test scenarios have every chart
+from portfolio.outputs.kinds import CHART_KINDS
+
+KINDS = tuple(k for k in CHART_KINDS if k != "ledger")   # both test scenarios have every chart but the ledger's
 
 CHUXIONG = Path(__file__).resolve().parents[2] / "scenarios" / "chuxiong" / "baseline.yaml"
 DRAWS = 2000
@@ -390,3 +392,75 @@ def test_the_average_growth_histogram_says_its_end_bars_hold_the_tails(chuxiong_
     notes = [t.get_text() for a in fig.axes for t in a.texts
              if L.text("avg.tails", lang, lo="", hi="", below="", above="")[:6] in t.get_text()]
     assert len(notes) == 1 and L.percent(below, 2) in notes[0] and L.percent(above, 2) in notes[0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_finish_date_histogram_piles_no_tail_into_its_end_bars_and_says_how_many_lie_beyond(chuxiong_run, lang):
+    from portfolio.outputs import texts as L
+    from portfolio.outputs.charts import finish_dates
+    from portfolio.outputs.rundata import RunData
+
+    data = RunData.from_folder(chuxiong_run)
+    values = np.asarray(data.finish, float)
+    fig = finish_dates(data, lang)
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    finite = values[np.isfinite(values)]
+    below, above = int((finite < lo).sum()), int((finite > hi).sum())
+    assert below + above > 0                        # P0.25–P99.75 plus padding: some draws lie beyond
+    shown = sum(p.get_height() for p in ax.patches) / 100 * len(values)
+    assert shown == pytest.approx(len(finite) - below - above)     # the bars hold only the draws they span
+    note = L.text("finish.tails", lang, n=below + above, parts="")
+    notes = [t.get_text() for a in fig.axes for t in a.texts if t.get_text().startswith(note[:5])]
+    assert len(notes) == 1 and f"{below + above:,}" in notes[0], notes
+
+
+@pytest.fixture(scope="module")
+def ledger_run(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ledger") / "run"
+    ledger = CHUXIONG.parent / "ledger-illustrative.csv"
+    result = run_cli("run", CHUXIONG, "--draws", 600, "--seed", 7, "--out", folder, "--quiet", "--ledger", ledger)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_a_run_with_a_ledger_draws_plan_against_progress_and_its_report_shows_it(ledger_run, chuxiong_run, tmp_path):
+    assert {"ledger.png", "ledger.svg"} <= {p.name for p in (ledger_run / "charts").iterdir()}
+    assert not (chuxiong_run / "charts" / "ledger.png").exists()                # no ledger, no chart
+    html = tmp_path / "report.html"
+    assert run_cli("report", ledger_run, "--out", html).exit_code == 0
+    assert html.read_text(encoding="utf-8").count('src="data:image/png;base64,') == len(KINDS) + 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_ledger_chart_draws_each_reported_projects_plan_progress_and_slip(ledger_run, lang):
+    from matplotlib.patches import Rectangle
+
+    from portfolio.outputs import texts as L
+    from portfolio.outputs.charts import ledger
+    from portfolio.outputs.rundata import RunData
+
+    data = RunData.from_folder(ledger_run)
+    rows = data.summary["ledger"]["projects"]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*missing from.*font.*")
+        fig = ledger(data, lang)
+        rendered(fig)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    names = dict(zip(data.projects["id"], data.projects[f"name_{lang}"]))
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0]
+    texts = [t.get_text() for t in ax.texts]
+    for i, r in enumerate(rows):
+        assert L.text(f"ledger.status.{r['status']}", lang) in ticks[i]
+        assert L.shorten(str(names[r["id"]]), 22 if lang == "zh" else 30) in ticks[i]
+        y = len(rows) - 1 - i
+        planned = [b for b in bars if abs(b.get_y() + b.get_height() / 2 - (y + 0.17)) < 1e-6]
+        assert len(planned) == 1 and planned[0].get_x() == pytest.approx(r["planned_start"])
+        assert planned[0].get_width() == pytest.approx(r["planned_cod"] - r["planned_start"])
+        if r["actual_start"] is not None:
+            actual = [b for b in bars if abs(b.get_y() + b.get_height() / 2 - (y - 0.17)) < 1e-6]
+            assert len(actual) == 1 and actual[0].get_x() == pytest.approx(r["actual_start"])
+        assert L.text("ledger.slip", lang, months=r["cod_slip_years_p50"] * 12) in texts
+    shares = {L.percent(r["share_complete"], 0) for r in rows if r["status"] == "under_construction"}
+    assert shares and shares <= set(texts)

@@ -101,3 +101,27 @@ def test_portfolio_chart_redraws_a_saved_comparison_in_either_language(compariso
         "compare_distributions.png", "compare_probabilities.png"]
     refused = cli("chart", folder, "--kind", "capex")
     assert refused.exit_code == 2 and "comparison folder" in refused.output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_scenario_names_are_wrapped_not_cut_and_a_name_too_long_for_two_lines_is_given_in_full(comparison, lang):
+    from portfolio.outputs import texts as L
+    from portfolio.outputs.charts_compare import compare_distributions, compare_probabilities
+
+    table, diffs, summary = comparison.table(), comparison.differences(), comparison.summary()
+    column = f"title_{lang}"
+    fig = compare_probabilities(table, diffs, summary, lang, "growth_2021_2025")
+    shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    limit = 26 if lang == "zh" else 40
+    for full, label in zip(table[column], shown):
+        assert label.replace("\n", "" if lang == "zh" else " ") == full          # every name whole ...
+        assert all(L.width(line) <= limit for line in label.split("\n"))        # ... on lines that fit
+    assert any("\n" in label for label in shown) or all(L.width(n) <= limit for n in table[column])
+    assert not any(L.text("compare.full_names", lang, names="")[:4] in t.get_text() for t in fig.texts)
+
+    long = table.copy()
+    long.loc[0, column] = table[column][0] * 3                                   # too long for two lines
+    fig = compare_distributions(long, comparison.per_draw(), summary, lang, threshold=0.10)
+    label = fig.axes[0].get_yticklabels()[0].get_text()
+    assert label.endswith("…") and label.count("\n") == 1
+    assert any(long[column][0] in t.get_text().replace("\n", "" if lang == "zh" else " ") for t in fig.texts)

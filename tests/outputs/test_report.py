@@ -218,9 +218,11 @@ def test_assumptions_give_each_input_its_distribution_range_and_source(chuxiong_
     assert 0.40 < share["p5"] < share["p50"] < share["p95"] < 0.60
     assert "facts economy.capital_share_alpha" in share["source"]          # the comment on its line
     assert "0.80 - 0.084" in rows["economy.investment_rate"]["source"]       # the comment block above it
-    assert rows["economy.gdp"]["p5"] is None and rows["economy.gdp"]["spec"] == "1372 亿元"
+    assert rows["economy.gdp"]["p5"] is None and rows["economy.gdp"]["spec"] == "1372 × 100 million yuan"
     airport = rows["projects.airport.capex"]
-    assert airport["spec"] == "24.5 亿元" and airport["source"].startswith("facts projects.airport (S)")
+    assert airport["spec"] == "24.5 × 100 million yuan" and airport["source"].startswith("facts projects.airport (S)")
+    chinese = {r["input"]: r for r in assumption_rows(data, "zh")}          # as the scenario writes it
+    assert chinese["economy.gdp"]["spec"] == "1372 亿元" and chinese["projects.airport.capex"]["spec"] == "24.5 亿元"
     assert rows["projects.airport.cost_ratio"]["spec"] == "reference class airport"
     assert rows["energy.emission_factor"]["source"].startswith("Ministry of Ecology and Environment")
     assert rows["uncertainty.drivers.approvals.start_delay"]["p95"] > 0
@@ -247,3 +249,52 @@ def test_report_command_errors(tmp_path):
     result = run_cli("report", tmp_path / "nowhere")
     assert result.exit_code == 2 and "no such run folder" in result.stderr
     assert run_cli("report", tmp_path, "--format", "pdf").exit_code == 2
+
+
+TABLE_PROBE = """<script>window.addEventListener("load", () => {
+  const body = document.body, style = getComputedStyle(body);
+  const right = body.getBoundingClientRect().right - parseFloat(style.paddingRight);
+  const tables = Array.from(document.querySelectorAll("table")).map(t => t.getBoundingClientRect().right);
+  const out = document.createElement("pre"); out.id = "tables";
+  out.textContent = JSON.stringify({right, tables}); document.body.appendChild(out);});</script>"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_report_table_fits_the_text_column_of_a_1200_px_window(chuxiong_run, tmp_path, lang):
+    page = tmp_path / f"report_{lang}.html"
+    assert run_cli("report", chuxiong_run, "--lang", lang, "--out", page).exit_code == 0
+    page.write_text(page.read_text(encoding="utf-8").replace("<body>", "<body>" + TABLE_PROBE, 1), encoding="utf-8")
+    done = chromium("--window-size=1200,1600", "--virtual-time-budget=15000", "--dump-dom", page.as_uri(),
+                    user_data=tmp_path / "profile")
+    match = re.search(r'<pre id="tables">(.*?)</pre>', done.stdout, re.S)
+    assert match, done.stderr[-2000:]
+    found = json.loads(match.group(1).replace("&quot;", '"'))
+    assert len(found["tables"]) >= 4
+    assert all(right <= found["right"] + 0.5 for right in found["tables"]), found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_assumption_ranges_are_shown_in_display_units(chuxiong_run, lang):
+    from portfolio.outputs.names import Names
+    from portfolio.outputs.report.run import assumption_rows, assumptions_report_table
+    from portfolio.outputs.rundata import RunData
+
+    data = RunData.from_folder(chuxiong_run)
+    rows = {r["input"]: r for r in assumption_rows(data, lang)}
+    table = {row[0]: row for row in assumptions_report_table(data, lang).rows}
+    names = Names(data.scenario, lang)
+    share = rows["economy.capital_share"]
+    assert table["economy.capital_share"][2] == f"{names.value('economy.capital_share', share['p5'])} – " \
+                                                f"{names.value('economy.capital_share', share['p95'])}"
+    assert re.fullmatch(r"\d+\.\d% – \d+\.\d%", table["economy.capital_share"][2])        # 43.8% – 56.1%
+    hours = table["energy.technologies.pv.full_load_hours"][2]
+    assert hours.endswith("小时" if lang == "zh" else " h") and "," in hours                 # 1,185 h – 1,661 h
+
+
+def test_html_cells_break_an_input_path_after_its_dots_but_never_a_number():
+    from portfolio.outputs.report.document import _html_cell
+
+    assert _html_cell("economy.tfp_growth") == "<td>economy.<wbr>tfp_<wbr>growth</td>"
+    for number in ("0.030", "1.5", "12.25%"):
+        assert "<wbr>" not in _html_cell(number) and 'class="num"' in _html_cell(number)

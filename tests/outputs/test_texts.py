@@ -94,3 +94,29 @@ def test_the_terminal_summary_names_money_in_english():
     text = format_summary(summary)
     assert "亿元" not in text and "GDP 2025 ≥ 2,500 (100 million yuan)" in text
     assert "gdp 566 (100 million yuan) (600)" in text
+
+
+@pytest.mark.parametrize("written,english", [
+    ("pert(10, 30, 80) 亿元", "pert(10, 30, 80) × 100 million yuan"),
+    ("1372 亿元", "1372 × 100 million yuan"),
+    ("3000万元", "0.3 × 100 million yuan"),
+    ("1000万千瓦", "10,000 MW"),
+    ("pert(100, 200, 300, 4) 万千瓦", "pert(1000, 2000, 3000, 4) MW"),      # pert's shape is no quantity
+    ("9.3 亿千瓦时", "930 GWh"),
+    ("0.30 元/kWh", "0.30 yuan/kWh"),
+    ("4300 元/kW", "4300 yuan/kW"),
+    ("18个月", "18 months"),
+    ("triangular(1100, 1300, 1800) h", "triangular(1100, 1300, 1800) h"),
+])
+def test_a_spec_written_in_chinese_units_is_shown_in_the_english_units_of_the_outputs(written, english):
+    from portfolio.outputs.names import spec_text
+    from portfolio.uncertainty.quantities import parse_uncertain
+    from portfolio.uncertainty.units import kind_of, split_quantity
+
+    assert spec_text(written, "en") == english
+    assert spec_text(written, "zh") == written
+    unit = (split_quantity(written) or ("", ""))[1] if "(" not in written else written.rsplit(")", 1)[1].strip()
+    kind = kind_of(unit)[0] if kind_of(unit) else "hours"
+    if "(" not in written and kind in ("money", "power", "energy"):       # the same quantity, in base units
+        number = float(english.split(" ")[0].replace(",", ""))
+        assert parse_uncertain(written, kind) == pytest.approx(number)

@@ -303,3 +303,48 @@ def test_a_sweep_run_shows_its_table_in_a_notebook(reference):
     saved = portfolio.open_run(reference.folder)
     assert saved.kind == "sweep" and f"{reference.cases} cases" in repr(saved)
     pd.testing.assert_frame_equal(saved.table(), reference.table)
+
+
+def test_portfolio_chart_redraws_a_sweep_heatmap_with_named_axes_in_either_language(tmp_path, cli):
+    path = _setup(tmp_path, draws=200)
+    out = tmp_path / "out"
+    assert cli("sweep", path, "--out", out, "--lang", "zh").exit_code == 0
+    again = cli("chart", out, "--out", tmp_path / "zh")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "zh" / "heatmap.svg").read_bytes() == (out / "heatmap.svg").read_bytes()
+    english = cli("chart", out, "--lang", "en", "--out", tmp_path / "en", "--format", "png")
+    assert english.exit_code == 0, english.output
+    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == ["heatmap.png"]
+
+
+@pytest.mark.parametrize("lang,rate,tfp", [("zh", "非项目投资率（%）", "全要素生产率增速均值（%）"),
+                                           ("en", "Investment rate outside the portfolio (%)", "TFP growth, mean (%)")])
+def test_the_heatmap_names_its_axes_and_shows_rates_in_percent(tmp_path, lang, rate, tfp):
+    from portfolio.outputs.names import Names
+    from portfolio.runs.sweep import heatmap
+
+    sweep = load_sweep(_setup(tmp_path))
+    y, x = sweep.grid2()
+    rows = pd.DataFrame([{y.path: a, x.path: b, "p_growth": 0.5} for a in y.values for b in x.values])
+    fig = heatmap(rows, x, y, "growth", lang=lang, names=Names(None, lang))
+    ax = fig.axes[0]
+    assert ax.get_ylabel().replace("\n", " ") == rate and ax.get_xlabel() == tfp
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["30%", "40%"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1.5%", "2%", "2.5%"]
+
+
+@pytest.mark.parametrize("lang,ticks,unit", [("zh", ["50", "150"], "（万千瓦）"), ("en", ["500", "1,500"], "(MW)")])
+def test_heatmap_values_written_in_a_unit_of_their_own_are_shown_in_the_charts_unit(lang, ticks, unit):
+    from portfolio.outputs.names import Names
+    from portfolio.runs.sweep import Factor, heatmap
+
+    y = Factor("projects.pv_3.capacity", (50, 150), unit="万千瓦")
+    x = Factor("economy.investment_rate", (0.6, 0.7))
+    rows = pd.DataFrame([{y.path: a, x.path: b, "p_growth": 0.5} for a in y.values for b in x.values])
+    names = Names({"projects": [{"id": "pv_3", "name": {"zh": "光伏第三批(计划2024年开工)",
+                                                          "en": "PV, tranche 3 (planned start 2024)"}}]}, lang)
+    ax = heatmap(rows, x, y, "growth", lang=lang, names=names).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ticks
+    label = ax.get_ylabel()
+    assert label.endswith(unit) and "\n" in label                # two lines, the unit kept
+    assert label.replace("\n", "" if lang == "zh" else " ").startswith(names.label(y.path))

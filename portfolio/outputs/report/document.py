@@ -52,8 +52,8 @@ body{font-family:"Report Sans","Noto Sans CJK SC","Source Han Sans SC","Microsof
 h1{font-size:1.5rem;margin-bottom:.2rem} h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;
  padding-bottom:.2rem} .sub{color:#666;margin-top:0}
 .headline{font-size:1.05rem;background:#f4f7fb;border-left:4px solid #0072B2;padding:.7rem 1rem}
-table{border-collapse:collapse;width:100%;font-size:12.5px;margin:.6rem 0}
-th,td{border:1px solid #d0d0d0;padding:.25rem .4rem;vertical-align:top;text-align:left}
+table{border-collapse:collapse;width:100%;font-size:12.5px;margin:.6rem 0;table-layout:fixed}
+th,td{border:1px solid #d0d0d0;padding:.25rem .4rem;vertical-align:top;text-align:left;overflow-wrap:anywhere}
 th{background:#f0f0f0} td.num{white-space:nowrap}
 figure{margin:1.2rem 0} figure img{width:100%;height:auto;border:0}
 figcaption{font-size:13px;color:#333;margin-top:.3rem}
@@ -65,21 +65,32 @@ code{font-size:12px;word-break:break-all} footer{color:#888;font-size:12px;margi
 _NUMBER_CELL = re.compile(r"^[0-9.,:%+\-–\[\]() P]{1,24}$")   # a number, a date, a range: never broken
 
 
+_PATH_CELL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_\[\]]+)+$")   # an input's path: economy.tfp_growth (not 0.030)
+
+
 def _html_cell(value) -> str:
     text = str(value)
     cls = ' class="num"' if _NUMBER_CELL.match(text) else ""
-    return f"<td{cls}>{html.escape(text)}</td>"
+    shown = html.escape(text)
+    if _PATH_CELL.match(text):                  # a long path breaks after a dot or an underscore
+        shown = re.sub(r"([._])", r"\1<wbr>", shown)
+    return f"<td{cls}>{shown}</td>"
 
 
 def _html_table(table: Table) -> str:
-    return html_table(table.header, table.rows)
+    return html_table(table.header, table.rows, table.widths)
 
 
-def html_table(header, rows) -> str:
-    """An HTML table, every cell escaped (numbers, dates and ranges kept on one line)."""
+def html_table(header, rows, widths=None) -> str:
+    """An HTML table, every cell escaped (numbers, dates and ranges kept on one line); ``widths`` the
+    columns' shares of the text width."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(_html_cell(c) for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    columns = ""
+    if widths and len(widths) == len(header):
+        total = sum(widths)
+        columns = "<colgroup>" + "".join(f'<col style="width:{w / total * 100:.1f}%">' for w in widths) + "</colgroup>"
+    return f"<table>{columns}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def render_html(report: Report) -> str:
