@@ -765,6 +765,34 @@ def draw_discovery_charts(folder, lang: str | None = None, formats=("png", "svg"
     return open_discovery(folder).draw(Path(out) if out is not None else Path(folder), lang, formats)
 
 
+# ============================================================================================ the report
+def report_sections(found: Sequence[Discovery], lang: str) -> list:
+    """The report's sections of each discovery (a miss box, a hit box…): its box in words as the
+    intro, and a table of its restrictions with their quasi-p-values."""
+    from portfolio.outputs.report.document import Table
+
+    sections = []
+    for d in found:
+        names = d._names(lang)
+        rows = [[c, f"{p:.1e}" if math.isfinite(p) else "–"]
+                for c, p in zip(conditions(d.prim.box, names), d.box_table(lang)["quasi_p"])]
+        sections.append((_t("report.discovery.title", d.on, lang), describe(d.prim, names, d.on),
+                         Table([L.text("report.discovery.condition", lang), L.text("report.discovery.p", lang)],
+                               rows or [["–", "–"]], [0.8, 0.2])))
+    return sections
+
+
+def write_report_with_discovery(folder, fmt: str = "html", lang: str | None = None, out=None, template=None,
+                                outcome: str | None = None, below: float | None = None) -> Path:
+    """The run's report (``outputs.report.write_report``) with scenario discovery's two boxes in it:
+    when the target is missed, and what has to go right (PRIM on the run's draws, as ``discover``)."""
+    from portfolio.outputs.report import write_report
+
+    found = [discover(folder, outcome=outcome, below=below, on=on) for on in ON]
+    return write_report(folder, fmt=fmt, lang=lang, out=out, template=template,
+                        sections=lambda language: report_sections(found, language))
+
+
 # ============================================================================================ charts
 def _figure(height_cm: float):
     from matplotlib.figure import Figure

@@ -42,18 +42,22 @@ def chart(run_dir, kinds, lang, formats, out):
               help="Report file (default RUN_DIR/report_<lang>.<format>).")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="DOCX only: a Word file whose page setup and styles to use (default: the GB/T 9704 layout).")
+@click.option("--discovery", is_flag=True, help="A run's report also says when the target is missed and what has "
+              "to go right (scenario discovery's PRIM boxes on the run's draws; a few seconds more).")
 @friendly
-def report(run_dir, fmt, lang, out, template):
+def report(run_dir, fmt, lang, out, template, discovery):
     """Write the planning-draft report of a saved run or comparison.
 
     The DOCX follows the layout of Chinese official documents (GB/T 9704: 仿宋 body, 黑体 and 楷体
     headings numbered 一、（一）1.（1）, standard margins, page numbers), or a unit's own template.
     """
-    from portfolio.outputs.report import write_report
-
     if template is not None and fmt != "docx":
         raise click.UsageError("--template is for --format docx")
-    path = write_report(run_dir, fmt=fmt, lang=lang, out=out, template=template)
+    if discovery:
+        from portfolio.analysis.discovery import write_report_with_discovery as write
+    else:
+        from portfolio.outputs.report import write_report as write
+    path = write(run_dir, fmt=fmt, lang=lang, out=out, template=template)
     click.echo(f"wrote {path}")
 
 

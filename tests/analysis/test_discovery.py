@@ -287,3 +287,22 @@ def test_portfolio_chart_redraws_a_discovery_folder_in_either_language(cli, run_
                                                                    "regional.png"]
     figures = open_discovery(out).figures("en")
     assert "Project A: capex" in [t.get_text() for t in figures["regional"].axes[0].get_yticklabels()]
+
+
+
+def test_the_report_says_when_the_target_is_missed_and_what_has_to_go_right(run_folder, cli, tmp_path):
+    """portfolio report --discovery: the miss box and the hit box, each in words with its restrictions'
+    quasi-p-values, in the report's language."""
+    from portfolio.analysis.discovery import write_report_with_discovery
+
+    out = write_report_with_discovery(run_folder, fmt="md", lang="en", out=tmp_path / "r.md")
+    text = out.read_text(encoding="utf-8")
+    misses, hits = (discover(run_folder, lang="en", on=on).description() for on in ("misses", "hits"))
+    assert "### When is the target missed (scenario discovery)" in text and misses in text
+    assert "### What has to go right (scenario discovery)" in text and hits in text
+    r = cli("report", run_folder, "--discovery", "--lang", "zh", "--format", "html", "--out", tmp_path / "r.html")
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "达标需要哪些条件（情景发现）" in page and "拟p值" in page
+    plain = cli("report", run_folder, "--format", "md", "--out", tmp_path / "plain.md")
+    assert "情景发现" not in (tmp_path / "plain.md").read_text(encoding="utf-8") and plain.exit_code == 0

@@ -9,10 +9,12 @@ from portfolio.outputs.report.document import write_html, write_markdown
 from portfolio.outputs.report.word import write_docx
 
 
-def write_report(folder, fmt: str = "html", lang: str | None = None, out=None, template=None) -> Path:
+def write_report(folder, fmt: str = "html", lang: str | None = None, out=None, template=None,
+                 sections=None) -> Path:
     """Write the report of a run or comparison folder; return the file written (default
     RUN_DIR/report_<lang>.<fmt>). ``template`` (DOCX only): a Word file whose page setup and styles the
-    report takes instead of the official GB/T 9704 layout."""
+    report takes instead of the official GB/T 9704 layout. ``sections(lang)``: more sections for a run's
+    report, [(heading, intro, Table)], after its schedule risk (e.g. scenario discovery's boxes)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
     if template is not None and fmt != "docx":
@@ -26,6 +28,8 @@ def write_report(folder, fmt: str = "html", lang: str | None = None, out=None, t
         from portfolio.outputs.rundata import RunData
 
         report = build(RunData.from_folder(folder), lang)
+        if sections is not None:
+            report.extra_sections = [*(report.extra_sections or []), *sections(report.lang)]
     out = Path(out) if out is not None else Path(folder) / f"report_{report.lang}.{fmt}"
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "docx":
