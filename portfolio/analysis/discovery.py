@@ -684,11 +684,14 @@ class Discovery:
         return table
 
     def cart_descriptions(self, lang: str | None = None) -> list[str]:
-        """The CART leaves classified as the cases, densest first, in words."""
+        """The CART leaves classified as the cases, densest first, in words. Unlike a PRIM box's, a
+        leaf's restrictions are not named as possible chance: a leaf is the tree's partition, and a
+        split's far side ("ratio above 3.34" beside the denser "below") lowers the leaf's rate by
+        construction — its quasi-p-value near 1 (in ``cart_table``) says that, not chance."""
         if self.cart is None:
             return []
         names = self._names(lang)
-        return [describe_box(box, self.cart.base_rate, p, names, self.on) for box, p in self.cart.boxes]
+        return [describe_box(box, self.cart.base_rate, {}, names, self.on) for box, _ in self.cart.boxes]
 
     def cart_table(self, lang: str | None = None) -> pd.DataFrame | None:
         """The CART leaves classified as the cases, a row per restriction: leaf (1 = densest),
