@@ -29,6 +29,11 @@ not fall (:func:`paste_box`); **covering** finds further boxes in the draws the 
 (:func:`cover`); and, as Bryant & Lempert (2010) advise, **bootstrap stability** counts how often
 each input is restricted when PRIM runs on resamples (:func:`bootstrap_stability`). The cases can be
 the misses or the hits (``on="hits"``: what has to go right).
+
+Beside PRIM, as in the EMA Workbench: **feature scoring** ranks the inputs by their importance in an
+extra-trees classifier of the cases (:func:`feature_scores`), and **CART** fits a shallow decision
+tree whose leaves of the cases are boxes, read in PRIM's words (:func:`fit_cart`); both are
+scikit-learn's estimators.
 """
 from __future__ import annotations
 
