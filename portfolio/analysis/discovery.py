@@ -753,8 +753,11 @@ class Discovery:
 
     def figures(self, lang: str | None = None) -> dict:
         names = self._names(lang)
-        return {"regional": regional_chart(self, names), "prim-trajectory": trajectory_chart(self, names),
-                "prim-box": box_chart(self, names)}
+        charts = {"regional": regional_chart(self, names), "prim-trajectory": trajectory_chart(self, names),
+                  "prim-box": box_chart(self, names)}
+        if self.features is not None:
+            charts["feature-scores"] = features_chart(self, names)
+        return charts
 
     def save(self, folder, force: bool = False, charts: bool = True, lang: str | None = None,
              command: str | None = None, formats=("png", "svg")) -> Path:
@@ -977,6 +980,33 @@ def regional_chart(d: Discovery, names: Names | None = None, top: int = 15):
         handles = [Patch(facecolor=S.VERMILLION, edgecolor="#333333", lw=0.35, label=_t(lower, d.on, lang)),
                    Patch(facecolor=S.BLUE, edgecolor="#333333", lw=0.35, hatch="///", label=_t(higher, d.on, lang))]
         fig.legend(handles=handles, loc="outside lower center", ncols=2)
+    return fig
+
+
+def features_chart(d: Discovery, names: Names | None = None, top: int = 15):
+    """The inputs with the largest feature scores, as bars (the same layout as the KS chart)."""
+    from portfolio.outputs import style as S
+
+    names = names or d.names
+    lang = names.lang
+    table = d.features.dropna(subset=["score"]).head(top)
+    with S.house_style(lang):
+        k = len(table)
+        fig, ax = _figure(3.8 + 0.5 * max(k, 3))
+        note = L.text("discovery.chart.features.note", lang, trees=FEATURE_TREES, leaf=f"{FEATURE_MIN_LEAF:.0%}")
+        _header(fig, ax, d, names, L.text("discovery.chart.features.title", lang), note)
+        ys = np.arange(k - 1, -1, -1)
+        ax.barh(ys, table["score"], height=0.66, color=S.BLUE, edgecolor="#333333", lw=0.35)
+        for y, score in zip(ys, table["score"]):
+            ax.text(score + 0.002, y, f"{score:.3f}", va="center", fontsize=6.5, color="#444444")
+        ax.set_yticks(ys, short_labels([names.label(p) for p in table["parameter"]], lang))
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlim(0, max(0.05, float(table["score"].max()) * 1.18) if k else 1)
+        ax.set_ylim(-0.6, k - 0.4)
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(L.text("discovery.chart.features.xlabel", lang))
     return fig
 
 

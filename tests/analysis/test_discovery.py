@@ -141,7 +141,8 @@ def test_discover_cli(cli, run_folder, tmp_path):
     summary = json.loads((out / "discovery.json").read_text(encoding="utf-8"))
     assert summary["box"]["coverage"] > 0.5 and summary["box"]["conditions"]
     assert {"regional.csv", "prim_trajectory.csv", "prim_box.csv", "prim-box.png", "prim-trajectory.svg",
-            "regional.png"} <= {p.name for p in out.iterdir()}
+            "regional.png", "feature_scores.csv", "cart_boxes.csv", "feature-scores.png",
+            "feature-scores.svg"} <= {p.name for p in out.iterdir()}
     box = pd.read_csv(out / "prim_box.csv")
     assert "projects.a.capex" in set(box["parameter"])
     r = cli("discover", run_folder, "--outcome", "gdp_2021", "--out", tmp_path / "e")
@@ -349,6 +350,9 @@ def test_discover_scores_features_and_fits_cart_and_the_cli_writes_them(run_fold
     assert found.features["parameter"].iloc[0] == "projects.a.capex"
     assert found.cart_descriptions()[0].startswith("Project A: capex below")
     assert found.summary()["cart_boxes"][0]["conditions"]
+    chart = found.figures("zh")["feature-scores"].axes[0]                 # the chart: top input first, in zh
+    assert chart.get_yticklabels()[0].get_text() == "项目甲·投资" and "极端随机树" in chart.get_title(loc="left")
+    assert "extra-trees" in found.figures("en")["feature-scores"].axes[0].get_title(loc="left")
     out = tmp_path / "trees"
     r = cli("discover", run_folder, "--out", out, "--lang", "zh", "--no-charts", "--cart-depth", "2")
     assert r.exit_code == 0, r.output
