@@ -258,6 +258,7 @@ def test_a_discovery_shows_its_box_and_ranking_in_a_notebook(run_folder):
     assert f"<td>{top['label']}</td>" in page and f"{top['ks']:.3f}" in page
     saved = portfolio.open_run(found.save(run_folder.parent / "found", charts=False))
     assert saved.kind == "discovery" and found.description("en") in repr(saved)
+    assert f"CART leaf: {found.cart_descriptions('en')[0]}" in repr(saved)          # the densest leaf
     assert saved.table()["parameter"].iloc[0] == top["parameter"]
 
 
