@@ -12,6 +12,7 @@ The Python API is the command line's, one call per command::
     run = portfolio.open_run("outputs/baseline")                              # a saved run: tables, charts
     portfolio.compare([...]), portfolio.goal_seek(...), portfolio.required_investment(...)
     portfolio.sensitivity(...), portfolio.discover(...), portfolio.sweep(...), portfolio.rerun(...)
+    portfolio.explore("scenarios/chuxiong/baseline.yaml")                     # portfolio explore: .url, .stop()
     portfolio.report(...), portfolio.export(...), portfolio.calibrate(...), portfolio.backtest(...)
 
 Names are imported on first use, so ``import portfolio`` is instant.
@@ -35,6 +36,7 @@ _API = {
     "backtest": ("portfolio.analysis.backtest", "backtest"),
     "sensitivity": ("portfolio.analysis.sensitivity", "run_sensitivity"),
     "discover": ("portfolio.analysis.discovery", "discover"),
+    "explore": ("portfolio.analysis.explore", "explore"),
     "load_sweep": ("portfolio.runs.sweep", "load_sweep"),
     "sweep": ("portfolio.runs.sweep", "run_sweep"),
     "rerun": ("portfolio.runs.rerun", "rerun"),

@@ -29,6 +29,11 @@ not fall (:func:`paste_box`); **covering** finds further boxes in the draws the 
 (:func:`cover`); and, as Bryant & Lempert (2010) advise, **bootstrap stability** counts how often
 each input is restricted when PRIM runs on resamples (:func:`bootstrap_stability`). The cases can be
 the misses or the hits (``on="hits"``: what has to go right).
+
+Beside PRIM, as in the EMA Workbench: **feature scoring** ranks the inputs by their importance in an
+extra-trees classifier of the cases (:func:`feature_scores`), and **CART** fits a shallow decision
+tree whose leaves of the cases are boxes, read in PRIM's words (:func:`fit_cart`); both are
+scikit-learn's estimators.
 """
 from __future__ import annotations
 
@@ -408,6 +413,129 @@ def _prune(box: Box, X, y, columns, total, base, prune: bool = True, tolerance: 
     return box, p_values
 
 
+
+# ============================================================================================ trees
+FEATURE_TREES = 100      # extra-trees in the feature scoring (the EMA Workbench's default number)
+FEATURE_MIN_LEAF = 0.01   # ... each leaf holding at least this share of the draws (see feature_scores)
+CART_DEPTH = 3
+CART_MIN_LEAF = 0.05      # a CART leaf holds at least this share of the draws, like PRIM's last box
+
+
+def _array(X, columns):
+    if isinstance(X, pd.DataFrame):
+        return X.to_numpy(float), list(X.columns)
+    X = np.asarray(X, float)
+    return X, list(columns) if columns is not None else [f"x{j}" for j in range(X.shape[1])]
+
+
+def feature_scores(X, y, columns: Sequence[str] | None = None, seed: int = 0, trees: int = FEATURE_TREES,
+                   min_leaf: float = FEATURE_MIN_LEAF) -> pd.DataFrame:
+    """Feature scoring (as the EMA Workbench's ``feature_scoring``): the impurity importance of each
+    input in an extra-trees classifier of the label ``y`` (Geurts, Ernst & Wehenkel 2006; scikit-learn's
+    ``ExtraTreesClassifier``: ``trees`` trees, √d inputs tried per split, one thread, seeded). Each
+    leaf holds at least ``min_leaf`` of the draws (1%: 100 of 10,000), so the trees do not spend
+    their splits — and the scores — on single noisy draws, and 10,000 draws × 250 inputs take about
+    two seconds (fully grown trees: seven). Scores add up to 1; ranked, largest first (rank 1). Unlike KS, an input that matters
+    only together with another (inside a box) scores too."""
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    X, columns = _array(X, columns)
+    y = np.asarray(y, bool)
+    if y.all() or not y.any():
+        scores = np.full(len(columns), math.nan)
+    else:
+        model = ExtraTreesClassifier(n_estimators=int(trees), max_features="sqrt",
+                                     min_samples_leaf=max(int(math.ceil(min_leaf * len(y))), 1),
+                                     n_jobs=1, random_state=int(seed))
+        scores = model.fit(X, y).feature_importances_
+    table = pd.DataFrame({"parameter": columns, "score": scores})
+    table = table.sort_values("score", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+    table["rank"] = np.arange(1, len(table) + 1)
+    return table
+
+
+@dataclass
+class Cart:
+    """A shallow decision tree of the cases, its leaves as boxes (on all the draws)."""
+
+    columns: list[str]
+    leaves: list[Box]             # every leaf, in the tree's order
+    cases: list[bool]             # whether the tree classifies each leaf as the cases
+    p_values: list[dict]          # each leaf's restrictions → quasi-p-value
+    base_rate: float
+    n: int
+    misses: int
+    depth: int = CART_DEPTH
+    min_leaf: float = CART_MIN_LEAF
+
+    @property
+    def boxes(self) -> list[tuple[Box, dict]]:
+        """The leaves classified as the cases, densest first: (box, quasi-p-values)."""
+        found = [(b, p) for b, c, p in zip(self.leaves, self.cases, self.p_values) if c]
+        return sorted(found, key=lambda bp: (-np.nan_to_num(bp[0].density), -bp[0].count))
+
+
+def fit_cart(X, y, columns: Sequence[str] | None = None, depth: int = CART_DEPTH, min_leaf: float = CART_MIN_LEAF,
+         seed: int = 0) -> Cart:
+    """CART (Breiman et al. 1984; scikit-learn's ``DecisionTreeClassifier``) as scenario discovery
+    (Lempert et al. 2008): a tree at most ``depth`` splits deep, each leaf at least ``min_leaf`` of the
+    draws, classes weighted inversely to their frequency — so a leaf counts as the cases when its case
+    rate is above the overall rate, and rare cases (3% hits) are found instead of a tree that says
+    "never". Siblings classified alike are merged (their split changes no answer). Each leaf is the box
+    of the splits on its path (a repeated input's limits intersected; an input with a few values gets
+    the values allowed), with its coverage, density and each restriction's quasi-p-value as for PRIM."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, columns = _array(X, columns)
+    y = np.asarray(y, bool)
+    n, total = len(y), int(y.sum())
+    base = total / n if n else math.nan
+    if not 0 < total < n:
+        return Cart(columns, [], [], [], base, n, total, depth, min_leaf)
+    model = DecisionTreeClassifier(max_depth=int(depth), min_samples_leaf=max(int(math.ceil(min_leaf * n)), 1),
+                                   class_weight="balanced", random_state=int(seed)).fit(X, y)
+    tree = model.tree_
+    case = int(np.flatnonzero(model.classes_)[0])
+    categories = {j: np.unique(X[:, j]) for j in range(X.shape[1]) if len(np.unique(X[:, j])) <= MAX_CATEGORIES}
+
+    def predicted(node: int) -> bool:
+        return int(np.argmax(tree.value[node][0])) == case
+
+    def walk(node: int, path: list) -> list[tuple[list, bool]]:
+        left, right = tree.children_left[node], tree.children_right[node]
+        if left < 0:
+            return [(path, predicted(node))]
+        j, t = int(tree.feature[node]), float(tree.threshold[node])
+        below = walk(left, path + [(j, None, t)])
+        above = walk(right, path + [(j, t, None)])
+        if len(below) == len(above) == 1 and below[0][1] == above[0][1]:
+            return [(path, below[0][1])]          # both sides give the same answer: one leaf
+        return below + above
+
+    leaves, cases, p_values = [], [], []
+    for path, is_case in walk(0, []):
+        box = Box()
+        for j, lo, hi in path:
+            name = columns[j]
+            old_lo, old_hi = box.limits.get(name, (None, None))
+            lo = old_lo if lo is None else lo if old_lo is None else max(lo, old_lo)
+            hi = old_hi if hi is None else hi if old_hi is None else min(hi, old_hi)
+            box.limits[name] = (lo, hi)
+        for name in list(box.limits):                 # a few values: allowed values, not a threshold
+            j = columns.index(name)
+            if j in categories:
+                lo, hi = box.limits.pop(name)
+                box.allowed[name] = tuple(float(v) for v in categories[j]
+                                          if (lo is None or v > lo) and (hi is None or v <= hi))
+        # sklearn sends x <= t left; the box's lower limits are inclusive, so a draw exactly at a split
+        # would count on both sides — thresholds lie midway between two draws' values, so none does
+        box = _stats(box, X, y, columns, total)
+        leaves.append(box)
+        cases.append(bool(is_case))
+        p_values.append({name: _quasi_p(box, name, X, y, columns, total) for name in box.restricted})
+    return Cart(columns, leaves, cases, p_values, base, n, total, depth, min_leaf)
+
+
 # ============================================================================================ words
 def conditions(box: Box, names: Names) -> list[str]:
     """Each restriction of the box in plain words, in the order they matter (as given)."""
@@ -442,8 +570,13 @@ def describe(result: Prim, names: Names, on: str = "misses") -> str:
     """The chosen box in plain words, e.g. "TFP growth below 1.6% and ...: 74% of all misses, 81%
     miss rate inside (against 60% overall)"; restrictions whose quasi-p-value is 5% or more are
     named as possibly due to chance."""
+    return describe_box(result.box, result.base_rate, result.p_values, names, on)
+
+
+def describe_box(box: Box, base_rate: float, p_values: dict, names: Names, on: str = "misses") -> str:
+    """Any box in plain words (a PRIM box, a CART leaf): its conditions, coverage and density against
+    ``base_rate``, and the restrictions whose quasi-p-value (``p_values``) is 5% or more named."""
     lang = names.lang
-    box = result.box
     if not box.restricted:
         return _t("discovery.nobox", on, lang)
     pct = lambda v: f"{v * 100:.0f}%"  # noqa: E731
@@ -451,8 +584,8 @@ def describe(result: Prim, names: Names, on: str = "misses") -> str:
     if lang == "en":   # mid-sentence: "Capital share" → "capital share" (not "TFP ...")
         parts = [p if i == 0 or p[1:2].isupper() else p[:1].lower() + p[1:] for i, p in enumerate(parts)]
     text = _t("discovery.box", on, lang, conditions=L.text("discovery.and", lang).join(parts),
-              coverage=pct(box.coverage), density=pct(box.density), base=pct(result.base_rate))
-    chance = [names.label(n) for n in box.restricted if not result.p_values.get(n, 0.0) < ALPHA]
+              coverage=pct(box.coverage), density=pct(box.density), base=pct(base_rate))
+    chance = [names.label(n) for n in box.restricted if not p_values.get(n, 0.0) < ALPHA]
     if chance:
         text += L.text("discovery.chance", lang, names=("、" if lang == "zh" else ", ").join(chance))
     return text
@@ -475,6 +608,8 @@ class Discovery:
     union: list = field(default_factory=list)  # (coverage, density) of the first k boxes together, k = 1…
     stability: pd.DataFrame | None = None     # bootstrap: how often each input is restricted
     naming: dict | None = None       # the scenario's names (``outputs.names.naming``), kept in discovery.json
+    features: pd.DataFrame | None = None      # feature scoring: extra-trees importance, ranked
+    cart: Cart | None = None                  # CART: the leaves as boxes
 
     @property
     def lang(self) -> str:
@@ -550,6 +685,46 @@ class Discovery:
         return pd.DataFrame(rows, columns=["box", "coverage", "density", "union_coverage", "parameter", "label",
                                            "lower", "upper", "allowed", "quasi_p"])
 
+    def feature_table(self, lang: str | None = None) -> pd.DataFrame | None:
+        """parameter, label, score, rank: the extra-trees importance of each input."""
+        if self.features is None:
+            return None
+        names = self._names(lang)
+        table = self.features.copy()
+        table.insert(1, "label", [names.label(p) for p in table["parameter"]])
+        return table
+
+    def cart_descriptions(self, lang: str | None = None) -> list[str]:
+        """The CART leaves classified as the cases, densest first, in words. Unlike a PRIM box's, a
+        leaf's restrictions are not named as possible chance: a leaf is the tree's partition, and a
+        split's far side ("ratio above 3.34" beside the denser "below") lowers the leaf's rate by
+        construction — its quasi-p-value near 1 (in ``cart_table``) says that, not chance."""
+        if self.cart is None:
+            return []
+        names = self._names(lang)
+        return [describe_box(box, self.cart.base_rate, {}, names, self.on) for box, _ in self.cart.boxes]
+
+    def cart_table(self, lang: str | None = None) -> pd.DataFrame | None:
+        """The CART leaves classified as the cases, a row per restriction: leaf (1 = densest),
+        its coverage, density and draws, and each restriction with its quasi-p-value."""
+        if self.cart is None:
+            return None
+        names = self._names(lang)
+        rows = []
+        for k, (box, p_values) in enumerate(self.cart.boxes, start=1):
+            for name in box.restricted:
+                lo, hi = box.limits.get(name, (None, None))
+                allowed = box.allowed.get(name)
+                rows.append({"leaf": k, "coverage": box.coverage, "density": box.density, "draws": box.count,
+                             "parameter": name, "label": names.label(name),
+                             "lower": lo if lo is not None else math.nan, "upper": hi if hi is not None else math.nan,
+                             "allowed": ";".join(f"{v:g}" for v in allowed) if allowed is not None else "",
+                             "lower_text": names.value(name, lo) if lo is not None else "",
+                             "upper_text": names.value(name, hi) if hi is not None else "",
+                             "quasi_p": p_values.get(name, math.nan)})
+        return pd.DataFrame(rows, columns=["leaf", "coverage", "density", "draws", "parameter", "label", "lower",
+                                           "upper", "allowed", "lower_text", "upper_text", "quasi_p"])
+
     def stability_table(self, lang: str | None = None) -> pd.DataFrame | None:
         if self.stability is None:
             return None
@@ -574,12 +749,21 @@ class Discovery:
                            for k, (p, text) in enumerate(zip(self.more, self.more_descriptions(lang)), start=1)],
             "stability": (self.stability_table(lang).to_dict(orient="records")
                           if self.stability is not None else None),
+            "features_top": (self.feature_table(lang).head(10).to_dict(orient="records")
+                             if self.features is not None else None),
+            "cart_boxes": ([{"description": text, "coverage": box.coverage, "density": box.density,
+                             "draws": box.count, "conditions": conditions(box, self._names(lang))}
+                            for (box, _), text in zip(self.cart.boxes, self.cart_descriptions(lang))]
+                           if self.cart is not None else None),
         }
 
     def figures(self, lang: str | None = None) -> dict:
         names = self._names(lang)
-        return {"regional": regional_chart(self, names), "prim-trajectory": trajectory_chart(self, names),
-                "prim-box": box_chart(self, names)}
+        charts = {"regional": regional_chart(self, names), "prim-trajectory": trajectory_chart(self, names),
+                  "prim-box": box_chart(self, names)}
+        if self.features is not None:
+            charts["feature-scores"] = features_chart(self, names)
+        return charts
 
     def save(self, folder, force: bool = False, charts: bool = True, lang: str | None = None,
              command: str | None = None, formats=("png", "svg")) -> Path:
@@ -596,6 +780,12 @@ class Discovery:
             if self.stability is not None:
                 write_csv(self.stability_table(lang), stage / "prim_stability.csv", index=False, float_format="%.10g")
                 written.append("prim_stability.csv")
+            if self.features is not None:
+                write_csv(self.feature_table(lang), stage / "feature_scores.csv", index=False, float_format="%.10g")
+                written.append("feature_scores.csv")
+            if self.cart is not None:
+                write_csv(self.cart_table(lang), stage / "cart_boxes.csv", index=False, float_format="%.10g")
+                written.append("cart_boxes.csv")
             files = [p.name for p in self.draw(stage, lang, formats)] if charts else []
             summary = self.summary(lang)
             summary.update(command=command, language=lang or self.lang, naming=self.naming,
@@ -642,6 +832,14 @@ class Discovery:
             lines.append(f"Bootstrap stability ({resamples} resamples): share of the boxes that restrict each input")
             for _, r in self.stability_table().head(top).iterrows():
                 lines.append(f"  {_cut(str(r['label']), 56)} {r['share']:5.0%}" + ("  (in the box)" if r["in_box"] else ""))
+        if self.features is not None:
+            lines.append(f"Feature scoring (extra-trees importance for the {self.on}; scores add up to 1):")
+            for _, r in self.feature_table().head(top).iterrows():
+                lines.append(f"  {_cut(str(r['label']), 56)} {r['score']:.3f}")
+        if self.cart is not None:
+            lines.append(f"CART leaves of the {self.on} (depth {self.cart.depth}, leaves of at least "
+                         f"{self.cart.min_leaf:.0%} of the draws):")
+            lines += ["  " + text for text in self.cart_descriptions()] or ["  " + _t("discovery.nobox", self.on, self.lang)]
         return "\n".join(lines)
 
 
@@ -652,7 +850,8 @@ def _threshold_text(o: Outcome, threshold: float) -> str:
 def discover(folder, outcome: str | None = None, below: float | None = None,
              params: Sequence[str] | None = None, lang: str | None = None, alpha: float = ALPHA,
              min_mass: float = MIN_MASS, box: int | None = None, on: str = "misses", boxes: int = 1,
-             bootstrap: int = 0, paste: bool = True, seed: int | None = None) -> Discovery:
+             bootstrap: int = 0, paste: bool = True, seed: int | None = None, features: bool = True,
+             cart: bool = True, cart_depth: int = CART_DEPTH) -> Discovery:
     """Regional sensitivity and PRIM on a run folder's draws.
 
     The miss is "outcome below ``below``": by default the first target's outcome below its threshold;
@@ -661,7 +860,10 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
     the inputs (default: every sampled input that varies). ``on="hits"`` describes the draws that meet
     it instead ("what has to go right"). ``boxes`` > 1 adds covering boxes (:func:`cover`);
     ``bootstrap`` > 0 re-runs PRIM on that many resamples (:func:`bootstrap_stability`, seeded from
-    ``seed``, default the run's); ``paste`` widens the chosen box again where that keeps its density."""
+    ``seed``, default the run's); ``paste`` widens the chosen box again where that keeps its density.
+    Alongside PRIM: ``features`` scores each input by extra-trees importance (:func:`feature_scores`,
+    seeded from ``seed``), and ``cart`` fits a tree ``cart_depth`` splits deep (:func:`cart`) whose
+    leaves of the cases are boxes."""
     if on not in ON:
         raise InputError([Problem("--on", None, str(on), "one of misses, hits")])
     began = time.perf_counter()
@@ -700,13 +902,15 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
     else:
         result, more = prim(X, cases, alpha=alpha, min_mass=min_mass, choose=box, paste=paste), []
         union = []
+    from portfolio.uncertainty import seeds
+
+    root = int((run.summary or {}).get("seed", 0)) if seed is None else int(seed)
     stability = None
     if bootstrap:
-        from portfolio.uncertainty import seeds
-
-        root = int((run.summary or {}).get("seed", 0)) if seed is None else int(seed)
         stability = bootstrap_stability(X, cases, resamples=int(bootstrap), alpha=alpha, min_mass=min_mass,
                                         paste=paste, seed=seeds.integer(root, "discover", "bootstrap"))
+    scores = feature_scores(X, cases, seed=seeds.integer(root, "discover", "features")) if features else None
+    tree = fit_cart(X, cases, depth=int(cart_depth), seed=seeds.integer(root, "discover", "cart")) if cart else None
     meta = {
         "format_version": 1, "package_version": __version__, "run_folder": str(run.path.resolve()),
         "scenario": run.name, "title": run.title, "outcome": chosen.name, "outcome_label": chosen.label(names.lang),
@@ -719,11 +923,16 @@ def discover(folder, outcome: str | None = None, below: float | None = None,
                    for n in dict.fromkeys(r for p in (result, *more) for r in p.box.restricted)},
         "on": on, "pasted": result.peeled is not None, "boxes": 1 + len(more),
         "bootstrap": {"resamples": int(bootstrap)} if bootstrap else None,
+        "features": {"method": "extra-trees impurity importance (scikit-learn ExtraTreesClassifier)",
+                     "trees": FEATURE_TREES, "min_leaf": FEATURE_MIN_LEAF} if features else None,
+        "cart": {"method": "scikit-learn DecisionTreeClassifier, balanced class weights", "depth": int(cart_depth),
+                 "min_leaf": CART_MIN_LEAF, "leaves": len(tree.leaves), "case_leaves": len(tree.boxes)}
+        if tree is not None else None,
         "seconds": round(time.perf_counter() - began, 3),
     }
     meta["prim"]["pasting"] = "Friedman & Fisher 1999: widen while the density does not fall" if paste else None
     return Discovery(regional, result, names, chosen, float(threshold), meta, run.title, naming=naming(run.scenario_data),
-                     on=on, more=more, union=union, stability=stability)
+                     on=on, more=more, union=union, stability=stability, features=scores, cart=tree)
 
 
 def open_discovery(folder) -> Discovery:
@@ -852,6 +1061,33 @@ def regional_chart(d: Discovery, names: Names | None = None, top: int = 15):
         handles = [Patch(facecolor=S.VERMILLION, edgecolor="#333333", lw=0.35, label=_t(lower, d.on, lang)),
                    Patch(facecolor=S.BLUE, edgecolor="#333333", lw=0.35, hatch="///", label=_t(higher, d.on, lang))]
         fig.legend(handles=handles, loc="outside lower center", ncols=2)
+    return fig
+
+
+def features_chart(d: Discovery, names: Names | None = None, top: int = 15):
+    """The inputs with the largest feature scores, as bars (the same layout as the KS chart)."""
+    from portfolio.outputs import style as S
+
+    names = names or d.names
+    lang = names.lang
+    table = d.features.dropna(subset=["score"]).head(top)
+    with S.house_style(lang):
+        k = len(table)
+        fig, ax = _figure(3.8 + 0.5 * max(k, 3))
+        note = L.text("discovery.chart.features.note", lang, trees=FEATURE_TREES, leaf=f"{FEATURE_MIN_LEAF:.0%}")
+        _header(fig, ax, d, names, L.text("discovery.chart.features.title", lang), note)
+        ys = np.arange(k - 1, -1, -1)
+        ax.barh(ys, table["score"], height=0.66, color=S.BLUE, edgecolor="#333333", lw=0.35)
+        for y, score in zip(ys, table["score"]):
+            ax.text(score + 0.002, y, f"{score:.3f}", va="center", fontsize=6.5, color="#444444")
+        ax.set_yticks(ys, short_labels([names.label(p) for p in table["parameter"]], lang))
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlim(0, max(0.05, float(table["score"].max()) * 1.18) if k else 1)
+        ax.set_ylim(-0.6, k - 0.4)
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(L.text("discovery.chart.features.xlabel", lang))
     return fig
 
 

@@ -103,6 +103,30 @@ class Explorer:
         self.out = Path(out)
         self.lang = lang or self.scenario.meta.language
         self._lock = threading.Lock()              # one simulation at a time: the machine is the meeting's
+        self.server: ThreadingHTTPServer | None = None   # set by start(): the page served in the background
+
+    @property
+    def url(self) -> str | None:
+        """The page's address while it is served (``start``), else None."""
+        return url(self.server) if self.server is not None else None
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve the page from a background thread (a notebook keeps running); its address."""
+        if self.server is None:
+            self.server = serve(self, host, port)
+            threading.Thread(target=self.server.serve_forever, name="portfolio-explore", daemon=True).start()
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving the page (nothing to do when it is not served)."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def __repr__(self) -> str:
+        where = f"serving {self.url}" if self.server is not None else "not served (start() serves it)"
+        return f"<Explorer {self.path.name}: {self.draws:,} draws, seed {self.seed}; {where}>"
 
     def variant(self, levers: Levers):
         """The scenario with the levers applied (validated; InputError when a lever breaks a rule)."""
@@ -214,6 +238,22 @@ def serve(explorer: Explorer, host: str = "127.0.0.1", port: int = 0) -> Threadi
 def url(server: ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
     return f"http://{host}:{port}/"
+
+
+def explore(scenario, *, draws: int = DEFAULT_DRAWS, seed: int | None = None, overrides=None,
+            out="outputs/explore", lang: str | None = None, host: str = "127.0.0.1", port: int = 0,
+            browser: bool = True) -> Explorer:
+    """``portfolio explore`` from Python: the page of ``scenario`` (a file path) served from a background
+    thread — the notebook or script goes on — and opened in the browser unless ``browser=False``.
+    Returns the :class:`Explorer`: ``.url``, ``.stop()``, and ``.simulate(Levers(...))`` or
+    ``.save(Levers(...), name)`` for what the page would show or save, without the page."""
+    explorer = Explorer(scenario, draws=draws, seed=seed, base_overrides=overrides or (), out=out, lang=lang)
+    address = explorer.start(host, port)
+    if browser:
+        import webbrowser
+
+        webbrowser.open(address)
+    return explorer
 
 
 PAGE = r"""<!DOCTYPE html>

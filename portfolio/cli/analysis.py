@@ -125,16 +125,23 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
               help="Re-run PRIM on B bootstrap resamples: how often each input is restricted (about 2 s each "
                    "on 10,000 draws).")
 @click.option("--no-paste", is_flag=True, help="Report the peeled box without pasting it wider again.")
+@click.option("--features/--no-features", default=True, show_default=True,
+              help="Feature scoring: each input's extra-trees importance for the cases (about 2 s on 10,000 "
+                   "draws × 250 inputs).")
+@click.option("--cart/--no-cart", default=True, show_default=True,
+              help="A shallow decision tree (CART) whose leaves of the cases are boxes (about 1 s).")
+@click.option("--cart-depth", type=click.IntRange(1, 8), default=3, show_default=True, metavar="D",
+              help="CART: at most D splits from the root to a leaf.")
 @folder_options("outputs/discover-<run>-<timestamp>/", "the charts", "discovery.json")
 @friendly
-def discover(run_dir, outcome, below, params, box, min_mass, on, boxes, bootstrap, no_paste, out, force, no_charts,
-             lang, as_json):
-    """When is the target missed — or, with --on hits, what has to go right? Regional sensitivity (KS)
-    and PRIM boxes (peeled and pasted; more with --boxes, their stability with --bootstrap) on a run
-    folder's draws.
+def discover(run_dir, outcome, below, params, box, min_mass, on, boxes, bootstrap, no_paste, features, cart,
+             cart_depth, out, force, no_charts, lang, as_json):
+    """When is the target missed — or, with --on hits, what has to go right? Regional sensitivity (KS),
+    PRIM boxes (peeled and pasted; more with --boxes, their stability with --bootstrap), feature scoring
+    and CART leaves on a run folder's draws.
 
     Writes regional.csv, prim_trajectory.csv, prim_box.csv (prim_boxes.csv, prim_stability.csv),
-    discovery.json and charts.
+    feature_scores.csv, cart_boxes.csv, discovery.json and charts.
     """
     from portfolio.analysis.discovery import discover as run_discovery
 
@@ -142,7 +149,8 @@ def discover(run_dir, outcome, below, params, box, min_mass, on, boxes, bootstra
         raise InputError([Problem(str(run_dir), None, "", "not a run folder (give the folder `portfolio run` wrote)")])
     destination = destination_folder(out, f"discover-{run_dir.resolve().name}", force)
     found = run_discovery(run_dir, outcome=outcome, below=below, params=list(params) or None, lang=lang,
-                          min_mass=min_mass, box=box, on=on, boxes=boxes, bootstrap=bootstrap, paste=not no_paste)
+                          min_mass=min_mass, box=box, on=on, boxes=boxes, bootstrap=bootstrap, paste=not no_paste,
+                          features=features, cart=cart, cart_depth=cart_depth)
     folder = found.save(destination, force=force, charts=not no_charts, lang=lang, command=command_line())
     if as_json:
         echo_json((folder / "discovery.json").read_text(encoding="utf-8"))

@@ -575,7 +575,8 @@ class SavedFolder:
             box = s.get("box") or {}
             return [f"When is the target missed? {s.get('scenario')} — {s.get('outcome_label')} below "
                     f"{s.get('miss_if_below')}", f"{s.get('misses', 0):,} misses in {s.get('draws_used', 0):,} valid draws",
-                    f"PRIM box: {box.get('description', '')}"]
+                    f"PRIM box: {box.get('description', '')}",
+                    *[f"CART leaf: {leaf['description']}" for leaf in (s.get("cart_boxes") or [])[:1]]]
         return [f"Sweep {s.get('sweep')}: {s.get('cases')} cases of {s.get('draws'):,} draws, seed {s.get('seed')}"]
 
     def __repr__(self) -> str:

@@ -141,7 +141,8 @@ def test_discover_cli(cli, run_folder, tmp_path):
     summary = json.loads((out / "discovery.json").read_text(encoding="utf-8"))
     assert summary["box"]["coverage"] > 0.5 and summary["box"]["conditions"]
     assert {"regional.csv", "prim_trajectory.csv", "prim_box.csv", "prim-box.png", "prim-trajectory.svg",
-            "regional.png"} <= {p.name for p in out.iterdir()}
+            "regional.png", "feature_scores.csv", "cart_boxes.csv", "feature-scores.png",
+            "feature-scores.svg"} <= {p.name for p in out.iterdir()}
     box = pd.read_csv(out / "prim_box.csv")
     assert "projects.a.capex" in set(box["parameter"])
     r = cli("discover", run_folder, "--outcome", "gdp_2021", "--out", tmp_path / "e")
@@ -257,6 +258,7 @@ def test_a_discovery_shows_its_box_and_ranking_in_a_notebook(run_folder):
     assert f"<td>{top['label']}</td>" in page and f"{top['ks']:.3f}" in page
     saved = portfolio.open_run(found.save(run_folder.parent / "found", charts=False))
     assert saved.kind == "discovery" and found.description("en") in repr(saved)
+    assert f"CART leaf: {found.cart_descriptions('en')[0]}" in repr(saved)          # the densest leaf
     assert saved.table()["parameter"].iloc[0] == top["parameter"]
 
 
@@ -306,3 +308,113 @@ def test_the_report_says_when_the_target_is_missed_and_what_has_to_go_right(run_
     assert "达标需要哪些条件（情景发现）" in page and "拟p值" in page
     plain = cli("report", run_folder, "--format", "md", "--out", tmp_path / "plain.md")
     assert "情景发现" not in (tmp_path / "plain.md").read_text(encoding="utf-8") and plain.exit_code == 0
+
+
+# ---------------------------------------------------------------- feature scoring and CART
+from portfolio.analysis.discovery import describe_box, feature_scores, fit_cart  # noqa: E402
+
+
+def test_feature_scoring_ranks_the_planted_inputs_above_every_noise_input():
+    """Misses depend on x0 and x2 only: both outrank the three uniform noise inputs and the 0/1 one,
+    by a wide margin (each planted score is several times any noise score, not a near tie)."""
+    X, y = planted()
+    table = feature_scores(pd.DataFrame(X, columns=[f"x{j}" for j in range(6)]), y, seed=11)
+    assert list(table.columns) == ["parameter", "score", "rank"]
+    assert set(table["parameter"].head(2)) == {"x0", "x2"} and list(table["rank"]) == [1, 2, 3, 4, 5, 6]
+    scores = table.set_index("parameter")["score"]
+    assert scores.sum() == pytest.approx(1.0)
+    assert min(scores["x0"], scores["x2"]) > 5 * scores.drop(["x0", "x2"]).max()
+    again = feature_scores(X, y, seed=11)                                # seeded: the same scores again
+    assert np.array_equal(again.sort_values("parameter")["score"].to_numpy(),
+                          table.sort_values("parameter")["score"].to_numpy())
+
+
+def test_cart_finds_the_planted_box_as_a_dense_leaf():
+    """The tree's leaf of misses is x0 ≤ ~0.3 and x2 > ~0.6: thresholds within 0.03 (the planted edges
+    are exact; a split lies midway between two draws, ~1/6000 apart, and flipped labels move it a
+    little), density ~95% (5% of labels flipped) and coverage ~70% (the flipped labels outside the
+    box are misses it cannot hold)."""
+    X, y = planted()
+    tree = fit_cart(X, y)
+    assert len(tree.boxes) == 1                     # siblings that both say "hit" are merged away
+    box, p_values = tree.boxes[0]
+    assert sorted(box.restricted) == ["x0", "x2"] and not box.allowed
+    assert box.limits["x0"][0] is None and box.limits["x0"][1] == pytest.approx(0.3, abs=0.03)
+    assert box.limits["x2"][1] is None and box.limits["x2"][0] == pytest.approx(0.6, abs=0.03)
+    assert box.density > 0.9 and box.coverage > 0.6
+    assert all(p < 1e-6 for p in p_values.values())
+    inside = box.contains(X, tree.columns)                       # its statistics are those of the box
+    assert box.count == inside.sum() and box.density == pytest.approx(y[inside].mean())
+    # the leaves partition the draws
+    assert sum(b.count for b in tree.leaves) == len(y)
+
+
+def test_cart_finds_both_planted_boxes_and_allows_values_of_a_category():
+    X, y = two_boxes()
+    tree = fit_cart(X, y)
+    found = {tuple(sorted(b.restricted)): b for b, _ in tree.boxes if b.density > 0.8}
+    assert ("x0", "x1") in found and found[("x0", "x1")].limits["x1"][0] == pytest.approx(0.75, abs=0.03)
+    assert any({"x2", "x3"} <= set(k) for k in found)
+    # a 0/1 input is restricted by its allowed value, as PRIM does
+    rng = np.random.default_rng(5)
+    Xc = np.column_stack([rng.uniform(size=5000), rng.integers(0, 2, 5000).astype(float)])
+    yc = (Xc[:, 1] == 1) & (Xc[:, 0] > 0.5)
+    (box, _), = fit_cart(pd.DataFrame(Xc, columns=["cost", "cancelled"]), yc).boxes
+    assert box.allowed == {"cancelled": (1.0,)} and box.limits["cost"][0] == pytest.approx(0.5, abs=0.03)
+    assert box.density == 1.0
+
+
+def test_cart_weighs_rare_cases_so_a_three_percent_box_is_found():
+    """3% of the draws are cases (the Chuxiong baseline's hit rate), 15% of those with x0 > 0.8 and
+    none elsewhere: no leaf is mostly cases, so an unweighted tree says "no" everywhere; balanced
+    weights find the leaf x0 > ~0.8 at five times the overall rate."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(8)
+    X = rng.uniform(size=(10_000, 4))
+    y = (X[:, 0] > 0.8) & (rng.uniform(size=10_000) < 0.15)
+    assert not DecisionTreeClassifier(max_depth=3, min_samples_leaf=500).fit(X, y).predict(X).any()
+    tree = fit_cart(X, y)
+    best, _ = tree.boxes[0]
+    assert best.limits["x0"][0] == pytest.approx(0.8, abs=0.03) and best.limits["x0"][1] is None
+    assert best.density > 4 * tree.base_rate and best.coverage > 0.8
+
+
+def test_a_cart_leaf_reads_in_the_words_of_a_prim_box():
+    X, y = planted()
+    tree = fit_cart(pd.DataFrame(X, columns=["economy.tfp_growth", "x1", "economy.capital_share", "x3", "x4", "x5"]),
+                    y)
+    box, p_values = tree.boxes[0]
+    en = describe_box(box, tree.base_rate, p_values, Names({}, "en"))
+    assert en.startswith("TFP growth below 30") and "capital share above 60" in en
+    assert "of all misses" in en and "miss rate inside" in en
+    zh = describe_box(box, tree.base_rate, p_values, Names({}, "zh"), on="misses")
+    assert "全要素生产率" in zh and "未达标" in zh and "of all" not in zh
+
+
+def test_discover_scores_features_and_fits_cart_and_the_cli_writes_them(run_folder, cli, tmp_path):
+    """On the additive run (misses are low capex of project A) both new views name project A's capex
+    first; the command writes feature_scores.csv and cart_boxes.csv and prints both."""
+    found = discover(run_folder, lang="en")
+    assert found.features["parameter"].iloc[0] == "projects.a.capex"
+    assert found.cart_descriptions()[0].startswith("Project A: capex below")
+    assert found.summary()["cart_boxes"][0]["conditions"]
+    chart = found.figures("zh")["feature-scores"].axes[0]                 # the chart: top input first, in zh
+    assert chart.get_yticklabels()[0].get_text() == "项目甲·投资" and "极端随机树" in chart.get_title(loc="left")
+    assert "extra-trees" in found.figures("en")["feature-scores"].axes[0].get_title(loc="left")
+    out = tmp_path / "trees"
+    r = cli("discover", run_folder, "--out", out, "--lang", "zh", "--no-charts", "--cart-depth", "2")
+    assert r.exit_code == 0, r.output
+    assert "Feature scoring" in r.output and "CART leaves of the misses (depth 2" in r.output
+    scores = pd.read_csv(out / "feature_scores.csv")
+    assert list(scores.columns) == ["parameter", "label", "score", "rank"]
+    assert scores["parameter"].iloc[0] == "projects.a.capex" and scores["label"].iloc[0] == "项目甲·投资"
+    leaves = pd.read_csv(out / "cart_boxes.csv")
+    assert "projects.a.capex" in set(leaves.loc[leaves["leaf"] == 1, "parameter"])
+    assert (leaves["density"] > found.prim.base_rate).all()
+    summary = json.loads((out / "discovery.json").read_text(encoding="utf-8"))
+    assert "未达标" in summary["cart_boxes"][0]["description"] and summary["cart"]["depth"] == 2
+    assert {"feature_scores.csv", "cart_boxes.csv"} <= set(summary["files"])
+    r = cli("discover", run_folder, "--out", tmp_path / "none", "--no-features", "--no-cart", "--no-charts")
+    assert r.exit_code == 0, r.output
+    assert not {"feature_scores.csv", "cart_boxes.csv"} & {p.name for p in (tmp_path / "none").iterdir()}

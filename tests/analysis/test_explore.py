@@ -201,3 +201,34 @@ def test_the_command_prints_its_loopback_address_serves_the_page_and_stops_on_ct
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     assert process.returncode == 0 and "stopped" in err and "Traceback" not in err
+
+
+def test_portfolio_explore_serves_the_page_in_the_background_and_stops(tmp_path, monkeypatch):
+    """The one-call API: the page served from a thread (the caller goes on), the browser asked to open
+    its address (recorded here, not started), the same figures as the page's call, then stopped."""
+    import webbrowser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    explorer = portfolio.explore(BASELINE, draws=DRAWS, out=tmp_path, lang="en")
+    try:
+        address = explorer.url
+        assert opened == [address] and address.startswith("http://127.0.0.1:") and address in repr(explorer)
+        with urllib.request.urlopen(address, timeout=30) as response:
+            assert "Save as scenario" in response.read().decode("utf-8")
+        levers = {"cancelled": ["airport"]}
+        status, shown = _post(address, "/api/simulate", {"levers": levers})
+        assert status == 200
+        direct = explorer.simulate(Levers.from_json(levers))
+        assert [t["probability"] for t in shown["targets"]] == [t["probability"] for t in direct["targets"]]
+        assert shown["fan"] == direct["fan"]
+    finally:
+        explorer.stop()
+    assert explorer.url is None and "not served" in repr(explorer)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(address, timeout=5)
+    quiet = portfolio.explore(BASELINE, draws=DRAWS, out=tmp_path, browser=False, port=0)
+    try:
+        assert len(opened) == 1 and quiet.url.startswith("http://127.0.0.1:")      # no browser this time
+    finally:
+        quiet.stop()
