@@ -14,6 +14,7 @@ from pathlib import Path
 
 from portfolio.outputs import texts as L
 from portfolio.outputs.rundata import RunData
+from portfolio.scenario.cells import text_cells
 
 PERCENT = "0.00%"
 YEAR_FMT = "0.00"
@@ -89,6 +90,7 @@ def _finish(ws, widths: list[int], wrap_from: int | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    text_cells(ws)                        # a text from the input is a text cell, never a formula
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="EDEDED")
     for cell in ws[1]:
         cell.font, cell.fill = bold, fill

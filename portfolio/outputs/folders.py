@@ -27,6 +27,7 @@ import numpy as np
 
 from portfolio import __version__
 from portfolio.problems import UserError
+from portfolio.scenario import cells
 
 FORMAT_VERSION = 1
 MARKER = "INCOMPLETE"
@@ -82,8 +83,10 @@ def write_json(path: Path, data) -> None:
 def write_csv(table, path, **options) -> None:
     """A table as CSV for people: UTF-8 with a byte-order mark, so that Excel on Windows (which reads a
     CSV without one in the system code page) shows Chinese names correctly on a double-click; pandas,
-    Python's ``utf-8-sig`` and R read it as plain UTF-8. ``options`` go to ``DataFrame.to_csv``."""
-    table.to_csv(path, encoding="utf-8-sig", **options)
+    Python's ``utf-8-sig`` and R read it as plain UTF-8. Texts a spreadsheet would take for a formula are
+    written neutralised (``cells.neutral``; ``RunFolder.table`` reads them back as they were).
+    ``options`` go to ``DataFrame.to_csv``."""
+    cells.frame(table).to_csv(path, encoding="utf-8-sig", **options)
 
 
 def plain(value):
@@ -423,7 +426,7 @@ class RunFolder:
         import pandas as pd
 
         try:
-            return pd.read_csv(self.path / f"{name}.csv")
+            return cells.unframe(pd.read_csv(self.path / f"{name}.csv"))
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
         except (OSError, ValueError) as exc:

@@ -84,6 +84,7 @@ BASE_RC = {
     "hatch.linewidth": 0.5,
     "hatch.color": "#333333",
     "axes.unicode_minus": True,
+    "text.parse_math": False,      # a '$' in a project's name is a dollar sign, never mathtext
     "figure.dpi": 100,
     "savefig.dpi": DPI,
     "savefig.facecolor": "white",

@@ -23,6 +23,7 @@ import yaml
 from portfolio.problems import InputError, Problem, clip, location, short
 from portfolio.scenario.register import check_columns, open_workbook, project_from_row, sheet_table, typed
 from portfolio.scenario import schema
+from portfolio.scenario.cells import text_cells
 from portfolio.scenario.schema import NAMED_LISTS
 from portfolio.uncertainty.quantities import compact_spec
 from portfolio.uncertainty.units import UNITS, split_quantity
@@ -135,6 +136,7 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         _format(sheet, header, Alignment)
+        text_cells(sheet)                 # texts stay texts (a name starting with '=' is no formula)
         for column, name in enumerate(header, start=1):
             if name in ranges and rows:
                 _dropdown(sheet, column, len(rows) + 1, ranges[name])

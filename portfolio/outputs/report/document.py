@@ -12,6 +12,7 @@ from pathlib import Path
 
 from portfolio import __version__
 from portfolio.outputs import texts as L
+from portfolio.scenario.cells import markdown, neutral
 
 
 @dataclass
@@ -66,13 +67,13 @@ _NUMBER_CELL = re.compile(r"^[0-9.,:%+\-–\[\]() P]{1,24}$")   # a number, a da
 
 
 def _html_cell(value) -> str:
-    text = str(value)
+    text = str(neutral(str(value)))
     cls = ' class="num"' if _NUMBER_CELL.match(text) else ""
     return f"<td{cls}>{html.escape(text)}</td>"
 
 
 def _html_table(table: Table) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
+    head = "".join(f"<th>{html.escape(str(neutral(h)))}</th>" for h in table.header)
     body = "".join("<tr>" + "".join(_html_cell(c) for c in row) + "</tr>" for row in table.rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -139,7 +140,7 @@ def write_html(report: Report, out: Path) -> None:
 
 
 def _md_cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return markdown(text)
 
 
 def _md_table(table: Table) -> str:
@@ -154,24 +155,24 @@ def write_markdown(report: Report, out: Path) -> None:
     lang = report.lang
     images = out.parent / f"{out.stem}_files"
     images.mkdir(parents=True, exist_ok=True)
-    parts = [f"# {report.title}", "", f"*{report.subtitle}*", "", f"**{report.headline}**", "",
+    parts = [f"# {markdown(report.title)}", "", f"*{markdown(report.subtitle)}*", "", f"**{markdown(report.headline)}**", "",
              f"## {L.text('report.key_figures', lang)}", "", _md_table(report.key_figures), "",
              f"## {L.text('report.charts', lang)}", ""]
     for chart in report.charts:
         (images / f"{chart.kind}.png").write_bytes(chart.png)
-        parts += [f"![{chart.caption}]({images.name}/{chart.kind}.png)", "", f"*{chart.caption}*", ""]
+        parts += [f"![{markdown(chart.caption)}]({images.name}/{chart.kind}.png)", "", f"*{markdown(chart.caption)}*", ""]
     if report.sections is None:
         parts += [f"## {L.text('report.assumptions', lang)}", "", L.text("report.assumptions_intro", lang), "",
                   _md_table(report.assumptions), "", f"### {L.text('report.projects_table', lang)}", "",
                   _md_table(report.projects), ""]
         for heading, intro, table in report.extra_sections or []:
-            parts += [f"### {heading}", "", intro, "", _md_table(table), ""]
+            parts += [f"### {markdown(heading)}", "", markdown(intro), "", _md_table(table), ""]
     else:
         for heading, intro, table in report.sections:
-            parts += [f"## {heading}", "", intro, "", _md_table(table), ""]
+            parts += [f"## {markdown(heading)}", "", markdown(intro), "", _md_table(table), ""]
     parts += [f"## {L.text('report.method', lang)}", ""]
-    parts += [f"- {n}" for n in report.notes]
-    parts += ["", f"### {L.text('report.caveats_title', lang)}", ""] + [f"- {n}" for n in report.caveats]
+    parts += [f"- {markdown(n)}" for n in report.notes]
+    parts += ["", f"### {L.text('report.caveats_title', lang)}", ""] + [f"- {markdown(n)}" for n in report.caveats]
     parts += ["", f"## {L.text('report.manifest', lang)}", "", _md_table(report.manifest), "",
               f"_{L.text('report.generated', lang, version=__version__)}_", ""]
     out.write_text("\n".join(parts), encoding="utf-8")

@@ -1,0 +1,129 @@
+"""Hostile inputs, round two: nothing leaked, nothing deleted, nothing silently ignored.
+
+Each guarantee in README's "Reliability" section that is not checked in ``test_reliability.py`` is
+checked here (or in the test it names).
+"""
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINIMAL
+
+HOSTILE = {
+    "park": '=HYPERLINK("http://example.invalid/x","click")',
+    "plant": "=cmd|' /C calc'!A0",
+}
+MARKUP = "<img src=x onerror=alert(1)>"
+
+
+def _hostile_scenario(write) -> Path:
+    text = MINIMAL.replace("{zh: 产业园, en: Industrial park}", "{zh: '%s', en: '%s'}" % (
+        HOSTILE["park"].replace("'", "''"), MARKUP))
+    text = text.replace("{zh: 工厂, en: Plant}", "{zh: \"%s\", en: '@SUM(1+1)*cmd'}" % HOSTILE["plant"])
+    text = text.replace('source: "assumption: test"', 'source: "+1+cmd|x"', 1)
+    return write("hostile.yaml", text)
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from portfolio.cli import main
+
+    folder = tmp_path_factory.mktemp("hostile")
+    scenario = folder / "hostile.yaml"
+    _hostile_scenario(lambda name, text: (scenario.write_text(text, encoding="utf-8"), scenario)[1])
+    result = CliRunner().invoke(main, ["run", str(scenario), "--draws", "200", "--no-charts",
+                                       "--out", str(folder / "run")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return folder / "run"
+
+
+def _formula_like(text: str) -> bool:
+    from portfolio.scenario.cells import formula_like
+
+    return formula_like(text)
+
+
+def test_no_output_file_holds_a_live_formula_or_raw_markup(hostile_run, cli, tmp_path):
+    import openpyxl
+
+    # CSV: no field starts with a formula prefix (negative numbers stay numbers)
+    for path in hostile_run.glob("*.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.reader(handle):
+                assert not [c for c in row if _formula_like(c)], (path.name, row)
+    # XLSX: no formula cell anywhere; the hostile text is kept as text
+    out = tmp_path / "run.xlsx"
+    assert cli("export", hostile_run, "--xlsx", out).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    texts = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+    assert any(HOSTILE["park"] in t for t in texts)
+    with zipfile.ZipFile(out) as archive:
+        assert not [n for n in archive.namelist() if "<f>" in archive.read(n).decode("utf-8", "replace")]
+    # Markdown and HTML: markup escaped, table cells neutralised
+    for fmt in ("md", "html"):
+        report = tmp_path / f"report.{fmt}"
+        result = cli("report", hostile_run, "--format", fmt, "--lang", "en", "--out", report)
+        assert result.exit_code == 0, result.output
+        text = report.read_text(encoding="utf-8")
+        assert "<img src=x" not in text
+        assert "onerror" in text                       # kept, as text
+    # the project table of the Markdown report: no cell starts with a formula prefix
+    for line in (tmp_path / "report.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("|") and not line.startswith("| ---"):
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            assert not [c for c in cells if _formula_like(c)], line
+    docx = tmp_path / "report.docx"
+    assert cli("report", hostile_run, "--format", "docx", "--out", docx).exit_code == 0
+    import docx as python_docx
+
+    document = python_docx.Document(str(docx))
+    for table in document.tables:
+        for row in table.rows:
+            assert not [c.text for c in row.cells if _formula_like(c.text)]
+
+
+def test_a_hostile_run_folder_reads_back_with_its_own_names(hostile_run):
+    from portfolio.outputs.folders import RunFolder
+
+    names = set(RunFolder(hostile_run).table("projects")["name_zh"])
+    assert HOSTILE["park"] in names and HOSTILE["plant"] in names
+
+
+def test_the_scenario_workbook_stores_formula_like_text_as_text_and_reads_it_back(write, tmp_path):
+    import openpyxl
+
+    from portfolio.scenario.loading import load_scenario
+    from portfolio.scenario.workbook import write_workbook
+
+    original = load_scenario(_hostile_scenario(write))
+    book = write_workbook(original, tmp_path / "s.xlsx")
+    for sheet in openpyxl.load_workbook(book).worksheets:
+        for row in sheet.iter_rows():
+            assert not [c.coordinate for c in row if c.data_type == "f"]
+    assert load_scenario(book).model_dump() == original.model_dump()
+
+
+@pytest.mark.parametrize("text, risky", [("=1+1", True), ("+cmd", True), ("-cmd|x", True), ("@SUM(A1)", True),
+                                         ("\tx", True), ("\rx", True), ("-0.5", False), ("+3", False),
+                                         ("-2.5 pp/yr", False), ("-1+A1", True), ("plain", False), ("", False)])
+def test_formula_prefixes_are_told_from_signed_numbers(text, risky):
+    from portfolio.scenario.cells import formula_like, neutral, original
+
+    assert formula_like(text) is risky
+    assert (neutral(text) != text) is risky
+    assert original(neutral(text)) == text
+    assert original(neutral("'" + text)) == "'" + text
+    assert neutral(-3) == -3
+
