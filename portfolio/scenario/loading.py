@@ -25,6 +25,8 @@ from portfolio.scenario.workbook import is_scenario_workbook, read_workbook
 from portfolio.scenario.yamlio import load_yaml
 
 SET_SOURCE = "--set"
+#: the keys a scenario file may have at its top level
+TOP_LEVEL_KEYS = frozenset(schema.Scenario.model_fields) | {"extends", "register", "remove_projects"}
 
 
 @dataclass
@@ -101,6 +103,9 @@ def _resolve_file(path: Path, chain: list[Path]) -> Resolved:
     if not isinstance(data, dict):
         raise InputError([Problem(label, prov.get((), (label, 1))[1], "",
                                   f"expected a mapping of sections (meta, targets, ...), got {type(data).__name__}")])
+    if data and not set(data) & TOP_LEVEL_KEYS:        # some other file: describe it, never quote it
+        raise InputError([Problem(label, None, "", f"not a scenario file: none of its {len(data)} top-level keys "
+                                  f"is a section of a scenario ({', '.join(sorted(TOP_LEVEL_KEYS))})")])
     problems: list[Problem] = []
     projects = _projects_by_id(data, prov, label, problems)
     _rekey_named_lists(data, prov)

@@ -158,7 +158,12 @@ def project_from_row(row: dict[str, object], key: tuple, at) -> tuple[dict, dict
 
 
 def check_columns(header: list[str], known: set[str], required: set[str], label: str) -> list[Problem]:
-    """Problems for unknown, duplicate and missing columns, each naming the column."""
+    """Problems for unknown, duplicate and missing columns, each naming the column. A first row that
+    names none of the known columns is not a header of this kind of table: it is described, never
+    quoted (it may be the first line of any file)."""
+    if not any(column in known for column in header):
+        return [Problem(label, 1, "", f"not a table of this kind: its first row names none of the expected "
+                                      f"columns (required: {', '.join(sorted(required))})")]
     problems = []
     for column in header:
         if not column:

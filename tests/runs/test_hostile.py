@@ -127,3 +127,27 @@ def test_formula_prefixes_are_told_from_signed_numbers(text, risky):
     assert original(neutral("'" + text)) == "'" + text
     assert neutral(-3) == -3
 
+
+SECRET = "zq_user: $6$not-a-real-hash\nzq_daemon: x-secret-token\napi_key: s3cr3t-value\n"
+
+
+def test_a_file_that_is_not_a_scenario_is_described_never_quoted(write, cli):
+    secret = write("secret.txt", SECRET)
+    for scenario in (write("s.yaml", f"extends: {secret.name}\n"), secret):
+        result = cli("validate", scenario)
+        assert result.exit_code == 2
+        for word in ("zq_user", "zq_daemon", "api_key", "s3cr3t", "not-a-real-hash"):
+            assert word not in result.output, result.output
+        assert "not a scenario file" in result.output
+
+
+def test_a_register_that_is_not_a_register_is_described_never_quoted(write, cli):
+    write("secret.csv", "password,api_token\nhunter2,xyz\n")
+    (write("x", "").parent / "link.csv").symlink_to("secret.csv")
+    scenario = write("s.yaml", MINIMAL + "register: link.csv\n")
+    result = cli("validate", scenario)
+    assert result.exit_code == 2
+    for word in ("password", "api_token", "hunter2"):
+        assert word not in result.output, result.output
+    assert "not a table of this kind" in result.output
+
