@@ -110,14 +110,15 @@ def positive(ctx, param, value):
     return value
 
 
-def destination(out, stem: str, force: bool):
+def destination(out, stem: str, force: bool, inputs=()):
     """The output folder: ``--out`` or ``outputs/<stem>-<timestamp>``, checked before anything runs (a
-    folder in the way is a usage error, not a lost computation)."""
+    folder in the way, or one that would replace an input of the command, is a usage error, not a lost
+    computation)."""
     from portfolio.outputs.folders import OutputError, check_destination, default_folder
 
     folder = out if out is not None else default_folder(stem)
     try:
-        check_destination(folder, force)
+        check_destination(folder, force, inputs)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     return folder

@@ -38,12 +38,21 @@ class OutputError(UserError):
     """The output folder cannot be used (exists, not writable, disk full)."""
 
 
-def check_destination(folder: Path, force: bool) -> None:
-    """Refuse a non-empty destination unless ``force``; check the parent is writable."""
+def check_destination(folder: Path, force: bool, inputs=()) -> None:
+    """Refuse a non-empty destination unless ``force``, and with ``force`` one the tool did not make
+    (``made_here``); refuse a destination that is, holds or lies inside any of ``inputs`` (the files and
+    folders the command reads); check the parent is writable."""
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder} exists and is not a folder")
-    if folder.exists() and any(folder.iterdir()) and not force:
-        raise OutputError(f"{folder} is not empty (use --force to replace it)")
+    clash = overlapping_input(folder, inputs)
+    if clash is not None:
+        raise OutputError(f"{folder} would replace an input of this command ({clash}); choose another --out")
+    if folder.exists() and any(folder.iterdir()):
+        if not force:
+            raise OutputError(f"{folder} is not empty (use --force to replace it)")
+        if not made_here(folder):
+            raise OutputError(f"{folder} was not made by portfolio (no manifest or marker of its own); --force "
+                              "replaces only an output folder the tool wrote: choose another --out")
     parent = folder.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -51,6 +60,38 @@ def check_destination(folder: Path, force: bool) -> None:
         raise OutputError(f"cannot create {parent}: {exc.strerror}") from None
     if not os.access(parent, os.W_OK):
         raise OutputError(f"cannot write to {parent} (permission denied)")
+
+
+def overlapping_input(folder: Path, inputs) -> str | None:
+    """The first of ``inputs`` that ``folder`` is, holds or lies inside (symlinks resolved); None if none."""
+    here = Path(folder).resolve()
+    for item in inputs:
+        if item is None:
+            continue
+        there = Path(item).resolve()
+        if here == there or here in there.parents or (there.is_dir() and there in here.parents):
+            return str(item)
+    return None
+
+
+#: the files by which the tool knows an output folder as its own (besides its INCOMPLETE marker)
+OWN_FILES = ("manifest.json", "comparison.json", "sensitivity.json", "discovery.json", "backtest.json")
+
+
+def made_here(folder: Path) -> bool:
+    """Whether ``folder`` is an output folder the tool wrote: it holds the INCOMPLETE marker, or one of
+    ``OWN_FILES`` as a JSON object (a run's, comparison's or sweep's manifest says its format version)."""
+    folder = Path(folder)
+    if (folder / MARKER).is_file():
+        return True
+    for name in OWN_FILES:
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and (name != "manifest.json" or "format_version" in data):
+            return True
+    return False
 
 
 def staging_folder(folder: Path) -> Path:
@@ -130,9 +171,9 @@ class StagedFolder:
     """``with StagedFolder(folder, force) as stage:`` — write files into ``stage``; on a clean exit the
     folder is moved into place, on an exception the staging folder is removed."""
 
-    def __init__(self, folder: Path, force: bool = False):
+    def __init__(self, folder: Path, force: bool = False, inputs=()):
         self.folder = Path(folder)
-        check_destination(self.folder, force)
+        check_destination(self.folder, force, inputs)
         self.stage: Path | None = None
 
     def __enter__(self) -> Path:
@@ -182,9 +223,9 @@ class RunWriter:
     behind, hidden and marked INCOMPLETE, never a folder that looks complete.
     """
 
-    def __init__(self, folder: Path, force: bool = False):
+    def __init__(self, folder: Path, force: bool = False, inputs=()):
         self.folder = Path(folder)
-        check_destination(self.folder, force)
+        check_destination(self.folder, force, inputs)
         self.stage: Path | None = None
         self.draws: DrawsWriter | None = None
 

@@ -151,3 +151,33 @@ def test_a_register_that_is_not_a_register_is_described_never_quoted(write, cli)
         assert word not in result.output, result.output
     assert "not a table of this kind" in result.output
 
+
+def test_force_never_deletes_an_input_or_a_folder_the_tool_did_not_make(write, cli, tmp_path, monkeypatch):
+    scenario = write("proj/s.yaml", MINIMAL)
+    (scenario.parent / "notes.txt").write_text("mine", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for out in (scenario.parent, tmp_path, Path(".")):          # the input's folder, an ancestor, "$PWD"
+        result = cli("run", scenario, "--draws", 20, "--no-charts", "--quiet", "--out", out, "--force")
+        assert result.exit_code == 2, result.output
+        assert scenario.is_file() and (scenario.parent / "notes.txt").is_file()
+    assert "input of this command" in result.output
+    stranger = write("other/keep.txt", "mine")                   # a folder of someone else's
+    result = cli("run", scenario, "--draws", 20, "--no-charts", "--quiet", "--out", stranger.parent, "--force")
+    assert result.exit_code == 2 and stranger.is_file() and "not made by portfolio" in result.output
+    # a run folder the tool made, then given an input inside it: still refused
+    run = tmp_path / "run"
+    assert cli("run", scenario, "--draws", 20, "--no-charts", "--quiet", "--out", run).exit_code == 0
+    inside = run / "edited.yaml"
+    inside.write_text(MINIMAL, encoding="utf-8")
+    result = cli("run", inside, "--draws", 20, "--no-charts", "--quiet", "--out", run, "--force")
+    assert result.exit_code == 2 and inside.is_file(), result.output
+    assert "input" in result.output
+    # and a folder the tool made is replaced
+    inside.unlink()
+    assert cli("run", scenario, "--draws", 20, "--no-charts", "--quiet", "--out", run, "--force").exit_code == 0
+    # a folder the tool made, inside an input folder of the command, is refused too
+    from portfolio.outputs.folders import OutputError, check_destination
+
+    with pytest.raises(OutputError, match="input"):
+        check_destination(run / "sub", True, inputs=[run])
+
