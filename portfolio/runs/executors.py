@@ -345,6 +345,7 @@ class DaskExecutor(Executor):
                 plugin = globals().get("IgnoreInterrupts") or __getattr__("IgnoreInterrupts")
                 self.client.register_plugin(plugin(), name="portfolio-ignore-interrupts")
             else:
+                probe_scheduler(self.address, self.timeout)      # bounded: no hang on any listener
                 try:
                     self.client = Client(self.address, timeout=f"{self.timeout}s")
                 except (OSError, TimeoutError) as exc:
@@ -506,6 +507,48 @@ def __getattr__(name: str):
         cls = globals()["IgnoreInterrupts"] = _ignore_interrupts_plugin()
         return cls
     raise AttributeError(name)
+
+
+#: the address schemes a scheduler may be reached by (no scheme: tcp)
+SCHEMES = ("tcp",)
+
+
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Check, within ``timeout`` seconds in all, that a Dask scheduler answers at ``address``: the
+    connection, the handshake and an ``identity`` call are each bounded, so a listener that is not a
+    scheduler (an HTTP server, a socket that accepts and never answers) is an ExecutorError, never a
+    hang. Unsupported schemes (``tls://``, which needs certificates, ``ws://``, ...) are refused."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    scheme, sep, _ = address.partition("://")
+    if sep and scheme not in SCHEMES:
+        raise ExecutorError(f"unsupported scheduler address {address}: give tcp://HOST:PORT (a {scheme}:// "
+                            "scheduler needs a connection setup this tool does not make)")
+
+    async def ask():
+        from distributed.comm import connect
+
+        deadline = time.monotonic() + timeout
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        try:
+            await asyncio.wait_for(comm.write({"op": "identity"}), max(deadline - time.monotonic(), 0.01))
+            return await asyncio.wait_for(comm.read(), max(deadline - time.monotonic(), 0.01))
+        finally:
+            comm.abort()
+
+    with ThreadPoolExecutor(1) as thread:      # a loop of its own, also where one is running (notebooks)
+        try:
+            reply = thread.submit(asyncio.run, ask()).result()
+        except ValueError as exc:
+            raise ExecutorError(f"not a Dask scheduler address: {address} ({_reason(exc)})") from None
+        except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+            raise ExecutorError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+                                f"({_reason(exc)})") from None
+        except Exception as exc:  # noqa: BLE001 — whatever a foreign listener makes the comm raise
+            raise ExecutorError(f"no Dask scheduler answers at {address} ({_reason(exc)})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise ExecutorError(f"no Dask scheduler answers at {address} (something else is listening there)")
 
 
 def _reason(exc: BaseException) -> str:

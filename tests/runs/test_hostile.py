@@ -181,3 +181,48 @@ def test_force_never_deletes_an_input_or_a_folder_the_tool_did_not_make(write, c
     with pytest.raises(OutputError, match="input"):
         check_destination(run / "sub", True, inputs=[run])
 
+
+@pytest.fixture
+def listeners():
+    """Two listeners on loopback that are not Dask schedulers: one that accepts and never answers, and
+    an HTTP server."""
+    import http.server
+    import socket
+    import threading
+
+    silent = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(silent.accept()), daemon=True).start()
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    yield {"silent": f"tcp://127.0.0.1:{silent.getsockname()[1]}",
+           "http": f"tcp://127.0.0.1:{web.server_address[1]}",
+           "tls": f"tls://127.0.0.1:{web.server_address[1]}",
+           "ws": f"ws://127.0.0.1:{web.server_address[1]}"}
+    web.shutdown()
+    silent.close()
+
+
+@pytest.mark.parametrize("kind", ["silent", "http", "tls", "ws"])
+def test_a_listener_that_is_not_a_dask_scheduler_is_a_clear_error(listeners, kind):
+    import threading
+
+    pytest.importorskip("distributed")
+    from portfolio.runs.executors import DaskExecutor, ExecutorError
+
+    outcome = []
+
+    def enter():
+        try:
+            with DaskExecutor(address=listeners[kind], timeout=1):
+                outcome.append("entered")
+        except ExecutorError as exc:
+            outcome.append(exc)
+        except BaseException as exc:  # noqa: BLE001 — recorded for the assertion
+            outcome.append(exc)
+
+    thread = threading.Thread(target=enter, daemon=True)
+    thread.start()
+    thread.join(120)                       # a hang shows as no outcome (the test does not time anything)
+    assert outcome and isinstance(outcome[0], ExecutorError), outcome
+    assert listeners[kind] in str(outcome[0])
