@@ -140,9 +140,43 @@ def keep_freed_memory() -> bool:
 _WORKER_SHARED = None
 
 
+def die_with_parent() -> None:
+    """End this worker process when its parent ends, however the parent ends (SIGTERM, SIGKILL, a
+    crash): on Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``); on other POSIX systems a thread
+    watches for the parent to change. A worker never outlives the command, holding its pipes open."""
+    import sys
+    import threading
+
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:       # the parent ended before the request took effect
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    if os.name != "posix":
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="portfolio-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _worker_init(shared=None) -> None:
     global _WORKER_SHARED
     _WORKER_SHARED = shared
+    die_with_parent()
     _ignore_interrupts()
     keep_freed_memory()
     one_blas_thread()      # applies to the whole worker process (not used as a context)

@@ -226,3 +226,61 @@ def test_a_listener_that_is_not_a_dask_scheduler_is_a_clear_error(listeners, kin
     thread.join(120)                       # a hang shows as no outcome (the test does not time anything)
     assert outcome and isinstance(outcome[0], ExecutorError), outcome
     assert listeners[kind] in str(outcome[0])
+
+
+def _children(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (Linux /proc)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL"])
+def test_worker_processes_die_with_their_parent(tmp_path, sig):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import CHUXIONG
+
+    proc = subprocess.Popen([sys.executable, "-m", "portfolio.cli", "run", str(CHUXIONG / "baseline.yaml"),
+                             "--draws", "400000", "--workers", "2", "--no-charts", "--quiet",
+                             "--out", str(tmp_path / "run")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            workers = _children(proc.pid)
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the run never started its workers"
+        proc.send_signal(getattr(signal, sig))
+        proc.wait(60)
+        deadline = time.monotonic() + 60      # a bound on waiting, not a measured time
+        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [p for p in workers if _alive(p)], "worker processes outlived their parent"
+        if sig == "SIGTERM":
+            assert proc.returncode == 143 and b"Traceback" not in proc.stderr.read()
+            assert not (tmp_path / "run").exists()
+    finally:
+        import os
+
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)        # whatever the test left, ours alone
+        except ProcessLookupError:
+            pass
