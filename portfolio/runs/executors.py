@@ -95,8 +95,11 @@ def process_context():
 
 
 def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops them (no tracebacks from workers)."""
+    """Worker processes leave Ctrl-C to the parent, which stops them (no tracebacks from workers), and
+    end on SIGTERM at once (a forked worker would otherwise inherit the command's SIGTERM handler and
+    take the signal for an error of the call it is running)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def one_blas_thread():
@@ -140,14 +143,18 @@ def keep_freed_memory() -> bool:
 _WORKER_SHARED = None
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """End this worker process when its parent ends, however the parent ends (SIGTERM, SIGKILL, a
     crash): on Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``); on other POSIX systems a thread
-    watches for the parent to change. A worker never outlives the command, holding its pipes open."""
+    watches for the parent to change. A worker never outlives the command, holding its pipes open.
+    ``parent``: the parent's process id as the parent knew it (a parent that ended before this runs is
+    then seen too)."""
     import sys
     import threading
 
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
+    if os.getppid() != parent:
+        os._exit(1)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -173,10 +180,10 @@ def die_with_parent() -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _worker_init(shared=None) -> None:
+def _worker_init(shared=None, parent: int | None = None) -> None:
     global _WORKER_SHARED
     _WORKER_SHARED = shared
-    die_with_parent()
+    die_with_parent(parent)
     _ignore_interrupts()
     keep_freed_memory()
     one_blas_thread()      # applies to the whole worker process (not used as a context)
@@ -204,7 +211,7 @@ class LocalExecutor(Executor):
 
     def _new_pool(self, shared) -> ProcessPoolExecutor:
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=process_context(),
-                                         initializer=_worker_init, initargs=(shared,))
+                                         initializer=_worker_init, initargs=(shared, os.getpid()))
         self._pool_shared = shared
         return self._pool
 

@@ -273,9 +273,10 @@ def test_worker_processes_die_with_their_parent(tmp_path, sig):
         deadline = time.monotonic() + 60      # a bound on waiting, not a measured time
         while any(_alive(p) for p in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not [p for p in workers if _alive(p)], "worker processes outlived their parent"
+        err = proc.stderr.read()
+        assert not [p for p in workers if _alive(p)], ("worker processes outlived their parent", err)
         if sig == "SIGTERM":
-            assert proc.returncode == 143 and b"Traceback" not in proc.stderr.read()
+            assert proc.returncode == 143 and b"Traceback" not in err, (proc.returncode, err)
             assert not (tmp_path / "run").exists()
     finally:
         import os
@@ -284,3 +285,4 @@ def test_worker_processes_die_with_their_parent(tmp_path, sig):
             os.killpg(proc.pid, signal.SIGKILL)        # whatever the test left, ours alone
         except ProcessLookupError:
             pass
+
