@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from portfolio.outputs import texts as L
+from portfolio.outputs.folders import save_zip_atomic
 from portfolio.outputs.rundata import RunData
 from portfolio.scenario.cells import text_cells
 
@@ -224,5 +225,5 @@ def write_xlsx(folder, out, lang: str | None = None) -> Path:
     _finish(ws, widths, wrap_from=7)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    save_zip_atomic(out, wb.save)
     return out

@@ -316,8 +316,10 @@ def default_folder(stem: str, parent: Path = Path("outputs")) -> Path:
 
 
 def write_atomic(path: Path, write) -> None:
-    """``write(tmp)`` into a hidden temporary file beside ``path``, then rename it into place (for
-    folders that grow file by file, such as a sweep's cases)."""
+    """``write(tmp)`` into a hidden temporary file beside ``path``, then rename it into place: the file
+    at ``path`` is the earlier one or the whole new one, never a truncated one (every file a command
+    writes outside a staged folder goes through here: a sweep's cases, reports, exports, charts)."""
+    path = Path(path)
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
     try:
         write(tmp)
@@ -325,6 +327,24 @@ def write_atomic(path: Path, write) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def save_zip_atomic(path: Path, save) -> None:
+    """A zip-based document (XLSX, DOCX) made in memory by ``save(buffer)``, then written atomically: a
+    full disk is one clean error, with no half-closed archive left to fail again later."""
+    import io
+
+    buffer = io.BytesIO()
+    save(buffer)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def write_json_atomic(path: Path, data) -> None:

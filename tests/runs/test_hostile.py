@@ -286,3 +286,61 @@ def test_worker_processes_die_with_their_parent(tmp_path, sig):
         except ProcessLookupError:
             pass
 
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from portfolio.cli import main
+    from tests.conftest import CHUXIONG
+
+    folder = tmp_path_factory.mktemp("small") / "run"
+    result = CliRunner().invoke(main, ["run", str(CHUXIONG / "baseline.yaml"), "--draws", "300", "--quiet",
+                                       "--out", str(folder)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_report_and_export_on_a_full_disk_leave_no_truncated_file(small_run, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.runs.test_reliability import _tmpfs
+
+    with _tmpfs(tmp_path / "full", "64k") as disk:
+        (disk / "earlier.docx").write_bytes(b"earlier")
+        with open(disk / "filler", "wb") as filler:      # the disk is full before anything is written
+            try:
+                filler.write(b"\0" * 80_000)
+            except OSError:
+                pass
+        commands = {"report.docx": ["report", "--format", "docx"], "report.html": ["report", "--format", "html"],
+                    "report.md": ["report", "--format", "md"], "earlier.docx": ["report", "--format", "docx"],
+                    "run.xlsx": ["export", "--xlsx"]}
+        for name, words in commands.items():
+            target = disk / name
+            args = [words[0], str(small_run), *words[1:]] + ([str(target)] if words[0] == "export"
+                                                             else ["--out", str(target)])
+            done = subprocess.run([sys.executable, "-m", "portfolio.cli", *args], capture_output=True, text=True)
+            assert done.returncode == 1, (name, done.stderr)
+            assert "No space left on device" in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert (disk / "earlier.docx").read_bytes() == b"earlier"              # an earlier file kept whole
+        assert sorted(p.name for p in disk.iterdir() if p.name != "filler") == ["earlier.docx"]
+
+
+def test_a_chart_that_fails_half_way_leaves_the_earlier_file_whole(tmp_path):
+    from portfolio.outputs import style
+
+    class HalfFigure:
+        def savefig(self, target, **options):
+            with open(target, "wb") as handle:
+                handle.write(b"trunc")
+            raise OSError(28, "No space left on device")
+
+    path = tmp_path / "growth_fan.png"
+    path.write_bytes(b"earlier chart")
+    with pytest.raises(OSError):
+        style.save(HalfFigure(), path, "png")
+    assert path.read_bytes() == b"earlier chart"
+    assert [p.name for p in tmp_path.iterdir()] == ["growth_fan.png"]
+

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from portfolio import __version__
 from portfolio.outputs import texts as L
+from portfolio.outputs.folders import save_zip_atomic
 from portfolio.outputs.report.document import Report, Table
 from portfolio.scenario.cells import neutral
 
@@ -80,7 +81,7 @@ def write_docx(report: Report, out: Path, template: str | Path | None = None) ->
     writer.write(report)
     document.core_properties.title = report.title
     document.core_properties.created = dt.datetime(2000, 1, 1)
-    document.save(out)
+    save_zip_atomic(out, document.save)
 
 
 # ----------------------------------------------------------------------------------- page and styles
