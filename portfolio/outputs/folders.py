@@ -103,8 +103,13 @@ def staging_folder(folder: Path) -> Path:
     return stage
 
 
-def finalise(stage: Path, folder: Path) -> Path:
-    """Remove the marker and move the staging folder into place (replacing an old folder)."""
+def finalise(stage: Path, folder: Path, force: bool = True) -> Path:
+    """Remove the marker and move the staging folder into place (replacing an old folder). Without
+    ``force``, a folder that another command filled since the destination was checked is never
+    replaced: OutputError, and the staging folder is left for the caller to remove."""
+    if not force and folder.is_dir() and any(folder.iterdir()):
+        raise OutputError(f"{folder} was written by another command meanwhile; this result was not saved "
+                          "(give another --out, or --force to replace it)")
     (stage / MARKER).unlink()
     if folder.exists():
         old = folder.parent / f".{folder.name}.replaced-{os.getpid()}"
@@ -167,24 +172,92 @@ def draw_columns(years, start: int, inputs: dict, gdp, growth, valid, targets, s
     return cols
 
 
+class OutputLock:
+    """``.NAME.lock`` beside an output folder while a command writes it, made with exclusive create and
+    holding the writer's process id: a second command writing the same folder is refused at once (a
+    lock left by a process that no longer runs is taken over)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder.parent / f".{self.folder.name}.lock"
+        self.held = False
+
+    def acquire(self) -> None:
+        for _ in range(3):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner()
+                if owner is not None and _running(owner):
+                    raise OutputError(f"{self.folder} is being written by another command (process {owner}); "
+                                      "wait for it or give another --out") from None
+                self.path.unlink(missing_ok=True)            # left by a process that has ended
+                continue
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(f"{os.getpid()}\n")
+            self.held = True
+            return
+        raise OutputError(f"{self.folder}: cannot take the lock {self.path.name}")
+
+    def _owner(self) -> int | None:
+        try:
+            return int(self.path.read_text(encoding="ascii").strip() or 0) or None
+        except (OSError, ValueError):
+            return None
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            if self._owner() == os.getpid():
+                self.path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
 class StagedFolder:
     """``with StagedFolder(folder, force) as stage:`` — write files into ``stage``; on a clean exit the
     folder is moved into place, on an exception the staging folder is removed."""
 
     def __init__(self, folder: Path, force: bool = False, inputs=()):
         self.folder = Path(folder)
+        self.force = force
         check_destination(self.folder, force, inputs)
         self.stage: Path | None = None
+        self.lock = OutputLock(self.folder)
 
     def __enter__(self) -> Path:
-        self.stage = staging_folder(self.folder)
+        self.lock.acquire()
+        try:
+            self.stage = staging_folder(self.folder)
+        except BaseException:
+            self.lock.release()
+            raise
         return self.stage
 
     def __exit__(self, kind, value, tb) -> None:
-        if kind is None:
-            finalise(self.stage, self.folder)
-        else:
-            shutil.rmtree(self.stage, ignore_errors=True)
+        try:
+            if kind is None:
+                try:
+                    finalise(self.stage, self.folder, self.force)
+                except BaseException:
+                    shutil.rmtree(self.stage, ignore_errors=True)
+                    raise
+            else:
+                shutil.rmtree(self.stage, ignore_errors=True)
+        finally:
+            self.lock.release()
 
 
 class DrawsWriter:
@@ -225,12 +298,19 @@ class RunWriter:
 
     def __init__(self, folder: Path, force: bool = False, inputs=()):
         self.folder = Path(folder)
+        self.force = force
         check_destination(self.folder, force, inputs)
         self.stage: Path | None = None
         self.draws: DrawsWriter | None = None
+        self.lock = OutputLock(self.folder)
 
     def __enter__(self) -> "RunWriter":
-        self.stage = staging_folder(self.folder)
+        self.lock.acquire()                    # a second command writing this folder is told at once
+        try:
+            self.stage = staging_folder(self.folder)
+        except BaseException:
+            self.lock.release()
+            raise
         return self
 
     def stream_draws(self, years) -> DrawsWriter:
@@ -260,15 +340,18 @@ class RunWriter:
         if extras is not None:
             extras(stage)
         write_json(stage / "manifest.json", manifest(result, command))
-        self.done = finalise(stage, self.folder)
+        self.done = finalise(stage, self.folder, self.force)
         self.stage = None
         return self.done
 
     def __exit__(self, kind, value, tb) -> None:
-        if self.draws is not None:
-            self.draws.close()
-        if self.stage is not None and kind is not None:
-            shutil.rmtree(self.stage, ignore_errors=True)
+        try:
+            if self.draws is not None:
+                self.draws.close()
+            if self.stage is not None and kind is not None:
+                shutil.rmtree(self.stage, ignore_errors=True)
+        finally:
+            self.lock.release()
 
 
 def manifest(result, command: str | None) -> dict:

@@ -344,3 +344,44 @@ def test_a_chart_that_fails_half_way_leaves_the_earlier_file_whole(tmp_path):
     assert path.read_bytes() == b"earlier chart"
     assert [p.name for p in tmp_path.iterdir()] == ["growth_fan.png"]
 
+
+def test_two_runs_to_one_out_folder_one_wins_and_the_other_is_told(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import CHUXIONG
+
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "portfolio.cli", "run", str(CHUXIONG / "baseline.yaml"), "--draws", "3000",
+               "--no-charts", "--quiet", "--out", str(out)]
+    procs = [subprocess.Popen(command + ["--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for seed in (1, 2)]
+    outcomes = [(p.wait(300), p.stderr.read()) for p in procs]
+    assert sorted(code for code, _ in outcomes) == [0, 2], outcomes
+    loser = next(err for code, err in outcomes if code == 2)
+    assert str(out) in loser and "Traceback" not in loser
+    winner_seed = 1 + [code for code, _ in outcomes].index(0)
+    import json
+
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["seed"] == winner_seed
+
+
+def test_a_folder_written_meanwhile_is_never_replaced_without_force(tmp_path):
+    from portfolio.outputs.folders import OutputError, StagedFolder
+
+    out = tmp_path / "out"
+    first = StagedFolder(out)
+    with pytest.raises(OutputError, match="another"):
+        with first as stage:
+            (stage / "a.json").write_text("{}", encoding="utf-8")
+            with StagedFolder(out) as _:                  # a second writer of the same folder meanwhile
+                pass
+    second = StagedFolder(out)
+    with pytest.raises(OutputError, match="meanwhile"):
+        with second as stage:
+            (stage / "mine.txt").write_text("mine", encoding="utf-8")
+            out.mkdir()
+            (out / "theirs.txt").write_text("theirs", encoding="utf-8")   # another command finished first
+    assert [p.name for p in out.iterdir()] == ["theirs.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]                   # no staging or lock left
+
