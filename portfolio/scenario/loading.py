@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pydantic
-import yaml
 
 from portfolio.problems import InputError, Problem, clip, dotted, short
 from portfolio.scenario import schema
 from portfolio.scenario.register import check_columns, project_from_row, read_table
 from portfolio.scenario.workbook import is_scenario_workbook, read_workbook
-from portfolio.scenario.yamlio import load_yaml
+from portfolio.scenario.yamlio import load_yaml, parse_value
 
 SET_SOURCE = "--set"
 #: the keys a scenario file may have at its top level
@@ -314,10 +313,7 @@ def apply_override(resolved: Resolved, text: str) -> None:
         raise InputError([Problem(SET_SOURCE, None, clip(text, 60), "expected path=value")])
     path_text, raw = text.split("=", 1)
     path_text = path_text.strip()
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
+    value = parse_value(raw, SET_SOURCE, clip(path_text, 60)) if raw.strip() else ""
     parts = path_text.split(".")
     if not path_text or any(not p for p in parts):
         raise InputError([Problem(SET_SOURCE, None, clip(path_text, 60), "empty key in path")])

@@ -72,6 +72,23 @@ def parse_yaml(text: str, label: str) -> tuple[object, Provenance]:
     return data, builder.provenance
 
 
+def parse_value(text: str, label: str, path: str):
+    """One value written in YAML syntax (a ``--set`` value) → the plain value, built as a file's values
+    are (an impossible date or number is an InputError located at ``label``, ``path``); text that is
+    not valid YAML is taken as the text itself."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return text
+    if node is None:
+        return None
+    builder = _Builder(label)
+    value = builder.build(node, (), 0)
+    if builder.problems:
+        raise InputError([Problem(label, None, path, p.message) for p in builder.problems])
+    return value
+
+
 def _item_name(node) -> str | None:
     """The ``id`` (or ``name``) of a list item written as a mapping, if it is plain text."""
     if not isinstance(node, yaml.MappingNode):

@@ -385,3 +385,31 @@ def test_a_folder_written_meanwhile_is_never_replaced_without_force(tmp_path):
     assert [p.name for p in out.iterdir()] == ["theirs.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]                   # no staging or lock left
 
+
+HUGE = "9" * 400
+
+
+@pytest.mark.parametrize("edit", [
+    ("capital_output_ratio: 3.0", f"capital_output_ratio: {HUGE}"),
+    ("build_years: 3", f"build_years: {HUGE}"),
+    ("planned_start: 2022", f"planned_start: {HUGE}"),
+    ("base_year: 2020", f"base_year: {HUGE}"),
+    ("horizon: 2030", f"horizon: -{HUGE}"),
+    ("capex: 30 亿元", f"capex: {HUGE} 亿元"),
+    ("threshold: 6%", f"threshold: {HUGE}%"),
+    ("planned_start: 2022", "planned_start: 2022-02-30"),
+], ids=["ratio", "build_years", "start", "base_year", "horizon", "capex", "threshold", "bad_date"])
+def test_impossible_numbers_and_dates_are_clean_errors(write, cli, edit):
+    result = cli("validate", write("s.yaml", MINIMAL.replace(*edit)))
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert all(len(line) <= 520 for line in result.output.splitlines())
+
+
+@pytest.mark.parametrize("value", ["2022-02-30", HUGE, "2022-13-01"])
+@pytest.mark.parametrize("path", ["projects.park.planned_start", "economy.capital_output_ratio",
+                                  "simulation.draws", "simulation.seed"])
+def test_impossible_numbers_and_dates_in_set_are_clean_errors(minimal, cli, path, value):
+    result = cli("validate", minimal, "--set", f"{path}={value}")
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
