@@ -317,6 +317,11 @@ def apply_override(resolved: Resolved, text: str) -> None:
     parts = path_text.split(".")
     if not path_text or any(not p for p in parts):
         raise InputError([Problem(SET_SOURCE, None, clip(path_text, 60), "empty key in path")])
+    if parts[0] in schema.FILE_KEYS:           # read while the file loads: an override would change nothing
+        raise InputError([Problem(SET_SOURCE, None, clip(path_text, 60),
+                                  f"'{parts[0]}' is read when the scenario file is loaded and cannot be set "
+                                  "with --set or a sweep factor; write it in a scenario file (a child "
+                                  "scenario with extends: changes it for one case)")])
     node = resolved.data
     key_path: tuple = ()
     for depth, part in enumerate(parts):

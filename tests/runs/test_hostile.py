@@ -413,3 +413,32 @@ def test_impossible_numbers_and_dates_in_set_are_clean_errors(minimal, cli, path
     result = cli("validate", minimal, "--set", f"{path}={value}")
     assert result.exit_code == 2, result.output
     assert "internal error" not in result.output and "Traceback" not in result.output
+
+
+def test_a_decimal_comma_is_refused_never_misread(write, cli, minimal):
+    yaml_file = write("c.yaml", MINIMAL.replace("capital_output_ratio: 3.0", "capital_output_ratio: '3,0'"))
+    for args in ((yaml_file,), (minimal, "--set", "economy.capital_output_ratio=3,0")):
+        result = cli("validate", *args)
+        assert result.exit_code == 2 and "comma" in result.output, result.output
+    write("r.csv", "id,name_zh,name_en,kind,source,capex,planned_start,build_years\n"
+                   'park,园,Park,industry,x,"1,5",2022,3\n')
+    scenario = write("r.yaml", MINIMAL.split("projects:")[0] + "register: r.csv\n")
+    result = cli("validate", scenario)
+    assert result.exit_code == 2 and "r.csv:2" in result.output and "comma" in result.output, result.output
+
+
+@pytest.mark.parametrize("path, value", [("remove_projects", "[park]"), ("register", "other.csv"),
+                                         ("extends", "other.yaml"), ("remove_projects[0]", "park")])
+def test_set_on_a_key_read_when_the_file_is_loaded_is_refused(minimal, cli, path, value):
+    result = cli("validate", minimal, "--set", f"{path}={value}")
+    assert result.exit_code == 2, result.output
+    assert "--set" in result.output and path.split("[")[0] in result.output
+
+
+def test_a_sweep_factor_on_a_key_read_when_the_file_is_loaded_is_refused(write, cli, minimal, tmp_path):
+    sweep = write("sweep.yaml", f"name: s\nscenarios: {minimal.name}\ndraws: 20\ndesign: grid\n"
+                                "factors:\n  remove_projects: [[park], [plant]]\n")
+    result = cli("sweep", sweep, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 2, result.output
+    assert "remove_projects" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
