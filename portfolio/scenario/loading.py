@@ -117,6 +117,7 @@ def _resolve_file(path: Path, chain: list[Path]) -> Resolved:
         parent = _parent(data.pop("extends"), path, chain, label, prov, problems)
 
     register_rows: list[dict] = []
+    register_ids: set = set()
     if "register" in data:
         entries = data.pop("register")
         entries = [entries] if isinstance(entries, str) else entries
@@ -128,21 +129,24 @@ def _resolve_file(path: Path, chain: list[Path]) -> Resolved:
             files.update(rfiles)
             paths.update({k: str((path.parent / entry).resolve()) for k in rfiles})
             for row in rows:
-                if any(r["id"] == row["id"] for r in register_rows):
+                if row["id"] in register_ids:
                     problems.append(Problem(*rprov[("projects", row["id"], "id")], f"projects.{row['id']}",
                                             "duplicate project id (already in a register)"))
                     continue
                 register_rows.append(row)
+                register_ids.add(row["id"])
             prov.update(rprov)
     if problems:
         raise InputError(problems)
 
     # own projects: register rows, then inline entries merged onto them by id
     merged_projects = [dict(r) for r in register_rows]
+    by_id = {p["id"]: p for p in merged_projects}
     for item in projects:
-        existing = next((p for p in merged_projects if p["id"] == item["id"]), None)
+        existing = by_id.get(item["id"])
         if existing is None:
             merged_projects.append(item)
+            by_id[item["id"]] = item
         else:
             _deep_merge(existing, item)
     if "projects" in data or register_rows:
@@ -185,6 +189,10 @@ def _projects_by_id(data: dict, prov: dict, label: str, problems: list) -> list[
         return []
     seen: dict = {}
     result = []
+    located: dict = {}                     # list index → its provenance keys (one pass: linear in the file)
+    for key in prov:
+        if len(key) >= 2 and key[0] == "projects" and isinstance(key[1], int):
+            located.setdefault(key[1], []).append(key)
     for i, item in enumerate(items):
         line = prov.get(("projects", i), (label, None))[1]
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
@@ -197,8 +205,7 @@ def _projects_by_id(data: dict, prov: dict, label: str, problems: list) -> list[
             continue
         seen[ident] = line
         result.append(item)
-        prefix = ("projects", i)
-        for key in [k for k in prov if k[:2] == prefix]:
+        for key in located.get(i, ()):
             prov[("projects", ident) + key[2:]] = prov.pop(key)
     return result
 
@@ -268,10 +275,12 @@ def _merge(parent: Resolved, child: Resolved) -> Resolved:
     for key, value in child.data.items():
         if key == "projects":
             projects = data.setdefault("projects", [])
+            by_id = {p.get("id"): p for p in projects}
             for item in value:
-                existing = next((p for p in projects if p.get("id") == item.get("id")), None)
+                existing = by_id.get(item.get("id"))
                 if existing is None:
                     projects.append(item)
+                    by_id[item.get("id")] = item
                 else:
                     _deep_merge(existing, item)
         elif key == "remove_projects":
@@ -281,10 +290,11 @@ def _merge(parent: Resolved, child: Resolved) -> Resolved:
         else:
             _drop_prefix(prov, (key,))
             data[key] = value
-    # lists replaced inside merged maps lose the parent's provenance below them
-    for path in child.provenance:
-        if path and isinstance(path[-1], int):
-            _drop_prefix(prov, path[:-1], keep_exact=True)
+    # lists replaced inside merged maps lose the parent's provenance below them (one pass over it)
+    replaced = {path[:-1] for path in child.provenance if path and isinstance(path[-1], int)}
+    if replaced:
+        for key in [k for k in prov if any(k[:n] in replaced for n in range(len(k)))]:
+            del prov[key]
     prov.update(child.provenance)
     return Resolved(data, prov, {**parent.files, **child.files}, {**parent.paths, **child.paths})
 
@@ -506,8 +516,9 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
                 out.append(_located(resolved, ("targets", target.name, "technologies"),
                                     f"unknown technology '{tech}' (known: {', '.join(s.energy.technologies)})"))
     known = [p.id for p in s.projects] + [g.id for g in s.groups]
+    known_set = set(known)
     for target in s.targets:
-        if target.project is not None and target.project not in known:
+        if target.project is not None and target.project not in known_set:
             hint = difflib.get_close_matches(target.project, known, n=1)
             out.append(_located(resolved, ("targets", target.name, "project"), f"unknown project or group id "
                                 f"'{target.project}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")))
@@ -516,11 +527,14 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
         out.append(_located(resolved, ("targets",), f"duplicate target name '{name}'"))
 
     ids = [p.id for p in s.projects]
+    id_set = set(ids)
+    hints = 0
     kinds = set(schema.KINDS)
     for p in s.projects:
         for dep in p.depends_on:
-            if dep.id not in ids:
-                hint = difflib.get_close_matches(dep.id, ids, n=1)
+            if dep.id not in id_set:
+                hints += 1                   # a hint searches every id: for the first few problems only
+                hint = difflib.get_close_matches(dep.id, ids, n=1) if hints <= 20 else []
                 out.append(_located(resolved, ("projects", p.id, "depends_on"), f"unknown project id '{dep.id}'"
                                     + (f" (did you mean '{hint[0]}'?)" if hint else "")))
         if p.technology is not None and p.technology not in s.energy.technologies:
@@ -536,7 +550,8 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
             out.append(_located(resolved, ("projects", p.id, "price_index"),
                                 f"unknown price path '{p.price_index}' (known: "
                                 f"{', '.join(s.uncertainty.price_paths) or 'none: add uncertainty.price_paths'})"))
-    deps = {p.id: [d.id for d in p.depends_on if d.id in ids] for p in s.projects}
+    known = set(ids)
+    deps = {p.id: [d.id for d in p.depends_on if d.id in known] for p in s.projects}
     try:
         topological_order(ids, deps)
     except CycleError as exc:
@@ -548,7 +563,7 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
 
     for driver in s.uncertainty.drivers:
         for ref in driver.applies_to:
-            if ref not in ids and ref not in kinds:
+            if ref not in id_set and ref not in kinds:
                 out.append(_located(resolved, ("uncertainty", "drivers", driver.name, "applies_to"),
                                     f"'{ref}' is neither a project id nor a project kind ({', '.join(kinds)})"))
     for shock in s.uncertainty.shocks:

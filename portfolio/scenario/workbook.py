@@ -317,7 +317,7 @@ def read_workbook(path: Path, label: str) -> tuple[dict, dict]:
                 problems.append(Problem(f"{label}:{name}", None, "", f"unknown sheet '{clip(name, 40)}' (expected "
                                         f"one of {', '.join(SECTIONS)})"))
                 continue
-            header, rows = sheet_table(book[name])
+            header, rows = sheet_table(book[name], f"{label}:{name}")
             if not header:
                 continue
             where = f"{label}:{name}"

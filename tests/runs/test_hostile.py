@@ -442,3 +442,86 @@ def test_a_sweep_factor_on_a_key_read_when_the_file_is_loaded_is_refused(write, 
     assert result.exit_code == 2, result.output
     assert "remove_projects" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def _steps_to_load(path: Path) -> int:
+    """The Python lines executed to load and validate a scenario: a measure of work that does not depend
+    on the machine or its load (no timing)."""
+    import sys
+
+    from portfolio.scenario.loading import load_scenario
+
+    count = 0
+
+    def trace(frame, event, arg):
+        nonlocal count
+        count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        scenario = load_scenario(path)
+    finally:
+        sys.settrace(None)
+    assert len(scenario.projects) > 0
+    return count
+
+
+def _many_projects(n: int) -> str:
+    items = []
+    for i in range(n):
+        depends = f"\n    depends_on: [p{i - 1}]" if i % 3 else ""
+        items.append(f"  - id: p{i}\n    name: {{zh: 项目{i}, en: Project {i}}}\n    kind: industry\n"
+                     f"    source: \"assumption: test\"\n    capex: pert(5, 8, 15) 亿元\n    planned_start: 2022\n"
+                     f"    build_years: 2{depends}\n")
+    return MINIMAL.split("projects:")[0] + "projects:\n" + "".join(items)
+
+
+def test_validation_work_grows_linearly_with_the_number_of_projects(write):
+    import gc
+
+    from portfolio.scenario.loading import load_scenario
+
+    load_scenario(write("warm.yaml", _many_projects(3)))        # imports and first-use caches, not counted
+    gc.collect()
+    small = _steps_to_load(write("small.yaml", _many_projects(150)))
+    large = _steps_to_load(write("large.yaml", _many_projects(600)))
+    assert large / small < 4.5, (small, large)            # 4× the projects: about 4× the work, not 16×
+
+
+def test_a_child_and_a_register_of_many_projects_load_whole(write):
+    from portfolio.scenario.loading import load_scenario
+
+    n = 3000
+    header = "id,name_zh,name_en,kind,source,capex,planned_start,build_years\n"
+    write("many.csv", header + "".join(f"r{i},项目{i},Project {i},industry,x,5,2022,2\n" for i in range(n)))
+    write("parent.yaml", _many_projects(n).replace("projects:\n", "register: many.csv\nprojects:\n", 1))
+    child = write("child.yaml", "extends: parent.yaml\nprojects:\n" +
+                  "".join(f"  - id: p{i}\n    build_years: 3\n" for i in range(0, n, 2)))
+    scenario = load_scenario(child)
+    assert len(scenario.projects) == 2 * n
+    assert [p.build_years for p in scenario.projects if p.id in ("p0", "p1")] == [3, 2]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_register_of_absurdly_many_rows_is_refused(write, cli, suffix):
+    from portfolio.scenario.register import MAX_ROWS
+
+    header = ["id", "name_zh", "name_en", "kind", "source", "capex", "planned_start", "build_years"]
+    rows = [[f"r{i}", "园", "Park", "industry", "x", 5, 2022, 2] for i in range(MAX_ROWS + 1)]
+    path = write(f"big.{suffix}", "")
+    if suffix == "csv":
+        path.write_text(",".join(header) + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows),
+                        encoding="utf-8")
+    else:
+        import openpyxl
+
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet("projects")
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+    result = cli("validate", write("s.yaml", MINIMAL.split("projects:")[0] + f"register: big.{suffix}\n"))
+    assert result.exit_code == 2, result.output[-500:]
+    assert f"big.{suffix}" in result.output and f"{MAX_ROWS:,}" in result.output
