@@ -42,6 +42,8 @@ def check_destination(folder: Path, force: bool, inputs=()) -> None:
     """Refuse a non-empty destination unless ``force``, and with ``force`` one the tool did not make
     (``made_here``); refuse a destination that is, holds or lies inside any of ``inputs`` (the files and
     folders the command reads); check the parent is writable."""
+    if folder.is_symlink() and not folder.exists():
+        raise OutputError(f"{folder} is a symlink to something that does not exist; give a folder")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder} exists and is not a folder")
     clash = overlapping_input(folder, inputs)

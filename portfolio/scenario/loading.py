@@ -648,6 +648,7 @@ def _correlation_problems(s: schema.Scenario, resolved: Resolved, check_correlat
     known = {k for k, v in inputs.items() if isinstance(v, Dist)}
     out = []
     names: list[str] = []
+    pairs: dict = {}
     for i, c in enumerate(corr):
         for path in c.between:
             if path not in inputs:
@@ -660,6 +661,11 @@ def _correlation_problems(s: schema.Scenario, resolved: Resolved, check_correlat
         if c.between[0] == c.between[1]:
             out.append(_located(resolved, ("uncertainty", "correlations", i, "between"),
                                 "an input cannot be correlated with itself"))
+        pair = frozenset(c.between)
+        if pair in pairs:
+            out.append(_located(resolved, ("uncertainty", "correlations", i, "between"),
+                                f"this pair is given twice (first in correlations[{pairs[pair]}]); keep one"))
+        pairs.setdefault(pair, i)
     if out:
         return out
     matrix = np.eye(len(names))

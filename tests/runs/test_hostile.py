@@ -525,3 +525,38 @@ def test_a_register_of_absurdly_many_rows_is_refused(write, cli, suffix):
     result = cli("validate", write("s.yaml", MINIMAL.split("projects:")[0] + f"register: big.{suffix}\n"))
     assert result.exit_code == 2, result.output[-500:]
     assert f"big.{suffix}" in result.output and f"{MAX_ROWS:,}" in result.output
+
+
+UNCERTAIN = """    uncertainty:
+      correlations:
+        - {between: [economy.tfp_growth, economy.investment_rate], rank: 0.3}
+        - {between: [economy.investment_rate, economy.tfp_growth], rank: -0.5}
+"""
+
+
+def test_a_correlation_pair_given_twice_is_refused(write, cli):
+    text = MINIMAL.replace("tfp_growth: 0.015", "tfp_growth: pert(0.01, 0.015, 0.02)").replace(
+        "investment_rate: 0.35", "investment_rate: pert(0.3, 0.35, 0.4)")
+    result = cli("validate", write("s.yaml", text + UNCERTAIN.replace("    ", "", 1).replace("\n    ", "\n")))
+    assert result.exit_code == 2, result.output
+    assert "twice" in result.output and "correlations" in result.output
+
+
+def test_a_long_cycle_prints_a_line_within_the_cap(write, cli):
+    from portfolio.problems import MAX_MESSAGE
+
+    items = "".join(f"  - id: c{i}\n    name: C{i}\n    kind: industry\n    source: x\n    capex: 1 亿元\n"
+                    f"    planned_start: 2022\n    build_years: 2\n    depends_on: [c{(i + 1) % 1000}]\n"
+                    for i in range(1000))
+    result = cli("validate", write("s.yaml", MINIMAL.split("projects:")[0] + "projects:\n" + items))
+    assert result.exit_code == 2 and "cycle" in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= MAX_MESSAGE
+
+
+def test_an_out_folder_that_is_a_dangling_symlink_is_refused(minimal, cli, tmp_path):
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "nowhere")
+    result = cli("run", minimal, "--draws", 20, "--no-charts", "--quiet", "--out", link)
+    assert result.exit_code == 2, result.output
+    assert "symlink" in result.output and "Traceback" not in result.output
+
