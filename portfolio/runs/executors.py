@@ -243,6 +243,7 @@ class LocalExecutor(Executor):
         following = 0                 # ordered only: the index to yield next
         pool = self._pool_for(shared)
         state = {"broken": False}
+        restarts = 0                  # fresh pools started in a row without a call finishing
 
         def submit_next() -> bool:
             if len(pending) + len(ready) >= window:
@@ -252,7 +253,11 @@ class LocalExecutor(Executor):
                 return False
             try:
                 pending[pool.submit(_call_in_worker, func, item[1], shared is not None)] = item
-            except BrokenProcessPool:          # the pool broke since the last result: run it again later
+            except (BrokenProcessPool, RuntimeError) as exc:
+                # the pool broke since the last result (once broken it also says it is shut down): run
+                # the call again later, in a fresh pool; any other RuntimeError is not ours to hide
+                if not isinstance(exc, BrokenProcessPool) and not getattr(pool, "_broken", False):
+                    raise
                 heapq.heappush(retry, item)
                 state["broken"] = True
                 return False
@@ -280,6 +285,10 @@ class LocalExecutor(Executor):
                     heapq.heappush(retry, (index, spec))
                     continue
                 finished.append((index, spec, result))
+            restarts = 0 if finished else restarts + broken
+            if restarts > self.retries + 2:
+                raise ExecutorError(f"the worker processes died {restarts} times in a row before finishing "
+                                    "a call (out of memory?)")
             if broken:
                 # every call still in the dead pool fails too: collect them and start a fresh pool
                 for item in pending.values():

@@ -560,3 +560,33 @@ def test_an_out_folder_that_is_a_dangling_symlink_is_refused(minimal, cli, tmp_p
     assert result.exit_code == 2, result.output
     assert "symlink" in result.output and "Traceback" not in result.output
 
+
+def test_a_pool_that_breaks_while_calls_are_submitted_is_replaced(monkeypatch):
+    """A pool breaking between two submissions: ``submit`` raises BrokenProcessPool, or RuntimeError
+    ('cannot schedule new futures after shutdown') once the broken pool has begun shutting down; either
+    way the calls are retried in a fresh pool and every result comes back."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from portfolio.runs import executors
+
+    failures = [BrokenProcessPool("a child process terminated abruptly"),
+                RuntimeError("cannot schedule new futures after shutdown")]
+    submitted = {"n": 0}
+
+    class BreakingPool(ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            submitted["n"] += 1
+            if failures and submitted["n"] % 3 == 0:
+                self._broken = "broken in the test"
+                raise failures.pop(0)
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", BreakingPool)
+    with executors.LocalExecutor(2) as pool:
+        got = dict(pool.map_unordered(_double, range(10)))
+    assert got == {x: 2 * x for x in range(10)} and not failures
+
+
+def _double(x):
+    return 2 * x
