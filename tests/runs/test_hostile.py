@@ -590,3 +590,21 @@ def test_a_pool_that_breaks_while_calls_are_submitted_is_replaced(monkeypatch):
 
 def _double(x):
     return 2 * x
+
+
+@pytest.mark.parametrize("args", [
+    ["goal-seek", "{s}", "--lever", "economy.tfp_growth", "--probability", "0.5", "--draws", "1000000000"],
+    ["sensitivity", "{s}", "--method", "sobol", "-N", str(2 ** 30), "--params",
+     "economy.tfp_growth", "--params", "economy.investment_rate", "--out", "{out}"],
+    ["sensitivity", "{s}", "--method", "morris", "-N", str(2 ** 28), "--params",
+     "economy.tfp_growth", "--params", "economy.investment_rate", "--out", "{out}"],
+], ids=["goal-seek", "sobol", "morris"])
+def test_an_impossible_design_or_draw_count_is_refused_like_run(args, cli, tmp_path):
+    from tests.conftest import CHUXIONG
+
+    words = [a.format(s=CHUXIONG / "baseline.yaml", out=tmp_path / "out") for a in args]
+    result = cli(*words)
+    assert result.exit_code == 2, result.output[-800:]
+    assert "GiB" in result.output and "internal error" not in result.output
+    assert not (tmp_path / "out").exists()
+
