@@ -482,9 +482,35 @@ def read_manifest(folder) -> dict:
     if not path.is_file():
         raise FolderError(f"{folder}: not a finished run folder: no manifest.json")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise FolderError(f"{path}:{exc.lineno}: manifest is not valid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FolderError(f"{path}: cannot read the manifest ({type(exc).__name__})") from None
+    return check_manifest(data, path)
+
+
+def check_manifest(data, path) -> dict:
+    """``data`` if it has the shape of a manifest (a mapping; ``input_files`` a mapping of {path, sha256}
+    texts; ``resolved_scenario`` a mapping), else FolderError: a hand-edited or damaged manifest is a
+    message, never an internal error."""
+    def bad(what: str) -> FolderError:
+        return FolderError(f"{path}: not a manifest this version can read ({what}); the folder may have been "
+                           "edited by hand — run the scenario again")
+
+    if not isinstance(data, dict):
+        raise bad(f"a {type(data).__name__}, not a mapping")
+    files = data.get("input_files", {})
+    if not isinstance(files, dict) or not all(
+            isinstance(v, dict) and isinstance(v.get("path"), str) and isinstance(v.get("sha256"), str)
+            for v in files.values()):
+        raise bad("input_files: expected each file's path and sha256")
+    for key in ("resolved_scenario", "conditioning"):
+        if key in data and data[key] is not None and not isinstance(data[key], dict):
+            raise bad(f"{key}: expected a mapping")
+    if "runs" in data and not (isinstance(data["runs"], list) and all(isinstance(r, dict) for r in data["runs"])):
+        raise bad("runs: expected a list of mappings")
+    return data
 
 
 def scenario_from_manifest(manifest: dict):
@@ -524,6 +550,10 @@ class RunFolder:
             self.manifest = read_json(self.path / "manifest.json")
         except (OSError, ValueError) as exc:
             raise FolderError(f"{self.path}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
+        if self.manifest is not None:
+            check_manifest(self.manifest, self.path / "manifest.json")
+        if not isinstance(self.summary, dict):
+            raise FolderError(f"{self.path}: summary.json is not a run summary (edited by hand?)")
         self.scenario_data = (self.manifest or {}).get("resolved_scenario") or scenario_data or {}
         self._columns: list[str] | None = None
 

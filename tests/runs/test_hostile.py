@@ -608,3 +608,18 @@ def test_an_impossible_design_or_draw_count_is_refused_like_run(args, cli, tmp_p
     assert "GiB" in result.output and "internal error" not in result.output
     assert not (tmp_path / "out").exists()
 
+
+@pytest.mark.parametrize("manifest", ["[]", "not json", '{"input_files": 3}', '{"input_files": {"a": 5}}',
+                                      '{"input_files": {"a": {"path": 3, "sha256": null}}}',
+                                      '{"resolved_scenario": "x", "format_version": 1}', '"text"'])
+def test_a_tampered_manifest_is_a_clear_error(small_run, cli, tmp_path, manifest):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(small_run, folder)
+    (folder / "manifest.json").write_text(manifest, encoding="utf-8")
+    for args in (["rerun", folder], ["report", folder, "--format", "md", "--out", tmp_path / "r.md"],
+                 ["export", folder, "--xlsx", tmp_path / "r.xlsx"]):
+        result = cli(*args)
+        assert result.exit_code in (1, 2), (args[0], result.output[-600:])
+        assert "internal error" not in result.output and "Traceback" not in result.output, (args[0], result.output)
