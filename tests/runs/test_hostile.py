@@ -623,3 +623,22 @@ def test_a_tampered_manifest_is_a_clear_error(small_run, cli, tmp_path, manifest
         result = cli(*args)
         assert result.exit_code in (1, 2), (args[0], result.output[-600:])
         assert "internal error" not in result.output and "Traceback" not in result.output, (args[0], result.output)
+
+
+@pytest.mark.parametrize("tamper", [{}, "x", [1, 2], {"case": 0, "case_id": "someone-else"}, None])
+def test_a_tampered_case_file_is_run_again_on_resume(tmp_path, cli, tamper):
+    import json
+
+    from tests.runs.test_sweep import _setup
+
+    path = _setup(tmp_path, draws=200)
+    out = tmp_path / "out"
+    assert cli("sweep", path, "--out", out, "--no-charts", "--quiet").exit_code == 0
+    before = (out / "results.csv").read_bytes()
+    case = sorted((out / "cases").glob("*.json"))[1]
+    record = json.loads(case.read_text(encoding="utf-8"))
+    record["row"] = tamper
+    case.write_text(json.dumps(record), encoding="utf-8")
+    resumed = cli("sweep", path, "--out", out, "--resume", "--no-charts", "--quiet")
+    assert resumed.exit_code == 0, resumed.output
+    assert (out / "results.csv").read_bytes() == before
