@@ -498,6 +498,25 @@ def _model_in(annotation) -> object:
     return None
 
 
+#: an amount (capex, output value) above this many times the base-year GDP is a typing error, not a plan
+MAX_TIMES_GDP = 1000
+
+
+def _mean_of(value) -> float | None:
+    """A fixed amount, or a distribution's mean (inf when it has none); None for no amount."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"):
+            return float(value.distribution().mean())
+    except (ValueError, OverflowError, ArithmeticError, AttributeError):
+        return math.inf
+
+
 def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
     """Cross-field checks: windows, ids, dependencies, technologies, correlations."""
     from portfolio.scenario.graph import CycleError, topological_order
@@ -546,6 +565,13 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
             if tech is not None and tech.capex_per_kw is None:
                 out.append(_located(resolved, ("projects", p.id, "capex"), "required: technology "
                                     f"'{p.technology}' has no capex_per_kw to derive it from"))
+        for name in ("capex", "output_value"):
+            amount = getattr(p, name, None)
+            mean = _mean_of(amount)
+            if mean is not None and not (math.isfinite(mean) and mean <= MAX_TIMES_GDP * s.economy.gdp):
+                out.append(_located(resolved, ("projects", p.id, name), f"{name} averages {mean:.3g} (base unit), "
+                                    f"more than {MAX_TIMES_GDP:,} times the region's base-year GDP "
+                                    f"({s.economy.gdp:,.0f}); a unit or a digit is wrong"))
         if p.price_index is not None and p.price_index not in s.uncertainty.price_paths:
             out.append(_located(resolved, ("projects", p.id, "price_index"),
                                 f"unknown price path '{p.price_index}' (known: "

@@ -642,3 +642,11 @@ def test_a_tampered_case_file_is_run_again_on_resume(tmp_path, cli, tamper):
     resumed = cli("sweep", path, "--out", out, "--resume", "--no-charts", "--quiet")
     assert resumed.exit_code == 0, resumed.output
     assert (out / "results.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize("edit", [("capex: 30 亿元", "capex: 1e308"), ("capex: 30 亿元", "capex: pert(1, 2, 1e300)"),
+                                  ("output_value: 20 亿元/年", "output_value: 1e305 亿元/年")])
+def test_an_absurdly_large_amount_is_refused_before_it_overflows(write, cli, edit):
+    result = cli("validate", write("s.yaml", MINIMAL.replace(*edit)))
+    assert result.exit_code == 2, result.output
+    assert "projects.park" in result.output and "GDP" in result.output
