@@ -75,12 +75,13 @@ _HELP = {
 
 
 # ------------------------------------------------------------------------------------------- writing
-def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
+def write_workbook(scenario, path: str | Path, overrides=(), save=None) -> Path:
     """Write a scenario as an input workbook that runs as the same scenario; returns the path.
 
     ``scenario`` is a scenario file (YAML or a workbook; ``overrides`` as ``--set``), a loaded
     ``Scenario`` or a ``loading.Resolved``. The scenario is validated first: an invalid one raises
-    InputError and writes nothing.
+    InputError and writes nothing. ``save(path, write)`` writes the file (the command line passes the
+    output layer's atomic writer); by default openpyxl saves it in place.
     """
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -142,7 +143,10 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
                 _dropdown(sheet, column, len(rows) + 1, ranges[name])
     book.move_sheet("lists", offset=len(book.sheetnames))
     path = Path(path)
-    book.save(path)
+    if save is None:
+        book.save(path)
+    else:
+        save(path, book.save)
     return path
 
 

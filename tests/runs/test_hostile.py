@@ -324,6 +324,11 @@ def test_report_and_export_on_a_full_disk_leave_no_truncated_file(small_run, tmp
             done = subprocess.run([sys.executable, "-m", "portfolio.cli", *args], capture_output=True, text=True)
             assert done.returncode == 1, (name, done.stderr)
             assert "No space left on device" in done.stderr and "Traceback" not in done.stderr, done.stderr
+        from tests.conftest import CHUXIONG
+
+        done = subprocess.run([sys.executable, "-m", "portfolio.cli", "workbook", str(CHUXIONG / "baseline.yaml"),
+                               "--out", str(disk / "scenario.xlsx")], capture_output=True, text=True)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert (disk / "earlier.docx").read_bytes() == b"earlier"              # an earlier file kept whole
         assert sorted(p.name for p in disk.iterdir() if p.name != "filler") == ["earlier.docx"]
 
