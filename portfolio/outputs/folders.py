@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from portfolio import __version__
-from portfolio.problems import UserError
+from portfolio.problems import UserError, clip
 from portfolio.scenario import cells
 
 FORMAT_VERSION = 1
@@ -448,6 +448,12 @@ def read_json(path: Path):
 
 
 # ====================================================================================== reading
+def why(exc: BaseException) -> str:
+    """An exception as one short line for a message: its kind and the first line of its text."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {clip(text.splitlines()[0], 200)}" if text else type(exc).__name__
+
+
 class FolderError(UserError):
     """A folder is missing, unfinished (INCOMPLETE) or not of the kind a command reads."""
 
@@ -549,7 +555,7 @@ class RunFolder:
             self.summary = read_json(self.path / "summary.json")
             self.manifest = read_json(self.path / "manifest.json")
         except (OSError, ValueError) as exc:
-            raise FolderError(f"{self.path}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
+            raise FolderError(f"{self.path}: cannot read the run folder ({why(exc)})") from None
         if self.manifest is not None:
             check_manifest(self.manifest, self.path / "manifest.json")
         if not isinstance(self.summary, dict):
@@ -579,7 +585,7 @@ class RunFolder:
             try:
                 self._columns = pq.read_schema(self.path / "draws.parquet").names
             except (OSError, ValueError) as exc:
-                raise FolderError(f"{self.path}: cannot read draws.parquet ({type(exc).__name__}: {exc})") from None
+                raise FolderError(f"{self.path}: cannot read draws.parquet ({why(exc)})") from None
         return self._columns
 
     @property
@@ -606,17 +612,22 @@ class RunFolder:
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
         except (OSError, ValueError) as exc:
-            raise FolderError(f"{self.path}: cannot read {name}.csv ({type(exc).__name__}: {exc})") from None
+            raise FolderError(f"{self.path}: cannot read {name}.csv ({why(exc)})") from None
 
     def draws(self, columns=None):
         """Columns of draws.parquet (all when None; ``valid`` always included) as a DataFrame."""
         import pandas as pd
 
         wanted = None if columns is None else list(dict.fromkeys([*columns, "valid"]))
+        missing = [c for c in wanted or () if c not in self.columns]
+        if missing:
+            raise FolderError(f"{self.path}: draws.parquet has no column {', '.join(map(repr, missing[:3]))}"
+                              f"{' ...' if len(missing) > 3 else ''} (summary.json and draws.parquet disagree: "
+                              "edited by hand?)")
         try:
             return pd.read_parquet(self.path / "draws.parquet", columns=wanted)
         except (OSError, ValueError, KeyError) as exc:
-            raise FolderError(f"{self.path}: cannot read draws.parquet ({type(exc).__name__}: {exc})") from None
+            raise FolderError(f"{self.path}: cannot read draws.parquet ({why(exc)})") from None
 
     def scenario(self):
         """The run's Scenario rebuilt from the manifest, or None when the manifest cannot give one (an

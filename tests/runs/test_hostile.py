@@ -655,3 +655,19 @@ def test_an_absurdly_large_amount_is_refused_before_it_overflows(write, cli, edi
     result = cli("validate", write("s.yaml", MINIMAL.replace(*edit)))
     assert result.exit_code == 2, result.output
     assert "projects.park" in result.output and "GDP" in result.output
+
+
+def test_a_summary_that_disagrees_with_the_draws_is_one_clear_line(small_run, cli, tmp_path):
+    import json
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(small_run, folder)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary["targets"][0]["name"] = "renamed"
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    for args in (["report", folder, "--format", "md", "--out", tmp_path / "r.md"],
+                 ["export", folder, "--xlsx", tmp_path / "r.xlsx"], ["chart", folder, "--out", tmp_path / "c"]):
+        result = cli(*args)
+        assert result.exit_code == 2, (args[0], result.output[-400:])
+        assert len(result.output.strip().splitlines()) == 1 and "target_renamed" in result.output, result.output
