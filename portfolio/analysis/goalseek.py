@@ -159,7 +159,7 @@ def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, flo
               sampler: str | None = None, workers: int = 1, actuals=None, ledger=None) -> GoalSeekResult:
     """Find the lever value at which P(target) = ``probability`` (see the module docstring)."""
     from portfolio.runs.results import Result
-    from portfolio.runs.simulate import RunSpec, conditioning, run_draws
+    from portfolio.runs.simulate import RunSpec, check_memory, conditioning, run_draws
     from portfolio.scenario.settings import resolve_settings
 
     if not 0 < probability < 1:
@@ -175,6 +175,7 @@ def goal_seek(scenario, lever: str, probability: float, bounds: tuple[float, flo
     settings = resolve_settings(scenario, draws, seed, sampler)
     spec = RunSpec(draws=settings.draws, seed=settings.seed, sampler=settings.sampler, workers=workers,
                    chunk_size=8192)
+    check_memory(c, spec, keep_inputs=True)      # refused like `run`, before any evaluation
     cache: dict[float, float] = {}
     kept: dict[float, Result] = {}
 

@@ -86,6 +86,7 @@ from portfolio.outputs.folders import RunFolder, write_csv
 from portfolio.outputs.names import Names, naming
 from portfolio.problems import InputError, Problem
 from portfolio.runs.results import Z95, long_window_of
+from portfolio.runs.simulate import check_rows_fit
 from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty import seeds
 
@@ -684,6 +685,8 @@ def morris(scenario, params: Sequence[str] | None = None, outcome: str | None = 
     n = int(N or DEFAULT_N["morris"])
     edge = 1.0 / (2 * levels)
     problem = _problem(params, (edge, 1.0 - edge))
+    check_rows_fit(c, n * (len(params) + 1), "a Morris design", extra_per_row=16 * len(params),
+                   keep_inputs=True)
     X = sample.sample(problem, n, num_levels=levels, seed=seeds.integer(seed, "morris", "design"))
     t_design = time.perf_counter() - began
     run = evaluate_design(c, dict(zip(params, X.T)), scale="uniform", others=others, seed=seed, sampler=sampler,
@@ -736,6 +739,9 @@ def sobol(scenario, params: Sequence[str] | None = None, outcome: str | None = N
         raise InputError([Problem("-N", None, str(n), "Sobol' designs need a power of two "
                                   f"(e.g. {2 ** max(1, round(math.log2(max(n, 2))))})")])
     problem = _problem(params)
+    D = len(params)
+    check_rows_fit(c, n * (2 * D + 2 if second_order else D + 2), "a Sobol' design", extra_per_row=16 * D,
+                   keep_inputs=True)
     X = sample.sample(problem, n, calc_second_order=second_order, scramble=True,
                       seed=seeds.integer(seed, "sobol", "design"))
     t_design = time.perf_counter() - began

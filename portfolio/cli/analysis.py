@@ -90,7 +90,7 @@ def sensitivity(source, method, params, outcome, per_year, window, size, second_
 
         subject = load_scenario(source, overrides)
         stem = f"sensitivity-{subject.meta.name}-{method}"
-    destination = destination_folder(out, stem, force)
+    destination = destination_folder(out, stem, force, inputs=[source])
     dask = cluster(workers, scheduler, dask_local, timeout)
     if given and (dask is not None or workers != 1):
         raise click.UsageError(f"--method {method} reads a run's draws and simulates nothing: no workers or cluster")
@@ -147,7 +147,7 @@ def discover(run_dir, outcome, below, params, box, min_mass, on, boxes, bootstra
 
     if run_dir.exists() and not run_dir.is_dir():
         raise InputError([Problem(str(run_dir), None, "", "not a run folder (give the folder `portfolio run` wrote)")])
-    destination = destination_folder(out, f"discover-{run_dir.resolve().name}", force)
+    destination = destination_folder(out, f"discover-{run_dir.resolve().name}", force, inputs=[run_dir])
     found = run_discovery(run_dir, outcome=outcome, below=below, params=list(params) or None, lang=lang,
                           min_mass=min_mass, box=box, on=on, boxes=boxes, bootstrap=bootstrap, paste=not no_paste,
                           features=features, cart=cart, cart_depth=cart_depth)

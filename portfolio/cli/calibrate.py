@@ -144,7 +144,7 @@ def backtest(history, template, horizon, origins, draws, seed, alpha, depreciati
     from portfolio.analysis.backtest import backtest as run_backtest
     from portfolio.analysis.calibrate import read_history
 
-    folder = destination(out, f"backtest-{history.stem}", force)
+    folder = destination(out, f"backtest-{history.stem}", force, inputs=[history, template])
     table = read_history(history)
     result = run_backtest(table, template=template, horizon=horizon, origins=origins, draws=draws, seed=seed,
                           alpha=alpha, depreciation=depreciation, gfcf_share=gfcf_share)

@@ -12,6 +12,44 @@ import click
 from portfolio.problems import InputError, UserError
 
 EXIT_INPUT = 2
+EXIT_TERMINATED = 128 + 15
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that a command stops as on Ctrl-C: worker pools shut
+    down, staging folders removed, exit status 143."""
+
+
+class stop_on_sigterm:
+    """While the block runs, SIGTERM stops the command cleanly (``Terminated``) instead of ending it on
+    the spot, which would leave its worker processes and staging folders behind (main thread only)."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        def terminate(signum, frame):
+            raise Terminated()
+
+        def unraisable(hook):
+            # raised where an exception cannot leave (a finaliser, a C callback): Python would print it
+            # and go on, so the signal is sent again a moment later instead
+            if isinstance(hook.exc_value, Terminated):
+                threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGTERM)).start()
+            else:
+                self.hook(hook)
+
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, terminate)
+            self.hook, sys.unraisablehook = sys.unraisablehook, unraisable
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+            sys.unraisablehook = self.hook
 
 
 def friendly(func):
@@ -20,7 +58,8 @@ def friendly(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with stop_on_sigterm():
+                return func(*args, **kwargs)
         except InputError as exc:
             for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
@@ -37,6 +76,9 @@ def friendly(func):
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
             click.echo(f"error: {exc.strerror or exc}{where}; nothing was written to the output folder", err=True)
             sys.exit(1)
+        except Terminated:
+            click.echo("terminated.", err=True)
+            sys.exit(EXIT_TERMINATED)
         except KeyboardInterrupt:
             click.echo("interrupted.", err=True)
             sys.exit(130)
@@ -110,14 +152,15 @@ def positive(ctx, param, value):
     return value
 
 
-def destination(out, stem: str, force: bool):
+def destination(out, stem: str, force: bool, inputs=()):
     """The output folder: ``--out`` or ``outputs/<stem>-<timestamp>``, checked before anything runs (a
-    folder in the way is a usage error, not a lost computation)."""
+    folder in the way, or one that would replace an input of the command, is a usage error, not a lost
+    computation)."""
     from portfolio.outputs.folders import OutputError, check_destination, default_folder
 
     folder = out if out is not None else default_folder(stem)
     try:
-        check_destination(folder, force)
+        check_destination(folder, force, inputs)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     return folder

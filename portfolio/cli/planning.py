@@ -31,7 +31,7 @@ def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers
     if len(scenarios) < 2:
         raise click.UsageError("give at least two scenario files")
     dask = cluster(workers, scheduler, dask_local, timeout)
-    out = destination(out, "compare", force)
+    out = destination(out, "compare", force, inputs=[*scenarios, actuals, ledger])
     with dask or contextlib.nullcontext() as executor:
         comparison = run_compare(scenarios, draws=draws, seed=seed, workers=workers, sampler=sampler,
                                  overrides=overrides, actuals=actuals, ledger=ledger, executor=executor)

@@ -75,13 +75,14 @@ def workbook(file, out, overrides, force):
     One sheet per section, a row per input (value or distribution, unit, where it came from) and a row
     per project; edit it in Excel, then `portfolio run FILE.xlsx` (validate, show and compare read it too).
     """
+    from portfolio.outputs.folders import save_zip_atomic
     from portfolio.scenario.workbook import write_workbook
 
     if out.suffix.lower() != ".xlsx":
         raise click.UsageError(f"--out must end in .xlsx, got {out.name}")
     if out.exists() and not force:
         raise click.UsageError(f"{out} exists; pass --force to overwrite it")
-    write_workbook(file, out, overrides)
+    write_workbook(file, out, overrides, save=save_zip_atomic)     # a full disk leaves no truncated file
     click.echo(f"wrote {out}: edit it in Excel, then run it with: portfolio run {out}")
 
 

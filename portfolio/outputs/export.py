@@ -13,7 +13,9 @@ import re
 from pathlib import Path
 
 from portfolio.outputs import texts as L
+from portfolio.outputs.folders import save_zip_atomic
 from portfolio.outputs.rundata import RunData
+from portfolio.scenario.cells import text_cells
 
 PERCENT = "0.00%"
 YEAR_FMT = "0.00"
@@ -89,6 +91,7 @@ def _finish(ws, widths: list[int], wrap_from: int | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    text_cells(ws)                        # a text from the input is a text cell, never a formula
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="EDEDED")
     for cell in ws[1]:
         cell.font, cell.fill = bold, fill
@@ -222,5 +225,5 @@ def write_xlsx(folder, out, lang: str | None = None) -> Path:
     _finish(ws, widths, wrap_from=7)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    save_zip_atomic(out, wb.save)
     return out

@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from portfolio import __version__
-from portfolio.problems import UserError
+from portfolio.problems import UserError, clip
+from portfolio.scenario import cells
 
 FORMAT_VERSION = 1
 MARKER = "INCOMPLETE"
@@ -38,12 +39,23 @@ class OutputError(UserError):
     """The output folder cannot be used (exists, not writable, disk full)."""
 
 
-def check_destination(folder: Path, force: bool) -> None:
-    """Refuse a non-empty destination unless ``force``; check the parent is writable."""
+def check_destination(folder: Path, force: bool, inputs=()) -> None:
+    """Refuse a non-empty destination unless ``force``, and with ``force`` one the tool did not make
+    (``made_here``); refuse a destination that is, holds or lies inside any of ``inputs`` (the files and
+    folders the command reads); check the parent is writable."""
+    if folder.is_symlink() and not folder.exists():
+        raise OutputError(f"{folder} is a symlink to something that does not exist; give a folder")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder} exists and is not a folder")
-    if folder.exists() and any(folder.iterdir()) and not force:
-        raise OutputError(f"{folder} is not empty (use --force to replace it)")
+    clash = overlapping_input(folder, inputs)
+    if clash is not None:
+        raise OutputError(f"{folder} would replace an input of this command ({clash}); choose another --out")
+    if folder.exists() and any(folder.iterdir()):
+        if not force:
+            raise OutputError(f"{folder} is not empty (use --force to replace it)")
+        if not made_here(folder):
+            raise OutputError(f"{folder} was not made by portfolio (no manifest or marker of its own); --force "
+                              "replaces only an output folder the tool wrote: choose another --out")
     parent = folder.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -51,6 +63,39 @@ def check_destination(folder: Path, force: bool) -> None:
         raise OutputError(f"cannot create {parent}: {exc.strerror}") from None
     if not os.access(parent, os.W_OK):
         raise OutputError(f"cannot write to {parent} (permission denied)")
+
+
+def overlapping_input(folder: Path, inputs) -> str | None:
+    """The first of ``inputs`` that ``folder`` is, holds or lies inside (symlinks resolved); None if none."""
+    here = Path(folder).resolve()
+    for item in inputs:
+        if item is None:
+            continue
+        there = Path(item).resolve()
+        if here == there or here in there.parents or (there.is_dir() and there in here.parents):
+            return str(item)
+    return None
+
+
+#: the files by which the tool knows an output folder as its own (besides its INCOMPLETE marker)
+OWN_FILES = ("manifest.json", "comparison.json", "sensitivity.json", "discovery.json", "backtest.json",
+             "robust.json")
+
+
+def made_here(folder: Path) -> bool:
+    """Whether ``folder`` is an output folder the tool wrote: it holds the INCOMPLETE marker, or one of
+    ``OWN_FILES`` as a JSON object (a run's, comparison's or sweep's manifest says its format version)."""
+    folder = Path(folder)
+    if (folder / MARKER).is_file():
+        return True
+    for name in OWN_FILES:
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and (name != "manifest.json" or "format_version" in data):
+            return True
+    return False
 
 
 def staging_folder(folder: Path) -> Path:
@@ -62,8 +107,13 @@ def staging_folder(folder: Path) -> Path:
     return stage
 
 
-def finalise(stage: Path, folder: Path) -> Path:
-    """Remove the marker and move the staging folder into place (replacing an old folder)."""
+def finalise(stage: Path, folder: Path, force: bool = True) -> Path:
+    """Remove the marker and move the staging folder into place (replacing an old folder). Without
+    ``force``, a folder that another command filled since the destination was checked is never
+    replaced: OutputError, and the staging folder is left for the caller to remove."""
+    if not force and folder.is_dir() and any(folder.iterdir()):
+        raise OutputError(f"{folder} was written by another command meanwhile; this result was not saved "
+                          "(give another --out, or --force to replace it)")
     (stage / MARKER).unlink()
     if folder.exists():
         old = folder.parent / f".{folder.name}.replaced-{os.getpid()}"
@@ -83,8 +133,10 @@ def write_json(path: Path, data) -> None:
 def write_csv(table, path, **options) -> None:
     """A table as CSV for people: UTF-8 with a byte-order mark, so that Excel on Windows (which reads a
     CSV without one in the system code page) shows Chinese names correctly on a double-click; pandas,
-    Python's ``utf-8-sig`` and R read it as plain UTF-8. ``options`` go to ``DataFrame.to_csv``."""
-    table.to_csv(path, encoding="utf-8-sig", **options)
+    Python's ``utf-8-sig`` and R read it as plain UTF-8. Texts a spreadsheet would take for a formula are
+    written neutralised (``cells.neutral``; ``RunFolder.table`` reads them back as they were).
+    ``options`` go to ``DataFrame.to_csv``."""
+    cells.frame(table).to_csv(path, encoding="utf-8-sig", **options)
 
 
 #: the natural index of each table of a run: the API gives its frames indexed by it (``Result.years()``,
@@ -137,24 +189,92 @@ def draw_columns(years, start: int, inputs: dict, gdp, growth, valid, targets, s
     return cols
 
 
+class OutputLock:
+    """``.NAME.lock`` beside an output folder while a command writes it, made with exclusive create and
+    holding the writer's process id: a second command writing the same folder is refused at once (a
+    lock left by a process that no longer runs is taken over)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder.parent / f".{self.folder.name}.lock"
+        self.held = False
+
+    def acquire(self) -> None:
+        for _ in range(3):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner()
+                if owner is not None and _running(owner):
+                    raise OutputError(f"{self.folder} is being written by another command (process {owner}); "
+                                      "wait for it or give another --out") from None
+                self.path.unlink(missing_ok=True)            # left by a process that has ended
+                continue
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(f"{os.getpid()}\n")
+            self.held = True
+            return
+        raise OutputError(f"{self.folder}: cannot take the lock {self.path.name}")
+
+    def _owner(self) -> int | None:
+        try:
+            return int(self.path.read_text(encoding="ascii").strip() or 0) or None
+        except (OSError, ValueError):
+            return None
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            if self._owner() == os.getpid():
+                self.path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
 class StagedFolder:
     """``with StagedFolder(folder, force) as stage:`` — write files into ``stage``; on a clean exit the
     folder is moved into place, on an exception the staging folder is removed."""
 
-    def __init__(self, folder: Path, force: bool = False):
+    def __init__(self, folder: Path, force: bool = False, inputs=()):
         self.folder = Path(folder)
-        check_destination(self.folder, force)
+        self.force = force
+        check_destination(self.folder, force, inputs)
         self.stage: Path | None = None
+        self.lock = OutputLock(self.folder)
 
     def __enter__(self) -> Path:
-        self.stage = staging_folder(self.folder)
+        self.lock.acquire()
+        try:
+            self.stage = staging_folder(self.folder)
+        except BaseException:
+            self.lock.release()
+            raise
         return self.stage
 
     def __exit__(self, kind, value, tb) -> None:
-        if kind is None:
-            finalise(self.stage, self.folder)
-        else:
-            shutil.rmtree(self.stage, ignore_errors=True)
+        try:
+            if kind is None:
+                try:
+                    finalise(self.stage, self.folder, self.force)
+                except BaseException:
+                    shutil.rmtree(self.stage, ignore_errors=True)
+                    raise
+            else:
+                shutil.rmtree(self.stage, ignore_errors=True)
+        finally:
+            self.lock.release()
 
 
 class DrawsWriter:
@@ -196,14 +316,21 @@ class RunWriter:
     behind, hidden and marked INCOMPLETE, never a folder that looks complete.
     """
 
-    def __init__(self, folder: Path, force: bool = False):
+    def __init__(self, folder: Path, force: bool = False, inputs=()):
         self.folder = Path(folder)
-        check_destination(self.folder, force)
+        self.force = force
+        check_destination(self.folder, force, inputs)
         self.stage: Path | None = None
         self.draws: DrawsWriter | None = None
+        self.lock = OutputLock(self.folder)
 
     def __enter__(self) -> "RunWriter":
-        self.stage = staging_folder(self.folder)
+        self.lock.acquire()                    # a second command writing this folder is told at once
+        try:
+            self.stage = staging_folder(self.folder)
+        except BaseException:
+            self.lock.release()
+            raise
         return self
 
     def stream_draws(self, years) -> DrawsWriter:
@@ -230,7 +357,7 @@ class RunWriter:
         if extras is not None:
             extras(stage)
         write_json(stage / "manifest.json", manifest(result, command))
-        self.done = finalise(stage, self.folder)
+        self.done = finalise(stage, self.folder, self.force)
         self.stage = None
         return self.done
 
@@ -245,10 +372,13 @@ class RunWriter:
         writer.close()
 
     def __exit__(self, kind, value, tb) -> None:
-        if self.draws is not None:
-            self.draws.close()
-        if self.stage is not None and kind is not None:
-            shutil.rmtree(self.stage, ignore_errors=True)
+        try:
+            if self.draws is not None:
+                self.draws.close()
+            if self.stage is not None and kind is not None:
+                shutil.rmtree(self.stage, ignore_errors=True)
+        finally:
+            self.lock.release()
 
 
 def manifest(result, command: str | None) -> dict:
@@ -296,8 +426,10 @@ def default_folder(stem: str, parent: Path = Path("outputs")) -> Path:
 
 
 def write_atomic(path: Path, write) -> None:
-    """``write(tmp)`` into a hidden temporary file beside ``path``, then rename it into place (for
-    folders that grow file by file, such as a sweep's cases)."""
+    """``write(tmp)`` into a hidden temporary file beside ``path``, then rename it into place: the file
+    at ``path`` is the earlier one or the whole new one, never a truncated one (every file a command
+    writes outside a staged folder goes through here: a sweep's cases, reports, exports, charts)."""
+    path = Path(path)
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
     try:
         write(tmp)
@@ -305,6 +437,24 @@ def write_atomic(path: Path, write) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def save_zip_atomic(path: Path, save) -> None:
+    """A zip-based document (XLSX, DOCX) made in memory by ``save(buffer)``, then written atomically: a
+    full disk is one clean error, with no half-closed archive left to fail again later."""
+    import io
+
+    buffer = io.BytesIO()
+    save(buffer)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -323,6 +473,12 @@ def read_json(path: Path):
 
 
 # ====================================================================================== reading
+def why(exc: BaseException) -> str:
+    """An exception as one short line for a message: its kind and the first line of its text."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {clip(text.splitlines()[0], 200)}" if text else type(exc).__name__
+
+
 class FolderError(UserError):
     """A folder is missing, unfinished (INCOMPLETE) or not of the kind a command reads."""
 
@@ -357,9 +513,35 @@ def read_manifest(folder) -> dict:
     if not path.is_file():
         raise FolderError(f"{folder}: not a finished run folder: no manifest.json")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise FolderError(f"{path}:{exc.lineno}: manifest is not valid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FolderError(f"{path}: cannot read the manifest ({type(exc).__name__})") from None
+    return check_manifest(data, path)
+
+
+def check_manifest(data, path) -> dict:
+    """``data`` if it has the shape of a manifest (a mapping; ``input_files`` a mapping of {path, sha256}
+    texts; ``resolved_scenario`` a mapping), else FolderError: a hand-edited or damaged manifest is a
+    message, never an internal error."""
+    def bad(what: str) -> FolderError:
+        return FolderError(f"{path}: not a manifest this version can read ({what}); the folder may have been "
+                           "edited by hand — run the scenario again")
+
+    if not isinstance(data, dict):
+        raise bad(f"a {type(data).__name__}, not a mapping")
+    files = data.get("input_files", {})
+    if not isinstance(files, dict) or not all(
+            isinstance(v, dict) and isinstance(v.get("path"), str) and isinstance(v.get("sha256"), str)
+            for v in files.values()):
+        raise bad("input_files: expected each file's path and sha256")
+    for key in ("resolved_scenario", "conditioning"):
+        if key in data and data[key] is not None and not isinstance(data[key], dict):
+            raise bad(f"{key}: expected a mapping")
+    if "runs" in data and not (isinstance(data["runs"], list) and all(isinstance(r, dict) for r in data["runs"])):
+        raise bad("runs: expected a list of mappings")
+    return data
 
 
 def scenario_from_manifest(manifest: dict):
@@ -398,7 +580,11 @@ class RunFolder:
             self.summary = read_json(self.path / "summary.json")
             self.manifest = read_json(self.path / "manifest.json")
         except (OSError, ValueError) as exc:
-            raise FolderError(f"{self.path}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
+            raise FolderError(f"{self.path}: cannot read the run folder ({why(exc)})") from None
+        if self.manifest is not None:
+            check_manifest(self.manifest, self.path / "manifest.json")
+        if not isinstance(self.summary, dict):
+            raise FolderError(f"{self.path}: summary.json is not a run summary (edited by hand?)")
         self.scenario_data = (self.manifest or {}).get("resolved_scenario") or scenario_data or {}
         self._columns: list[str] | None = None
 
@@ -424,7 +610,7 @@ class RunFolder:
             try:
                 self._columns = pq.read_schema(self.path / "draws.parquet").names
             except (OSError, ValueError) as exc:
-                raise FolderError(f"{self.path}: cannot read draws.parquet ({type(exc).__name__}: {exc})") from None
+                raise FolderError(f"{self.path}: cannot read draws.parquet ({why(exc)})") from None
         return self._columns
 
     @property
@@ -447,21 +633,26 @@ class RunFolder:
         import pandas as pd
 
         try:
-            return pd.read_csv(self.path / f"{name}.csv")
+            return cells.unframe(pd.read_csv(self.path / f"{name}.csv"))
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
         except (OSError, ValueError) as exc:
-            raise FolderError(f"{self.path}: cannot read {name}.csv ({type(exc).__name__}: {exc})") from None
+            raise FolderError(f"{self.path}: cannot read {name}.csv ({why(exc)})") from None
 
     def draws(self, columns=None):
         """Columns of draws.parquet (all when None; ``valid`` always included) as a DataFrame."""
         import pandas as pd
 
         wanted = None if columns is None else list(dict.fromkeys([*columns, "valid"]))
+        missing = [c for c in wanted or () if c not in self.columns]
+        if missing:
+            raise FolderError(f"{self.path}: draws.parquet has no column {', '.join(map(repr, missing[:3]))}"
+                              f"{' ...' if len(missing) > 3 else ''} (summary.json and draws.parquet disagree: "
+                              "edited by hand?)")
         try:
             return pd.read_parquet(self.path / "draws.parquet", columns=wanted)
         except (OSError, ValueError, KeyError) as exc:
-            raise FolderError(f"{self.path}: cannot read draws.parquet ({type(exc).__name__}: {exc})") from None
+            raise FolderError(f"{self.path}: cannot read draws.parquet ({why(exc)})") from None
 
     def scenario(self):
         """The run's Scenario rebuilt from the manifest, or None when the manifest cannot give one (an

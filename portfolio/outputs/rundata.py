@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio.outputs.folders import TABLE_INDEX, FolderError, RunFolder
+from portfolio.outputs.folders import TABLE_INDEX, FolderError, RunFolder, why
 from portfolio.outputs.folders import indexed as _indexed
 from portfolio.outputs.kinds import LANGS
 from portfolio.outputs.texts import TEXT, text
@@ -68,7 +68,7 @@ class RunData:
         try:
             avg = _read_average_growth(run, column, run.summary)
         except (OSError, ValueError, KeyError) as exc:
-            raise FolderError(f"{run.path}: cannot read the run folder ({type(exc).__name__}: {exc})") from None
+            raise FolderError(f"{run.path}: cannot read the run folder ({why(exc)})") from None
         schedule = {name: run.table(name) if (run.path / f"{name}.csv").is_file() else pd.DataFrame()
                     for name in SCHEDULE_TABLES}
         finish = None

@@ -84,6 +84,7 @@ BASE_RC = {
     "hatch.linewidth": 0.5,
     "hatch.color": "#333333",
     "axes.unicode_minus": True,
+    "text.parse_math": False,      # a '$' in a project's name is a dollar sign, never mathtext
     "figure.dpi": 100,
     "savefig.dpi": DPI,
     "savefig.facecolor": "white",
@@ -145,10 +146,13 @@ def technology_colour(tech: str, index: int) -> str:
 
 
 def save(fig, path: Path, fmt: str) -> Path:
-    """Save a figure reproducibly (no timestamps in SVG/PDF metadata)."""
+    """Save a figure reproducibly (no timestamps in SVG/PDF metadata), atomically (a killed or failed
+    save leaves the earlier file whole, never a truncated one)."""
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
                 "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}[fmt]
-    fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata)
+    from portfolio.outputs.folders import write_atomic
+
+    write_atomic(Path(path), lambda tmp: fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata))
     return path
 
 

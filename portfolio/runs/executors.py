@@ -95,8 +95,11 @@ def process_context():
 
 
 def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops them (no tracebacks from workers)."""
+    """Worker processes leave Ctrl-C to the parent, which stops them (no tracebacks from workers), and
+    end on SIGTERM at once (a forked worker would otherwise inherit the command's SIGTERM handler and
+    take the signal for an error of the call it is running)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def one_blas_thread():
@@ -151,9 +154,47 @@ def tune_memory() -> bool:
 _WORKER_SHARED = None
 
 
-def _worker_init(shared=None) -> None:
+def die_with_parent(parent: int | None = None) -> None:
+    """End this worker process when its parent ends, however the parent ends (SIGTERM, SIGKILL, a
+    crash): on Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``); on other POSIX systems a thread
+    watches for the parent to change. A worker never outlives the command, holding its pipes open.
+    ``parent``: the parent's process id as the parent knew it (a parent that ended before this runs is
+    then seen too)."""
+    import sys
+    import threading
+
+    parent = os.getppid() if parent is None else parent
+    if os.getppid() != parent:
+        os._exit(1)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:       # the parent ended before the request took effect
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    if os.name != "posix":
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="portfolio-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(shared=None, parent: int | None = None) -> None:
     global _WORKER_SHARED
     _WORKER_SHARED = shared
+    die_with_parent(parent)
     _ignore_interrupts()
     tune_memory()
     one_blas_thread()      # applies to the whole worker process (not used as a context)
@@ -181,7 +222,7 @@ class LocalExecutor(Executor):
 
     def _new_pool(self, shared) -> ProcessPoolExecutor:
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=process_context(),
-                                         initializer=_worker_init, initargs=(shared,))
+                                         initializer=_worker_init, initargs=(shared, os.getpid()))
         self._pool_shared = shared
         return self._pool
 
@@ -214,6 +255,7 @@ class LocalExecutor(Executor):
         following = 0                 # ordered only: the index to yield next
         pool = self._pool_for(shared)
         state = {"broken": False}
+        restarts = 0                  # fresh pools started in a row without a call finishing
 
         def submit_next() -> bool:
             if len(pending) + len(ready) >= window:
@@ -223,7 +265,11 @@ class LocalExecutor(Executor):
                 return False
             try:
                 pending[pool.submit(_call_in_worker, func, item[1], shared is not None)] = item
-            except BrokenProcessPool:          # the pool broke since the last result: run it again later
+            except (BrokenProcessPool, RuntimeError) as exc:
+                # the pool broke since the last result (once broken it also says it is shut down): run
+                # the call again later, in a fresh pool; any other RuntimeError is not ours to hide
+                if not isinstance(exc, BrokenProcessPool) and not getattr(pool, "_broken", False):
+                    raise
                 heapq.heappush(retry, item)
                 state["broken"] = True
                 return False
@@ -251,6 +297,10 @@ class LocalExecutor(Executor):
                     heapq.heappush(retry, (index, spec))
                     continue
                 finished.append((index, spec, result))
+            restarts = 0 if finished else restarts + broken
+            if restarts > self.retries + 2:
+                raise ExecutorError(f"the worker processes died {restarts} times in a row before finishing "
+                                    "a call (out of memory?)")
             if broken:
                 # every call still in the dead pool fails too: collect them and start a fresh pool
                 for item in pending.values():
@@ -357,6 +407,7 @@ class DaskExecutor(Executor):
                 plugin = globals().get("IgnoreInterrupts") or __getattr__("IgnoreInterrupts")
                 self.client.register_plugin(plugin(), name="portfolio-ignore-interrupts")
             else:
+                probe_scheduler(self.address, self.timeout)      # bounded: no hang on any listener
                 try:
                     self.client = Client(self.address, timeout=f"{self.timeout}s")
                 except (OSError, TimeoutError) as exc:
@@ -518,6 +569,48 @@ def __getattr__(name: str):
         cls = globals()["IgnoreInterrupts"] = _ignore_interrupts_plugin()
         return cls
     raise AttributeError(name)
+
+
+#: the address schemes a scheduler may be reached by (no scheme: tcp)
+SCHEMES = ("tcp",)
+
+
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Check, within ``timeout`` seconds in all, that a Dask scheduler answers at ``address``: the
+    connection, the handshake and an ``identity`` call are each bounded, so a listener that is not a
+    scheduler (an HTTP server, a socket that accepts and never answers) is an ExecutorError, never a
+    hang. Unsupported schemes (``tls://``, which needs certificates, ``ws://``, ...) are refused."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    scheme, sep, _ = address.partition("://")
+    if sep and scheme not in SCHEMES:
+        raise ExecutorError(f"unsupported scheduler address {address}: give tcp://HOST:PORT (a {scheme}:// "
+                            "scheduler needs a connection setup this tool does not make)")
+
+    async def ask():
+        from distributed.comm import connect
+
+        deadline = time.monotonic() + timeout
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        try:
+            await asyncio.wait_for(comm.write({"op": "identity"}), max(deadline - time.monotonic(), 0.01))
+            return await asyncio.wait_for(comm.read(), max(deadline - time.monotonic(), 0.01))
+        finally:
+            comm.abort()
+
+    with ThreadPoolExecutor(1) as thread:      # a loop of its own, also where one is running (notebooks)
+        try:
+            reply = thread.submit(asyncio.run, ask()).result()
+        except ValueError as exc:
+            raise ExecutorError(f"not a Dask scheduler address: {address} ({_reason(exc)})") from None
+        except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+            raise ExecutorError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+                                f"({_reason(exc)})") from None
+        except Exception as exc:  # noqa: BLE001 — whatever a foreign listener makes the comm raise
+            raise ExecutorError(f"no Dask scheduler answers at {address} ({_reason(exc)})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise ExecutorError(f"no Dask scheduler answers at {address} (something else is listening there)")
 
 
 def _reason(exc: BaseException) -> str:

@@ -48,7 +48,8 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
     elif overrides:
         raise ValueError("overrides apply to a scenario file; pass the path instead of a Scenario")
     folder = Path(out) if out is not None else folders.default_folder(scenario.meta.name)
-    writer = folders.RunWriter(folder, force=force)          # a folder in the way: refused before running
+    writer = folders.RunWriter(folder, force=force,          # a folder in the way: refused before running
+                               inputs=input_paths(scenario, actuals, ledger))
     compiled = prepare(scenario, actuals, ledger)
     n = resolve_settings(scenario, draws, seed, sampler).draws
     # learning from actuals resamples the draws at the end, so they cannot be streamed to disk as they come
@@ -88,6 +89,15 @@ def save(result, folder, force: bool = False, command: str | None = None, charts
         result.folder = writer.finish(result, command=command, extras=extras)
     result.warnings = warnings
     return result.folder
+
+
+def input_paths(scenario, *others) -> list:
+    """The files a run reads: the scenario's own (extends, registers) and ``others`` given as paths."""
+    from portfolio.scenario.loading import origin
+
+    resolved = origin(scenario)
+    paths = list(resolved.paths.values()) if resolved is not None else []
+    return paths + [p for p in others if isinstance(p, (str, os.PathLike))]
 
 
 def _draw_charts(stage: Path, result, lang: str | None, warnings: list[str]) -> None:

@@ -226,6 +226,20 @@ def check_memory(c: Compiled, spec: RunSpec, keep_inputs: bool) -> None:
                                f"use at most about {fits:,} draws")
 
 
+def check_rows_fit(c: Compiled, rows: int, what: str, extra_per_row: int = 0, keep_inputs: bool = False) -> None:
+    """Refuse, before anything is sampled, ``rows`` draws of one evaluation (a goal-seek step, the rows
+    of a sensitivity design) that would not fit in memory; ``extra_per_row`` bytes per row besides the
+    run's own (the design itself). MemoryLimitError naming ``what`` and the largest size that fits."""
+    spec = RunSpec(draws=max(int(rows), 1), seed=0, sampler="mc", workers=1, chunk_size=8192)
+    need = memory_estimate(c, spec, keep_inputs) + extra_per_row * spec.draws
+    have = available_memory()
+    if have is not None and need > 0.8 * have:
+        per_row = max(need // spec.draws, 1)
+        raise MemoryLimitError(f"{what} of {spec.draws:,} rows needs about {need / 2**30:.1f} GiB but "
+                               f"{have / 2**30:.1f} GiB is available; use at most about "
+                               f"{int(0.8 * have // per_row):,} rows")
+
+
 def chunk_bounds(draws: int, chunk_size: int) -> list[tuple[int, int]]:
     """[start, stop) of each chunk; chunk_size must be a multiple of BLOCK_SIZE (or ≥ draws)."""
     return [(a, min(a + chunk_size, draws)) for a in range(0, draws, chunk_size)]

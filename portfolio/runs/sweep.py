@@ -852,7 +852,13 @@ def _read_record(path: Path, case: Case) -> dict | None:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("id") != case.id or "row" not in record:
+    if not isinstance(record, dict) or record.get("id") != case.id:
+        return None
+    row = record.get("row")
+    # the table row as written: this case's, with plain values (a hand-edited one is computed again)
+    if not isinstance(row, dict) or row.get("case_id") != case.id or row.get("case") != case.index:
+        return None
+    if not all(isinstance(k, str) and (v is None or isinstance(v, (str, int, float, bool))) for k, v in row.items()):
         return None
     return record
 

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pydantic
-import yaml
 
 from portfolio.problems import InputError, Problem, clip, dotted, short
 from portfolio.scenario import schema
 from portfolio.scenario.register import check_columns, project_from_row, read_table
 from portfolio.scenario.workbook import is_scenario_workbook, read_workbook
-from portfolio.scenario.yamlio import load_yaml
+from portfolio.scenario.yamlio import load_yaml, parse_value
 
 SET_SOURCE = "--set"
+#: the keys a scenario file may have at its top level
+TOP_LEVEL_KEYS = frozenset(schema.Scenario.model_fields) | {"extends", "register", "remove_projects"}
 
 
 @dataclass
@@ -101,6 +102,9 @@ def _resolve_file(path: Path, chain: list[Path]) -> Resolved:
     if not isinstance(data, dict):
         raise InputError([Problem(label, prov.get((), (label, 1))[1], "",
                                   f"expected a mapping of sections (meta, targets, ...), got {type(data).__name__}")])
+    if data and not set(data) & TOP_LEVEL_KEYS:        # some other file: describe it, never quote it
+        raise InputError([Problem(label, None, "", f"not a scenario file: none of its {len(data)} top-level keys "
+                                  f"is a section of a scenario ({', '.join(sorted(TOP_LEVEL_KEYS))})")])
     problems: list[Problem] = []
     projects = _projects_by_id(data, prov, label, problems)
     _rekey_named_lists(data, prov)
@@ -113,6 +117,7 @@ def _resolve_file(path: Path, chain: list[Path]) -> Resolved:
         parent = _parent(data.pop("extends"), path, chain, label, prov, problems)
 
     register_rows: list[dict] = []
+    register_ids: set = set()
     if "register" in data:
         entries = data.pop("register")
         entries = [entries] if isinstance(entries, str) else entries
@@ -124,21 +129,24 @@ def _resolve_file(path: Path, chain: list[Path]) -> Resolved:
             files.update(rfiles)
             paths.update({k: str((path.parent / entry).resolve()) for k in rfiles})
             for row in rows:
-                if any(r["id"] == row["id"] for r in register_rows):
+                if row["id"] in register_ids:
                     problems.append(Problem(*rprov[("projects", row["id"], "id")], f"projects.{row['id']}",
                                             "duplicate project id (already in a register)"))
                     continue
                 register_rows.append(row)
+                register_ids.add(row["id"])
             prov.update(rprov)
     if problems:
         raise InputError(problems)
 
     # own projects: register rows, then inline entries merged onto them by id
     merged_projects = [dict(r) for r in register_rows]
+    by_id = {p["id"]: p for p in merged_projects}
     for item in projects:
-        existing = next((p for p in merged_projects if p["id"] == item["id"]), None)
+        existing = by_id.get(item["id"])
         if existing is None:
             merged_projects.append(item)
+            by_id[item["id"]] = item
         else:
             _deep_merge(existing, item)
     if "projects" in data or register_rows:
@@ -181,6 +189,10 @@ def _projects_by_id(data: dict, prov: dict, label: str, problems: list) -> list[
         return []
     seen: dict = {}
     result = []
+    located: dict = {}                     # list index → its provenance keys (one pass: linear in the file)
+    for key in prov:
+        if len(key) >= 2 and key[0] == "projects" and isinstance(key[1], int):
+            located.setdefault(key[1], []).append(key)
     for i, item in enumerate(items):
         line = prov.get(("projects", i), (label, None))[1]
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
@@ -193,8 +205,7 @@ def _projects_by_id(data: dict, prov: dict, label: str, problems: list) -> list[
             continue
         seen[ident] = line
         result.append(item)
-        prefix = ("projects", i)
-        for key in [k for k in prov if k[:2] == prefix]:
+        for key in located.get(i, ()):
             prov[("projects", ident) + key[2:]] = prov.pop(key)
     return result
 
@@ -264,10 +275,12 @@ def _merge(parent: Resolved, child: Resolved) -> Resolved:
     for key, value in child.data.items():
         if key == "projects":
             projects = data.setdefault("projects", [])
+            by_id = {p.get("id"): p for p in projects}
             for item in value:
-                existing = next((p for p in projects if p.get("id") == item.get("id")), None)
+                existing = by_id.get(item.get("id"))
                 if existing is None:
                     projects.append(item)
+                    by_id[item.get("id")] = item
                 else:
                     _deep_merge(existing, item)
         elif key == "remove_projects":
@@ -277,10 +290,11 @@ def _merge(parent: Resolved, child: Resolved) -> Resolved:
         else:
             _drop_prefix(prov, (key,))
             data[key] = value
-    # lists replaced inside merged maps lose the parent's provenance below them
-    for path in child.provenance:
-        if path and isinstance(path[-1], int):
-            _drop_prefix(prov, path[:-1], keep_exact=True)
+    # lists replaced inside merged maps lose the parent's provenance below them (one pass over it)
+    replaced = {path[:-1] for path in child.provenance if path and isinstance(path[-1], int)}
+    if replaced:
+        for key in [k for k in prov if any(k[:n] in replaced for n in range(len(k)))]:
+            del prov[key]
     prov.update(child.provenance)
     return Resolved(data, prov, {**parent.files, **child.files}, {**parent.paths, **child.paths})
 
@@ -309,13 +323,15 @@ def apply_override(resolved: Resolved, text: str) -> None:
         raise InputError([Problem(SET_SOURCE, None, clip(text, 60), "expected path=value")])
     path_text, raw = text.split("=", 1)
     path_text = path_text.strip()
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
+    value = parse_value(raw, SET_SOURCE, clip(path_text, 60)) if raw.strip() else ""
     parts = path_text.split(".")
     if not path_text or any(not p for p in parts):
         raise InputError([Problem(SET_SOURCE, None, clip(path_text, 60), "empty key in path")])
+    if parts[0] in schema.FILE_KEYS:           # read while the file loads: an override would change nothing
+        raise InputError([Problem(SET_SOURCE, None, clip(path_text, 60),
+                                  f"'{parts[0]}' is read when the scenario file is loaded and cannot be set "
+                                  "with --set or a sweep factor; write it in a scenario file (a child "
+                                  "scenario with extends: changes it for one case)")])
     node = resolved.data
     key_path: tuple = ()
     for depth, part in enumerate(parts):
@@ -482,6 +498,25 @@ def _model_in(annotation) -> object:
     return None
 
 
+#: an amount (capex, output value) above this many times the base-year GDP is a typing error, not a plan
+MAX_TIMES_GDP = 1000
+
+
+def _mean_of(value) -> float | None:
+    """A fixed amount, or a distribution's mean (inf when it has none); None for no amount."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"):
+            return float(value.distribution().mean())
+    except (ValueError, OverflowError, ArithmeticError, AttributeError):
+        return math.inf
+
+
 def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
     """Cross-field checks: windows, ids, dependencies, technologies, correlations."""
     from portfolio.scenario.graph import CycleError, topological_order
@@ -500,8 +535,9 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
                 out.append(_located(resolved, ("targets", target.name, "technologies"),
                                     f"unknown technology '{tech}' (known: {', '.join(s.energy.technologies)})"))
     known = [p.id for p in s.projects] + [g.id for g in s.groups]
+    known_set = set(known)
     for target in s.targets:
-        if target.project is not None and target.project not in known:
+        if target.project is not None and target.project not in known_set:
             hint = difflib.get_close_matches(target.project, known, n=1)
             out.append(_located(resolved, ("targets", target.name, "project"), f"unknown project or group id "
                                 f"'{target.project}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")))
@@ -510,11 +546,14 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
         out.append(_located(resolved, ("targets",), f"duplicate target name '{name}'"))
 
     ids = [p.id for p in s.projects]
+    id_set = set(ids)
+    hints = 0
     kinds = set(schema.KINDS)
     for p in s.projects:
         for dep in p.depends_on:
-            if dep.id not in ids:
-                hint = difflib.get_close_matches(dep.id, ids, n=1)
+            if dep.id not in id_set:
+                hints += 1                   # a hint searches every id: for the first few problems only
+                hint = difflib.get_close_matches(dep.id, ids, n=1) if hints <= 20 else []
                 out.append(_located(resolved, ("projects", p.id, "depends_on"), f"unknown project id '{dep.id}'"
                                     + (f" (did you mean '{hint[0]}'?)" if hint else "")))
         if p.technology is not None and p.technology not in s.energy.technologies:
@@ -526,11 +565,19 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
             if tech is not None and tech.capex_per_kw is None:
                 out.append(_located(resolved, ("projects", p.id, "capex"), "required: technology "
                                     f"'{p.technology}' has no capex_per_kw to derive it from"))
+        for name in ("capex", "output_value"):
+            amount = getattr(p, name, None)
+            mean = _mean_of(amount)
+            if mean is not None and not (math.isfinite(mean) and mean <= MAX_TIMES_GDP * s.economy.gdp):
+                out.append(_located(resolved, ("projects", p.id, name), f"{name} averages {mean:.3g} (base unit), "
+                                    f"more than {MAX_TIMES_GDP:,} times the region's base-year GDP "
+                                    f"({s.economy.gdp:,.0f}); a unit or a digit is wrong"))
         if p.price_index is not None and p.price_index not in s.uncertainty.price_paths:
             out.append(_located(resolved, ("projects", p.id, "price_index"),
                                 f"unknown price path '{p.price_index}' (known: "
                                 f"{', '.join(s.uncertainty.price_paths) or 'none: add uncertainty.price_paths'})"))
-    deps = {p.id: [d.id for d in p.depends_on if d.id in ids] for p in s.projects}
+    known = set(ids)
+    deps = {p.id: [d.id for d in p.depends_on if d.id in known] for p in s.projects}
     try:
         topological_order(ids, deps)
     except CycleError as exc:
@@ -542,7 +589,7 @@ def _semantic_problems(s: schema.Scenario, resolved: Resolved) -> list[Problem]:
 
     for driver in s.uncertainty.drivers:
         for ref in driver.applies_to:
-            if ref not in ids and ref not in kinds:
+            if ref not in id_set and ref not in kinds:
                 out.append(_located(resolved, ("uncertainty", "drivers", driver.name, "applies_to"),
                                     f"'{ref}' is neither a project id nor a project kind ({', '.join(kinds)})"))
     for shock in s.uncertainty.shocks:
@@ -627,6 +674,7 @@ def _correlation_problems(s: schema.Scenario, resolved: Resolved, check_correlat
     known = {k for k, v in inputs.items() if isinstance(v, Dist)}
     out = []
     names: list[str] = []
+    pairs: dict = {}
     for i, c in enumerate(corr):
         for path in c.between:
             if path not in inputs:
@@ -639,6 +687,11 @@ def _correlation_problems(s: schema.Scenario, resolved: Resolved, check_correlat
         if c.between[0] == c.between[1]:
             out.append(_located(resolved, ("uncertainty", "correlations", i, "between"),
                                 "an input cannot be correlated with itself"))
+        pair = frozenset(c.between)
+        if pair in pairs:
+            out.append(_located(resolved, ("uncertainty", "correlations", i, "between"),
+                                f"this pair is given twice (first in correlations[{pairs[pair]}]); keep one"))
+        pairs.setdefault(pair, i)
     if out:
         return out
     matrix = np.eye(len(names))

@@ -17,6 +17,9 @@ from portfolio.problems import InputError, Problem, clip, short
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+#: rows of a table (register, actuals, ledger, a workbook sheet): a plan has hundreds of projects; this
+#: bounds the time and memory of reading and validating whatever is given
+MAX_ROWS = 50_000
 ENCODINGS = ("utf-8-sig", "gb18030")
 
 
@@ -70,6 +73,8 @@ def _read_csv(path: Path, label: str):
                 raise InputError([Problem(label, line, "", f"row has {len(record)} cells but the header "
                                           f"has {len(header)} columns (a stray comma?)")])
             rows.append((line, {h: typed(c.strip()) for h, c in zip(header, record) if h and c.strip()}))
+            if len(rows) > MAX_ROWS:
+                raise too_many_rows(label)
     except csv.Error as exc:
         raise InputError([Problem(label, reader.line_num, "", f"malformed CSV row: {exc}")]) from None
     return header, rows
@@ -112,14 +117,19 @@ def open_workbook(path: Path, label: str):
 def _read_xlsx(path: Path, label: str):
     book = open_workbook(path, label)
     try:
-        return sheet_table(book.worksheets[0])
+        return sheet_table(book.worksheets[0], label)
     finally:
         book.close()
 
 
-def sheet_table(sheet) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
+def too_many_rows(label: str) -> InputError:
+    return InputError([Problem(label, None, "", f"more than {MAX_ROWS:,} rows; a table of projects, actuals "
+                               "or reports is refused beyond that (split it, or keep what the plan needs)")])
+
+
+def sheet_table(sheet, label: str = "") -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
     """A worksheet's header and its rows as (row number, {column: value}): empty cells dropped, text
-    stripped, date cells as dates."""
+    stripped, date cells as dates; more than ``MAX_ROWS`` rows is an InputError for ``label``."""
     header: list[str] = []
     rows = []
     for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -135,6 +145,8 @@ def sheet_table(sheet) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
             values[name] = cell.strip() if isinstance(cell, str) else cell
         if values:
             rows.append((number, values))
+            if len(rows) > MAX_ROWS:
+                raise too_many_rows(label)
     while header and not header[-1]:
         header.pop()
     return header, rows
@@ -158,7 +170,12 @@ def project_from_row(row: dict[str, object], key: tuple, at) -> tuple[dict, dict
 
 
 def check_columns(header: list[str], known: set[str], required: set[str], label: str) -> list[Problem]:
-    """Problems for unknown, duplicate and missing columns, each naming the column."""
+    """Problems for unknown, duplicate and missing columns, each naming the column. A first row that
+    names none of the known columns is not a header of this kind of table: it is described, never
+    quoted (it may be the first line of any file)."""
+    if not any(column in known for column in header):
+        return [Problem(label, 1, "", f"not a table of this kind: its first row names none of the expected "
+                                      f"columns (required: {', '.join(sorted(required))})")]
     problems = []
     for column in header:
         if not column:

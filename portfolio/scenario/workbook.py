@@ -23,6 +23,7 @@ import yaml
 from portfolio.problems import InputError, Problem, clip, location, short
 from portfolio.scenario.register import check_columns, open_workbook, project_from_row, sheet_table, typed
 from portfolio.scenario import schema
+from portfolio.scenario.cells import text_cells
 from portfolio.scenario.schema import NAMED_LISTS
 from portfolio.uncertainty.quantities import compact_spec
 from portfolio.uncertainty.units import UNITS, split_quantity
@@ -74,12 +75,13 @@ _HELP = {
 
 
 # ------------------------------------------------------------------------------------------- writing
-def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
+def write_workbook(scenario, path: str | Path, overrides=(), save=None) -> Path:
     """Write a scenario as an input workbook that runs as the same scenario; returns the path.
 
     ``scenario`` is a scenario file (YAML or a workbook; ``overrides`` as ``--set``), a loaded
     ``Scenario`` or a ``loading.Resolved``. The scenario is validated first: an invalid one raises
-    InputError and writes nothing.
+    InputError and writes nothing. ``save(path, write)`` writes the file (the command line passes the
+    output layer's atomic writer); by default openpyxl saves it in place.
     """
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -135,12 +137,16 @@ def write_workbook(scenario, path: str | Path, overrides=()) -> Path:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         _format(sheet, header, Alignment)
+        text_cells(sheet)                 # texts stay texts (a name starting with '=' is no formula)
         for column, name in enumerate(header, start=1):
             if name in ranges and rows:
                 _dropdown(sheet, column, len(rows) + 1, ranges[name])
     book.move_sheet("lists", offset=len(book.sheetnames))
     path = Path(path)
-    book.save(path)
+    if save is None:
+        book.save(path)
+    else:
+        save(path, book.save)
     return path
 
 
@@ -315,7 +321,7 @@ def read_workbook(path: Path, label: str) -> tuple[dict, dict]:
                 problems.append(Problem(f"{label}:{name}", None, "", f"unknown sheet '{clip(name, 40)}' (expected "
                                         f"one of {', '.join(SECTIONS)})"))
                 continue
-            header, rows = sheet_table(book[name])
+            header, rows = sheet_table(book[name], f"{label}:{name}")
             if not header:
                 continue
             where = f"{label}:{name}"

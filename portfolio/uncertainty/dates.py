@@ -116,6 +116,8 @@ def parse_year(value) -> float:
             pass
     try:
         year = decimal_year(value)
+    except OverflowError:                       # an integer of hundreds of digits
+        raise UnitError(f"expected a year between 1900 and 2200, got {short(value)}") from None
     except (ValueError, TypeError) as exc:
         if isinstance(value, str) and _date_match(value.strip()):        # the right form, an impossible day
             reason = str(exc).rsplit("(", 1)[-1].rstrip(")")

@@ -119,7 +119,10 @@ def parse_quantity(value: object, kind: str) -> float:
     if isinstance(value, bool):
         raise UnitError(f"expected a number, got {value!r}")
     if isinstance(value, (int, float)):
-        result = float(value)
+        try:
+            result = float(value)
+        except OverflowError:                  # an integer of hundreds of digits
+            raise UnitError(f"expected a finite number, got {short(value)}") from None
     elif isinstance(value, str):
         typed = _as_typed(value)
         if _DECIMAL_COMMA.match(typed):

@@ -217,6 +217,11 @@ def test_cli_refuses_a_non_empty_out_folder_without_force(cli, pair, tmp_path):
     assert "is not empty" in res.stderr and "--force" in res.stderr
     assert (out / "keep.txt").read_text(encoding="utf-8") == "mine"
     res = cli("compare", *pair, "--draws", 10, "--out", out, "--no-charts", "--force")
+    assert res.exit_code == 2 and "not made by portfolio" in res.stderr     # --force: only the tool's folders
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "mine"
+    (out / "keep.txt").unlink()
+    assert cli("compare", *pair, "--draws", 10, "--out", out, "--no-charts").exit_code == 0
+    res = cli("compare", *pair, "--draws", 10, "--out", out, "--no-charts", "--force")
     assert res.exit_code == 0, res.stderr
     assert {p.name for p in out.iterdir()} == EXPECTED_FILES
 

@@ -91,3 +91,12 @@ def test_cli_writes_the_search_folder_and_chart(cli, two_projects, tmp_path):
     assert meta["objectives"] == ["probability", "p10"] and meta["optimiser"].startswith("optuna")
     assert len(pd.read_csv(out / "trials.csv")) == 8 and (out / "robust.png").stat().st_size > 10_000
     assert np.isfinite(pd.read_csv(out / "chosen.csv")["check_probability"]).all()
+
+
+def test_force_replaces_a_robust_folder_the_tool_wrote(cli, two_projects, tmp_path):
+    path, _ = two_projects
+    out = tmp_path / "again"
+    args = ("robust", path, "--lever", LEVERS[0], "--trials", "2", "--draws", "200", "--out", out, "--no-charts")
+    assert cli(*args).exit_code == 0
+    assert cli(*args).exit_code == 2                               # not empty, no --force
+    assert cli(*args, "--force").exit_code == 0, "a robust folder is one of the tool's own"

@@ -184,9 +184,14 @@ def test_non_empty_out_needs_force(cli, child, tmp_path):
     lines = [line for line in result.stderr.splitlines() if "not empty" in line]
     assert len(lines) == 1 and str(out) in lines[0] and "--force" in lines[0]
     assert (out / "notes.txt").read_text(encoding="utf-8") == "keep me"     # nothing touched
-    forced = cli("run", child, "--out", out, "--draws", 20, "--force", "--quiet")
+    refused = cli("run", child, "--out", out, "--draws", 20, "--force", "--quiet")
+    assert refused.exit_code == 2 and "not made by portfolio" in refused.output     # not the tool's folder
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    (out / "notes.txt").unlink()
+    assert cli("run", child, "--out", out, "--draws", 20, "--quiet").exit_code == 0
+    forced = cli("run", child, "--out", out, "--draws", 30, "--force", "--quiet")     # the tool's own folder
     assert forced.exit_code == 0, forced.output
-    assert not (out / "notes.txt").exists() and (out / "summary.json").exists()
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["draws"] == 30
     assert leftovers(tmp_path) == []                                       # no .busy.replaced-* left
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from portfolio import __version__
 from portfolio.outputs import texts as L
+from portfolio.outputs.folders import write_bytes_atomic, write_text_atomic
+from portfolio.scenario.cells import markdown, neutral
 
 
 @dataclass
@@ -69,7 +71,7 @@ _PATH_CELL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_\[\]]+)+$")   #
 
 
 def _html_cell(value) -> str:
-    text = str(value)
+    text = str(neutral(str(value)))
     cls = ' class="num"' if _NUMBER_CELL.match(text) else ""
     shown = html.escape(text)
     if _PATH_CELL.match(text):                  # a long path breaks after a dot or an underscore
@@ -84,7 +86,7 @@ def _html_table(table: Table) -> str:
 def html_table(header, rows, widths=None) -> str:
     """An HTML table, every cell escaped (numbers, dates and ranges kept on one line); ``widths`` the
     columns' shares of the text width."""
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    head = "".join(f"<th>{html.escape(str(neutral(h)))}</th>" for h in header)
     body = "".join("<tr>" + "".join(_html_cell(c) for c in row) + "</tr>" for row in rows)
     columns = ""
     if widths and len(widths) == len(header):
@@ -151,11 +153,11 @@ def embedded_font_css(text: str) -> str:
 def write_html(report: Report, out: Path) -> None:
     page = render_html(report)
     page = page.replace("<style>", "<style>" + embedded_font_css(page), 1)
-    out.write_text(page, encoding="utf-8")
+    write_text_atomic(out, page)
 
 
 def _md_cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return markdown(text)
 
 
 def _md_table(table: Table) -> str:
@@ -166,28 +168,45 @@ def _md_table(table: Table) -> str:
 
 
 def write_markdown(report: Report, out: Path) -> None:
-    """``out`` plus its images in ``<stem>_files/<kind>.png`` beside it (relative links)."""
-    lang = report.lang
+    """``out`` plus its images in ``<stem>_files/<kind>.png`` beside it (relative links); each file written
+    atomically, and a report that fails removes the images it added."""
     images = out.parent / f"{out.stem}_files"
+    made = not images.exists()
+    written: list[Path] = []
+    try:
+        _write_markdown(report, out, images, written)
+    except BaseException:
+        for path in written:                      # a failed report leaves nothing of its own behind
+            path.unlink(missing_ok=True)
+        if made and images.is_dir() and not any(images.iterdir()):
+            images.rmdir()
+        raise
+
+
+def _write_markdown(report: Report, out: Path, images: Path, written: list) -> None:
+    lang = report.lang
     images.mkdir(parents=True, exist_ok=True)
-    parts = [f"# {report.title}", "", f"*{report.subtitle}*", "", f"**{report.headline}**", "",
+    parts = [f"# {markdown(report.title)}", "", f"*{markdown(report.subtitle)}*", "", f"**{markdown(report.headline)}**", "",
              f"## {L.text('report.key_figures', lang)}", "", _md_table(report.key_figures), "",
              f"## {L.text('report.charts', lang)}", ""]
     for chart in report.charts:
-        (images / f"{chart.kind}.png").write_bytes(chart.png)
-        parts += [f"![{chart.caption}]({images.name}/{chart.kind}.png)", "", f"*{chart.caption}*", ""]
+        image = images / f"{chart.kind}.png"
+        if not image.exists():
+            written.append(image)
+        write_bytes_atomic(image, chart.png)
+        parts += [f"![{markdown(chart.caption)}]({images.name}/{chart.kind}.png)", "", f"*{markdown(chart.caption)}*", ""]
     if report.sections is None:
         parts += [f"## {L.text('report.assumptions', lang)}", "", L.text("report.assumptions_intro", lang), "",
                   _md_table(report.assumptions), "", f"### {L.text('report.projects_table', lang)}", "",
                   _md_table(report.projects), ""]
         for heading, intro, table in report.extra_sections or []:
-            parts += [f"### {heading}", "", intro, "", _md_table(table), ""]
+            parts += [f"### {markdown(heading)}", "", markdown(intro), "", _md_table(table), ""]
     else:
         for heading, intro, table in report.sections:
-            parts += [f"## {heading}", "", intro, "", _md_table(table), ""]
+            parts += [f"## {markdown(heading)}", "", markdown(intro), "", _md_table(table), ""]
     parts += [f"## {L.text('report.method', lang)}", ""]
-    parts += [f"- {n}" for n in report.notes]
-    parts += ["", f"### {L.text('report.caveats_title', lang)}", ""] + [f"- {n}" for n in report.caveats]
+    parts += [f"- {markdown(n)}" for n in report.notes]
+    parts += ["", f"### {L.text('report.caveats_title', lang)}", ""] + [f"- {markdown(n)}" for n in report.caveats]
     parts += ["", f"## {L.text('report.manifest', lang)}", "", _md_table(report.manifest), "",
               f"_{L.text('report.generated', lang, version=__version__)}_", ""]
-    out.write_text("\n".join(parts), encoding="utf-8")
+    write_text_atomic(out, "\n".join(parts))

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from portfolio import __version__
 from portfolio.outputs import texts as L
+from portfolio.outputs.folders import save_zip_atomic
 from portfolio.outputs.report.document import Report, Table
+from portfolio.scenario.cells import neutral
 
 #: the fonts of the official layout, by role (East Asian name, Latin name)
 FONTS = {"body": ("仿宋_GB2312", "Times New Roman"), "title": ("方正小标宋简体", "Times New Roman"),
@@ -79,7 +81,7 @@ def write_docx(report: Report, out: Path, template: str | Path | None = None) ->
     writer.write(report)
     document.core_properties.title = report.title
     document.core_properties.created = dt.datetime(2000, 1, 1)
-    document.save(out)
+    save_zip_atomic(out, document.save)
 
 
 # ----------------------------------------------------------------------------------- page and styles
@@ -392,7 +394,7 @@ class _Writer:
                 para.style = cell_style
                 if not self.official:
                     para.paragraph_format.first_line_indent = Pt(0)
-                run = para.add_run(str(text))
+                run = para.add_run(str(neutral(str(text))))
                 run.font.size = Pt(size)
                 if row_number == 0:
                     run.bold = True
