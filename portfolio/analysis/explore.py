@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
+
 from portfolio.outputs import texts as L
 from portfolio.outputs.textsummary import target_cells
 from portfolio.problems import InputError, UserError
@@ -153,7 +155,13 @@ class Explorer:
         fan.update({f"p{q}": [float(v) for v in years[f"growth_p{q}"]] for q in FAN})
         window = next((t["window"] for t in summary["targets"] if t["metric"] == "average_growth"), None)
         threshold = next((t["threshold"] for t in summary["targets"] if t["metric"] == "average_growth"), None)
+        # what moves average growth over the plan window: each source's mean contribution [fraction per year]
+        first, last = result.growth_window()
+        span = slice(first - int(result.years_index[1]), last - int(result.years_index[1]) + 1)
+        drivers = [{"key": k, "label": {lang: L.text(f"contrib.{k}", lang) for lang in ("zh", "en")},
+                    "value": float(np.mean(v[span]))} for k, v in result.mean_contributions().items()]
         return {"targets": targets, "fan": fan, "target_window": window, "target_growth": threshold,
+                "drivers": drivers, "growth_window": [first, last],
                 "draws": self.draws, "seed": self.seed, "invalid_draws": summary["invalid_draws"],
                 "seconds": round(time.perf_counter() - began, 2)}
 
@@ -276,6 +284,8 @@ button{font-size:1rem;margin:.3rem .3rem .3rem 0} svg{width:100%;height:auto;bac
 <section>
 <table id="targets"><thead><tr><th id="h-target"></th><th id="h-p"></th><th id="h-was"></th></tr></thead><tbody></tbody></table>
 <svg id="fan" viewBox="0 0 640 300" role="img"></svg>
+<h3 id="h-drivers" style="font-size:1rem;margin:.8rem 0 .2rem"></h3>
+<table id="drivers"><thead><tr><th id="h-source"></th><th id="h-now"></th><th id="h-was2"></th><th id="h-change"></th></tr></thead><tbody></tbody></table>
 <div id="status"></div><div id="error"></div>
 </section>
 <section>
@@ -316,7 +326,8 @@ function labels() {
   text("sub", T("subtitle").replace("{draws}", DATA.draws.toLocaleString("en")).replace("{seed}", DATA.seed));
   for (const [id, key] of [["h-target", "target"], ["h-p", "probability"], ["h-was", "was"], ["l-investment", "investment_rate"],
        ["l-tfp", "tfp_growth"], ["l-capex", "capex_scale"], ["h-project", "project"], ["h-delay", "delay"],
-       ["h-cancel", "cancel"], ["reset", "reset"], ["l-name", "name"], ["save", "save"]]) text(id, T(key));
+       ["h-cancel", "cancel"], ["reset", "reset"], ["l-name", "name"], ["save", "save"], ["h-source", "source"],
+       ["h-now", "now"], ["h-was2", "was"], ["h-change", "change"]]) text(id, T(key));
   for (const p of DATA.projects) text("name-" + p.id, p.name[lang]);
   const iv = parseFloat($("investment_rate").value), tv = parseFloat($("tfp_growth").value);
   text("v-investment_rate", (iv > 0 ? "+" : "") + iv.toFixed(1) + " " + T("points"));
@@ -333,6 +344,17 @@ function show(r) {
     const p = row.insertCell(); p.className = "p"; p.id = "p-" + t.name; p.textContent = t.text;
     const was = row.insertCell(); was.className = "was";
     was.textContent = first ? first.targets[i].text : "";
+  });
+  text("h-drivers", T("drivers").replace("{first}", r.growth_window[0]).replace("{last}", r.growth_window[1]));
+  const pp = v => { const x = Math.round(v * 10000) / 100; return (x > 0 ? "+" : "") + x.toFixed(2); };   // no "-0.00"
+  const rows = $("drivers").tBodies[0];
+  rows.textContent = "";
+  r.drivers.forEach((d, i) => {
+    const row = rows.insertRow(), base = first ? first.drivers[i].value : d.value;
+    row.insertCell().textContent = d.label[lang];
+    row.insertCell().textContent = pp(d.value);
+    const was = row.insertCell(); was.className = "was"; was.textContent = pp(base);
+    const change = row.insertCell(); change.id = "change-" + d.key; change.textContent = pp(d.value - base);
   });
   fan(r);
 }

@@ -118,6 +118,15 @@ def test_the_page_shows_the_run_of_the_scenario_with_the_levers_on_common_random
     assert {t["name"]: t["probability"] for t in shown["targets"]} == expected
     assert shown["draws"] == DRAWS and len(shown["fan"]["years"]) == len(shown["fan"]["p50"])
     assert all(a <= b <= c for a, b, c in zip(shown["fan"]["p5"], shown["fan"]["p50"], shown["fan"]["p95"]))
+    # what moves average growth: each source's mean contribution over the plan window, as the run's own
+    from portfolio.model.engine import CONTRIBUTIONS
+
+    result = portfolio.simulate(explorer.variant(Levers.from_json(levers)), draws=DRAWS, seed=explorer.seed)
+    first, last = shown["growth_window"]
+    years = result.years()
+    for d in shown["drivers"]:
+        assert d["value"] == pytest.approx(years.loc[first:last, f"contribution_{d['key']}"].mean(), rel=1e-12, abs=1e-15)
+    assert [d["key"] for d in shown["drivers"]] == list(CONTRIBUTIONS)
     status, bad = _post(address, "/api/simulate", {"levers": {"cancelled": ["nowhere"]}})
     assert status == 400 and "nowhere" in bad["error"]
 
@@ -165,6 +174,8 @@ def test_the_page_in_headless_chromium(server):
         after = _expected(Levers(cancelled=(cancelled,)), explorer.seed)["growth_2021_2025"]
         assert browser.find_element(By.ID, "p-growth_2021_2025").text.startswith(f"{after * 100:.1f}%")
         assert browser.find_element(By.ID, "fan").find_elements(By.TAG_NAME, "polygon")
+        # the cancelled plant's construction no longer adds demand: the change column says so
+        assert browser.find_element(By.ID, "change-construction").text.startswith("-")
         browser.find_element(By.ID, "lang").click()                                  # 中文
         assert browser.find_element(By.ID, "h-cancel").text == "取消"
         assert browser.find_element(By.ID, "save").text == "另存为情景"
