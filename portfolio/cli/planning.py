@@ -114,7 +114,7 @@ def robust(scenario, levers, objectives, target, budget, trials, draws, seed, ov
     from portfolio.scenario.loading import load_scenario
 
     loaded = load_scenario(scenario, overrides)
-    folder = destination(out, "robust", force)
+    folder = destination(out, "robust", force, inputs=[scenario])
     with Progress(not as_json, "searching") as advance:
         found = robust_choice(loaded, levers, objectives or ("probability",), target=target, budget=budget,
                               trials=trials, draws=draws, seed=seed, on_trial=advance)

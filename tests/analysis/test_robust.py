@@ -100,3 +100,9 @@ def test_force_replaces_a_robust_folder_the_tool_wrote(cli, two_projects, tmp_pa
     assert cli(*args).exit_code == 0
     assert cli(*args).exit_code == 2                               # not empty, no --force
     assert cli(*args, "--force").exit_code == 0, "a robust folder is one of the tool's own"
+
+
+def test_the_output_folder_may_not_hold_the_scenario(cli, two_projects):
+    path, _ = two_projects
+    r = cli("robust", path, "--lever", LEVERS[0], "--trials", "2", "--draws", "200", "--out", path.parent, "--force")
+    assert r.exit_code == 2 and "would replace an input" in r.output and path.is_file()
