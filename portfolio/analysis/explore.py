@@ -181,6 +181,18 @@ class Explorer:
         target.write_text("\n".join(lines) + "\n" + dump(origin(scenario).data), encoding="utf-8")
         return target
 
+    def report(self, levers: Levers, name: str, lang: str | None = None) -> Path:
+        """Save the setting as a scenario (``save``), run it as ``portfolio run`` would (the explorer's
+        draws and seed) into ``out/<name>/`` and write its HTML report there; the report's path."""
+        from portfolio.outputs.report import write_report
+        from portfolio.runs.runner import run
+
+        scenario = self.save(levers, name)
+        with self._lock:
+            result = run(scenario, self.out / name, draws=self.draws, seed=self.seed, force=True,
+                         lang=lang or self.lang, command=f"portfolio explore … report {name}")
+        return write_report(result.folder, "html", lang or self.lang)
+
     def page(self) -> str:
         """The page: one HTML file, the scenario's projects and both languages' texts inside it."""
         s = self.scenario
@@ -227,6 +239,10 @@ def _handler(explorer: Explorer):
                 if self.path == "/api/save":
                     saved = explorer.save(levers, str(body.get("name") or ""))
                     return self._json(200, {"path": str(saved)})
+                if self.path == "/api/report":
+                    lang = body.get("lang") if body.get("lang") in ("zh", "en") else None
+                    written = explorer.report(levers, str(body.get("name") or ""), lang)
+                    return self._json(200, {"path": str(written)})
                 return self._json(404, {"error": "not found"})
             except InputError as exc:
                 return self._json(400, {"error": "; ".join(str(p) for p in exc.problems)})
@@ -298,7 +314,7 @@ button{font-size:1rem;margin:.3rem .3rem .3rem 0} svg{width:100%;height:auto;bac
 <div id="projects"><table><thead><tr><th id="h-project"></th><th id="h-delay"></th><th id="h-cancel"></th></tr></thead><tbody></tbody></table></div>
 <p><button id="reset" type="button"></button></p>
 <p><label for="name" id="l-name"></label><input id="name" value="">
-<button id="save" type="button"></button> <span id="saved"></span></p>
+<button id="save" type="button"></button> <button id="report" type="button"></button> <span id="saved"></span></p>
 </section>
 </main>
 <script>
@@ -327,7 +343,7 @@ function labels() {
   for (const [id, key] of [["h-target", "target"], ["h-p", "probability"], ["h-was", "was"], ["l-investment", "investment_rate"],
        ["l-tfp", "tfp_growth"], ["l-capex", "capex_scale"], ["h-project", "project"], ["h-delay", "delay"],
        ["h-cancel", "cancel"], ["reset", "reset"], ["l-name", "name"], ["save", "save"], ["h-source", "source"],
-       ["h-now", "now"], ["h-was2", "was"], ["h-change", "change"]]) text(id, T(key));
+       ["h-now", "now"], ["h-was2", "was"], ["h-change", "change"], ["report", "report"]]) text(id, T(key));
   for (const p of DATA.projects) text("name-" + p.id, p.name[lang]);
   const iv = parseFloat($("investment_rate").value), tv = parseFloat($("tfp_growth").value);
   text("v-investment_rate", (iv > 0 ? "+" : "") + iv.toFixed(1) + " " + T("points"));
@@ -422,6 +438,11 @@ function build() {
     text("saved", ""); text("error", "");
     try { const r = await call("/api/save", {levers: levers(), name: $("name").value}); text("saved", T("saved") + " " + r.path); }
     catch (e) { text("error", e.message); }
+  });
+  $("report").addEventListener("click", async () => {
+    text("saved", T("writing")); text("error", "");
+    try { const r = await call("/api/report", {levers: levers(), name: $("name").value, lang}); text("saved", T("saved") + " " + r.path); }
+    catch (e) { text("saved", ""); text("error", e.message); }
   });
 }
 build(); labels(); simulate();

@@ -662,6 +662,8 @@ TEXT: dict[str, dict[str, str]] = {
     "explore.reset": {"zh": "恢复原情景", "en": "Back to the scenario"},
     "explore.name": {"zh": "情景名称", "en": "Scenario name"},
     "explore.save": {"zh": "另存为情景", "en": "Save as scenario"},
+    "explore.report": {"zh": "生成报告", "en": "Write the report"},
+    "explore.writing": {"zh": "正在模拟并生成报告…", "en": "simulating and writing the report…"},
     "explore.saved": {"zh": "已保存:", "en": "saved:"},
     "explore.running": {"zh": "模拟中…", "en": "simulating…"},
     "explore.done": {"zh": "用时 {seconds} 秒", "en": "{seconds} s"},

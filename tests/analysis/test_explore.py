@@ -145,6 +145,25 @@ def test_save_as_scenario_writes_a_file_that_runs_to_the_figures_shown(server):
     assert status == 400 and not (explorer.out.parent / "escape.yaml").exists()
 
 
+def test_the_report_button_runs_the_setting_and_writes_its_report(server):
+    """/api/report: the setting saved as a scenario, run into out/<name>/ with the explorer's draws and
+    seed (the run folder's summary has the probabilities the page showed) and its HTML report written."""
+    from pathlib import Path
+
+    explorer, address = server
+    levers = {"delays": {"airport": 1}}
+    _, shown = _post(address, "/api/simulate", {"levers": levers})
+    status, written = _post(address, "/api/report", {"levers": levers, "name": "airport-late", "lang": "en"})
+    assert status == 200, written
+    report = Path(written["path"])
+    assert report.name == "report_en.html" and report.parent == explorer.out / "airport-late"
+    summary = json.loads((report.parent / "summary.json").read_text(encoding="utf-8"))
+    assert [t["probability"] for t in summary["targets"]] == [t["probability"] for t in shown["targets"]]
+    assert "<html" in report.read_text(encoding="utf-8")[:200].lower()
+    status, refused = _post(address, "/api/report", {"levers": levers, "name": "../up"})
+    assert status == 400
+
+
 @pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None, reason="needs Debian's chromium and chromium-driver "
                     "(apt-get install chromium chromium-driver; .ci/run installs them)")
 def test_the_page_in_headless_chromium(server):
