@@ -149,11 +149,8 @@ class BacktestResult:
             write_csv(self.scores, stage / "scores.csv", index=False, float_format="%.10g")
             files = []
             if charts:
-                for name, draw in (("pit", plot_pit), ("fans", plot_fans)):
-                    fig = draw(self, lang)
-                    with S.house_style(lang):
-                        for fmt in formats:
-                            files.append(S.save(fig, stage / f"{name}.{fmt}", fmt).name)
+                figures = {"pit": plot_pit(self, lang), "fans": plot_fans(self, lang)}
+                files = [p.name for p in S.save_all(figures, stage, lang, formats)]
             summary = self.summary()
             summary["command"] = command
             summary["files"] = ["backtest.json", "scores.csv", *files]

@@ -798,14 +798,7 @@ class Discovery:
         """The charts (``figures``) as ``out/<name>.<format>``, in the house style; the files written."""
         from portfolio.outputs import style as S
 
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, fig in self.figures(lang).items():
-            with S.house_style(lang or self.lang):
-                for fmt in formats:
-                    written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
-        return written
+        return S.save_all(self.figures(lang), out, lang or self.lang, formats)
 
     def format(self, top: int = 10) -> str:
         m = self.meta
@@ -1047,14 +1040,7 @@ def regional_chart(d: Discovery, names: Names | None = None, top: int = 15):
         for y, (ks, p) in zip(ys, zip(table["ks"], table["p_value"])):
             ax.text(ks + 0.005, y, f"{ks:.2f}" + ("" if p < 0.001 else f" (p={p:.2g})"), va="center",
                     fontsize=6.5, color="#444444")
-        ax.set_yticks(ys, short_labels([names.label(p) for p in table["parameter"]], lang))
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlim(0, max(0.1, float(table["ks"].max()) * 1.18) if k else 1)
-        ax.set_ylim(-0.6, k - 0.4)
-        ax.grid(True, axis="x")
-        ax.grid(False, axis="y")
-        ax.spines["left"].set_visible(False)
-        ax.set_xlabel(L.text("discovery.chart.regional.xlabel", lang))
+        _ranked_axes(ax, table, "ks", 0.1, names, L.text("discovery.chart.regional.xlabel", lang))
         # the colours follow the misses' side; with --on hits the same bar reads the other way round
         lower, higher = (("discovery.chart.regional.higher", "discovery.chart.regional.lower") if d.on == "hits"
                          else ("discovery.chart.regional.lower", "discovery.chart.regional.higher"))
@@ -1080,15 +1066,22 @@ def features_chart(d: Discovery, names: Names | None = None, top: int = 15):
         ax.barh(ys, table["score"], height=0.66, color=S.BLUE, edgecolor="#333333", lw=0.35)
         for y, score in zip(ys, table["score"]):
             ax.text(score + 0.002, y, f"{score:.3f}", va="center", fontsize=6.5, color="#444444")
-        ax.set_yticks(ys, short_labels([names.label(p) for p in table["parameter"]], lang))
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlim(0, max(0.05, float(table["score"].max()) * 1.18) if k else 1)
-        ax.set_ylim(-0.6, k - 0.4)
-        ax.grid(True, axis="x")
-        ax.grid(False, axis="y")
-        ax.spines["left"].set_visible(False)
-        ax.set_xlabel(L.text("discovery.chart.features.xlabel", lang))
+        _ranked_axes(ax, table, "score", 0.05, names, L.text("discovery.chart.features.xlabel", lang))
     return fig
+
+
+def _ranked_axes(ax, table: pd.DataFrame, column: str, least: float, names: Names, xlabel: str) -> None:
+    """The axes of a ranked bar chart (KS distances, feature scores): one input per row, largest on top,
+    named in ``names``' language, the value axis from 0 to ``least`` or 18% past the largest value."""
+    k = len(table)
+    ax.set_yticks(np.arange(k - 1, -1, -1), short_labels([names.label(p) for p in table["parameter"]], names.lang))
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(0, max(least, float(table[column].max()) * 1.18) if k else 1)
+    ax.set_ylim(-0.6, k - 0.4)
+    ax.grid(True, axis="x")
+    ax.grid(False, axis="y")
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel(xlabel)
 
 
 def trajectory_chart(d: Discovery, names: Names | None = None):

@@ -121,11 +121,7 @@ class RobustResult:
         with StagedFolder(Path(folder), force) as stage:
             write_csv(self.trials, stage / "trials.csv", index=False, float_format="%.10g")
             write_csv(self.chosen, stage / "chosen.csv", index=False, float_format="%.10g")
-            files = []
-            if charts:
-                fig = self.figure(lang)
-                with S.house_style(lang):
-                    files = [S.save(fig, stage / f"robust.{fmt}", fmt).name for fmt in formats]
+            files = [p.name for p in S.save_all({"robust": self.figure(lang)}, stage, lang, formats)] if charts else []
             write_json(stage / "robust.json", {**self.meta, "command": command,
                                                "current": {k: float(v) for k, v in self.current.items()},
                                                "chosen": self.chosen.to_dict(orient="records"),

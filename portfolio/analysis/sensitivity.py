@@ -353,14 +353,7 @@ class SensitivityResult:
         """The charts (``figures``) as ``out/<name>.<format>``, in the house style; the files written."""
         from portfolio.outputs import style as S
 
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, fig in self.figures(lang).items():
-            with S.house_style(lang or self.lang):
-                for fmt in formats:
-                    written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
-        return written
+        return S.save_all(self.figures(lang), out, lang or self.lang, formats)
 
     def format(self, top: int = 12) -> str:
         """A short text report (the CLI prints it)."""

@@ -155,18 +155,7 @@ def draw_comparison_charts(comparison, folder: Path, lang: str | None = None,
         "compare_distributions": compare_distributions(table, comparison.per_draw(), summary, lang,
                                                        target.threshold if target else None),
     }
-    return _save(figures, Path(folder) / "charts", lang, formats)
-
-
-def _save(figures: dict, out: Path, lang: str, formats) -> list[Path]:
-    """Each figure as ``out/<kind>.<format>``, saved in the house style (as the run charts are)."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    with S.house_style(lang):
-        for name, fig in figures.items():
-            for fmt in formats:
-                written.append(S.save(fig, out / f"{name}.{fmt}", fmt))
-    return written
+    return S.save_all(figures, Path(folder) / "charts", lang, formats)
 
 
 def folder_target(comparison) -> dict:
@@ -198,4 +187,4 @@ def folder_figures(folder, lang: str | None = None) -> tuple[str, dict]:
 def draw_comparison_folder_charts(folder, lang: str | None = None, formats=("png", "svg"), out=None) -> list[Path]:
     """Redraw the charts of a saved comparison folder into ``out`` (default ``folder/charts``)."""
     lang, figures = folder_figures(folder, lang)
-    return _save(figures, Path(out) if out is not None else Path(folder) / "charts", lang, formats)
+    return S.save_all(figures, Path(out) if out is not None else Path(folder) / "charts", lang, formats)

@@ -156,6 +156,19 @@ def save(fig, path: Path, fmt: str) -> Path:
     return path
 
 
+def save_all(figures: dict, out: Path, lang: str, formats) -> list[Path]:
+    """Each figure of ``{name: Figure}`` as ``out/<name>.<format>``, in the house style of ``lang`` (as
+    ``save``: reproducible, atomic); the files written."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with house_style(lang):
+        for name, fig in figures.items():
+            for fmt in formats:
+                written.append(save(fig, out / f"{name}.{fmt}", fmt))
+    return written
+
+
 def figure(height_cm: float = HEIGHT_CM):
     """A house-size figure (16 cm wide, constrained layout) and its axes; call inside ``house_style``."""
     from matplotlib.figure import Figure
