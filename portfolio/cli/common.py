@@ -52,6 +52,18 @@ class stop_on_sigterm:
             sys.unraisablehook = self.hook
 
 
+def _interruption(exc: BaseException) -> BaseException | None:
+    """The KeyboardInterrupt or Terminated behind ``exc``, if any: a signal that arrives while a numba
+    kernel runs surfaces as ``SystemError: … returned a result with an exception set``, caused by it."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):         # Terminated included
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def friendly(func):
     """Run a command; print input problems and exit 2; hide tracebacks of other errors."""
 
@@ -85,6 +97,11 @@ def friendly(func):
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 — the last line of defence for planners
+            stop = _interruption(exc)
+            if stop is not None:   # Ctrl-C or SIGTERM arrived inside compiled code, which reports it wrapped
+                terminated = isinstance(stop, Terminated)
+                click.echo("terminated." if terminated else "interrupted.", err=True)
+                sys.exit(EXIT_TERMINATED if terminated else 130)
             if os.environ.get("PORTFOLIO_DEBUG"):
                 raise
             click.echo(f"internal error: {type(exc).__name__}: {exc}\n"

@@ -343,17 +343,26 @@ class RunWriter:
 
         ``extras(stage)`` may add files (charts) from the written tables before the manifest is
         written and the folder is moved into place."""
+        from portfolio.runs.executors import spare_threads
+
         stage = self.stage
-        # draws.parquet is written in a thread while the tables are computed (pyarrow writes without
-        # holding the GIL); leaving the block waits for it and raises what it raised
-        with ThreadPoolExecutor(1) as pool:
-            draws = pool.submit(self._write_draws, result, stage)
+        # draws.parquet and the tables are computed in threads (pyarrow writes, and NumPy sorts and
+        # partitions, without holding the GIL); the summary and the schedule tables in one, as they share
+        # the criticality statistics. Each file is written whole by one thread, so the folder is the same
+        # for any number of threads; leaving the block waits for all and raises the first error.
+        def summary_and_schedule():
             write_json(stage / "summary.json", result.summary())
-            for name in TABLE_INDEX:                              # years, projects, energy: CSV layout
-                write_csv(getattr(result, name)(indexed=False), stage / f"{name}.csv", index=False)
             for name, table in result.schedule_tables().items():     # criticality, s_curves, groups
                 write_csv(table, stage / f"{name}.csv", index=False)
-            draws.result()
+
+        def table(name: str):                                     # years, projects, energy: CSV layout
+            write_csv(getattr(result, name)(indexed=False), stage / f"{name}.csv", index=False)
+
+        with ThreadPoolExecutor(1 + spare_threads(), thread_name_prefix="portfolio-write") as pool:
+            jobs = [pool.submit(self._write_draws, result, stage), pool.submit(summary_and_schedule),
+                    *(pool.submit(table, name) for name in sorted(TABLE_INDEX, key=lambda n: n != "energy"))]
+            for job in jobs:
+                job.result()
         if extras is not None:
             extras(stage)
         write_json(stage / "manifest.json", manifest(result, command))

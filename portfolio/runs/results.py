@@ -61,8 +61,28 @@ def draw_quantiles(values: np.ndarray, qs) -> np.ndarray:
     out = np.empty((k, len(flat)))
     out[:, ~varies] = low[~varies]
     if varies.any():        # flat[varies] is a copy: partitioning it never touches the caller's array
-        out[:, varies] = np.percentile(flat[varies], qs, axis=1, overwrite_input=True)
+        out[:, varies] = _row_percentiles(flat[varies], qs)
     return out.reshape((k,) + rest)
+
+
+#: elements of a (columns × draws) array above which its columns are partitioned in several threads
+THREADED_QUANTILES = 4_000_000
+
+
+def _row_percentiles(rows: np.ndarray, qs) -> np.ndarray:
+    """``np.percentile(rows, qs, axis=1)``, partitioning ``rows`` (which it may reorder) in place; large
+    arrays in slices of rows on ``executors.spare_threads()`` threads (NumPy's partition releases the
+    GIL: 100,000 draws × 400 columns took 0.74 s in one thread, 0.37 s in two). Each row's
+    percentiles are computed alone, so the result does not depend on the slicing."""
+    from portfolio.runs.executors import spare_threads, thread_map
+
+    threads = spare_threads() if rows.size >= THREADED_QUANTILES else 1
+    if threads <= 1 or len(rows) < 2:
+        return np.percentile(rows, qs, axis=1, overwrite_input=True)
+    edges = np.linspace(0, len(rows), min(threads, len(rows)) + 1).astype(int)
+    parts = thread_map(lambda ab: np.percentile(rows[ab[0]:ab[1]], qs, axis=1, overwrite_input=True),
+                       zip(edges[:-1], edges[1:]), threads)
+    return np.concatenate(parts, axis=-1)
 
 
 def first_growth_target(scenario):

@@ -91,6 +91,7 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
     effective_share : float
         Effective draws per draw (1, or ESS / draws after learning from actuals).
     """
+    from portfolio.runs.executors import thread_map
     from portfolio.runs.results import wilson_interval
 
     columns = ["end_point", "end_point_id", "id", "name_zh", "name_en", "kind", "criticality",
@@ -102,31 +103,35 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
     # per project, contiguous rows (J, n): the loops below read one project at a time
     duration = np.ascontiguousarray((cod - start).T)
     live = ~np.ascontiguousarray(cancelled.T)
-    duration_order: dict[int, np.ndarray] = {}          # sorted once per project, when first needed
-    scratch = np.empty((2, len(start)))                # the two rank vectors of one Spearman coefficient
-    out = []
+    out, crucial = [], []          # crucial: (row, project, finish, the draws where both finish)
+    finishes = []
     for name, ident in end_points(compiled.scenario):
         finish, terminal = _terminal(compiled, ident, cod)
         done = np.isfinite(finish)
         on = critical_path(start, cod, cancelled, deps, terminal, compiled.order, compiled.ledger, tol=TIE)
         hits_all = on[done].sum(axis=0)
         n_done = int(done.sum())
-        finish_order = np.argsort(finish)
+        finishes.append(finish)
         for j, plan in enumerate(compiled.projects):
             hits = int(hits_all[j])
             low, high = wilson_interval(hits * effective_share, n_done * effective_share)
             both = done & live[j]
-            crucial = math.nan
             if both.sum() > 2 and np.ptp(duration[j][both]) > 1e-12:
-                if j not in duration_order:
-                    duration_order[j] = np.argsort(duration[j])
-                crucial = spearman_within(duration[j], duration_order[j], finish, finish_order, both, scratch)
+                crucial.append((len(out), j, len(finishes) - 1, both))
             p = plan.project
             out.append({"end_point": name, "end_point_id": ident or "", "id": plan.id, "name_zh": p.name.zh,
                         "name_en": p.name.en, "kind": p.kind,
                         "criticality": hits / n_done if n_done else math.nan,
-                        "criticality_ci_low": low, "criticality_ci_high": high, "cruciality": crucial,
+                        "criticality_ci_low": low, "criticality_ci_high": high, "cruciality": math.nan,
                         "draws": n_done})
+    # the sorts and the rank walks release the GIL: spread over threads (each vector sorted once)
+    sorted_projects = sorted({j for _, j, _, _ in crucial})
+    orders = dict(zip(sorted_projects, thread_map(lambda j: np.argsort(duration[j]), sorted_projects)))
+    finish_orders = thread_map(np.argsort, finishes) if crucial else []
+    values = thread_map(lambda job: spearman_within(duration[job[1]], orders[job[1]], finishes[job[2]],
+                                                    finish_orders[job[2]], job[3]), crucial)
+    for (row, *_), value in zip(crucial, values):
+        out[row]["cruciality"] = value
     return pd.DataFrame(out, columns=columns)
 
 

@@ -118,3 +118,29 @@ def test_validate_counts_in_the_singular_and_the_plural(cli, minimal):
     n = len(portfolio.load_scenario(minimal).targets)
     assert (f"{n} target," if n == 1 else f"{n} targets,") in text and " 1 targets" not in text
     assert " 1 projects" not in cli("validate", CHUXIONG / "baseline.yaml").output
+
+
+@pytest.mark.parametrize("signal_name, code, message", [("interrupt", 130, "interrupted."),
+                                                        ("terminate", 143, "terminated.")])
+def test_a_signal_inside_compiled_code_is_an_interruption_not_an_internal_error(signal_name, code, message):
+    """A Ctrl-C (or SIGTERM) that arrives while a numba kernel runs comes back wrapped, as Python's
+    ``SystemError: … returned a result with an exception set`` caused by the KeyboardInterrupt: the command
+    still says it was interrupted and exits as for a plain Ctrl-C, with no 'internal error'."""
+    import click
+    from click.testing import CliRunner
+
+    from portfolio.cli.common import EXIT_TERMINATED, Terminated, friendly
+
+    stop = KeyboardInterrupt() if signal_name == "interrupt" else Terminated()
+
+    @click.command()
+    @friendly
+    def kernel():
+        try:
+            raise stop
+        except KeyboardInterrupt as exc:
+            raise SystemError("CPUDispatcher(<function k>) returned a result with an exception set") from exc
+
+    result = CliRunner().invoke(kernel, [])
+    assert result.exit_code == (130 if signal_name == "interrupt" else EXIT_TERMINATED) == code
+    assert message in result.output and "internal error" not in result.output

@@ -119,6 +119,19 @@ def test_criticality_matches_a_brute_force_longest_path(textbook):
     assert crucial["c_rough_wall"] == pytest.approx(np.corrcoef(*ranks)[0, 1], abs=1e-12)
 
 
+def test_criticality_does_not_depend_on_the_threads(textbook, monkeypatch):
+    """The sorts and rank walks of the cruciality run on several threads: the table is identical."""
+    from portfolio.runs import executors, schedule_risk
+
+    tables = []
+    for threads in (1, 2, 5):
+        monkeypatch.setattr(executors, "spare_threads", lambda t=threads: t)
+        tables.append(schedule_risk.criticality(textbook.compiled, textbook.data.detail))
+    assert tables[0]["cruciality"].notna().sum() > 5
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table, tables[0])
+
+
 def test_groups_and_s_curves(textbook):
     """The exterior group (D → G → H → M) starts with the roof and finishes with the fixtures; its
     completion target and the S-curves are the empirical distribution of those finishes."""
