@@ -35,6 +35,7 @@ import numpy as np
 
 from portfolio.model.compiled import Compiled
 from portfolio.model.engine import evaluate
+from portfolio.model.threads import thread_imap
 from portfolio.problems import InputError, Problem
 from portfolio.scenario.settings import resolve_settings
 from portfolio.uncertainty.sampling import BLOCK_SIZE, sample
@@ -202,7 +203,7 @@ def evaluate_design(c: Compiled, design: Mapping[str, np.ndarray], *, scale: Sca
     rows = list(_chunks(start, n, chunk_rows, aligned=others == "random"))
     shared = (c, values, medians(c), others, seed, sampler, start)
     done = (executor.map_ordered(_design_rows, rows, shared=shared) if executor is not None
-            else ((ab, _design_rows(ab, shared)) for ab in rows))
+            else zip(rows, thread_imap(lambda ab: _design_rows(ab, shared), rows)))   # this process: threads
     for (a, b), result in done:
         _store(out, slice(a, b), result)
     out.seconds = time.perf_counter() - began
@@ -242,7 +243,7 @@ def evaluate_cases(c: Compiled, cases: Sequence[Mapping[str, float]], draws: int
     rows = list(_chunks(0, draws, chunk_rows, aligned=True))
     shared = (c, list(cases), reduce, seed, sampler)
     done = (executor.map_ordered(_case_rows, rows, shared=shared) if executor is not None
-            else ((ab, _case_rows(ab, shared)) for ab in rows))
+            else zip(rows, thread_imap(lambda ab: _case_rows(ab, shared), rows)))
     for (a, b), (reduced, ok) in done:
         if values is None:
             values = np.empty((len(cases), draws) + reduced.shape[2:])

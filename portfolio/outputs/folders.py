@@ -343,7 +343,7 @@ class RunWriter:
 
         ``extras(stage)`` may add files (charts) from the written tables before the manifest is
         written and the folder is moved into place."""
-        from portfolio.runs.executors import spare_threads
+        from portfolio.model.threads import spare_threads
 
         stage = self.stage
         # draws.parquet and the tables are computed in threads (pyarrow writes, and NumPy sorts and

@@ -170,8 +170,19 @@ def _measure_ratios(scenario: str, args: dict) -> dict:
                    workers=1, chunk_size=8192)
     run_draws(c, RunSpec(4096, spec.seed, spec.sampler, 1, 4096), keep_inputs=False)  # warm tables/caches
     began = time.perf_counter()
-    run_draws(c, spec, keep_inputs=False)
+    run_draws(c, spec, keep_inputs=False)              # the chunks on the process's threads
     engine = time.perf_counter() - began
+    limit = os.environ.get("PORTFOLIO_THREADS")
+    os.environ["PORTFOLIO_THREADS"] = "1"               # and in one thread, as the scalar reference runs
+    try:
+        began = time.perf_counter()
+        run_draws(c, spec, keep_inputs=False)
+        one_thread = time.perf_counter() - began
+    finally:
+        if limit is None:
+            os.environ.pop("PORTFOLIO_THREADS")
+        else:
+            os.environ["PORTFOLIO_THREADS"] = limit
     rng = np.random.default_rng(0)
     total = n * len(c.random)
     began = time.perf_counter()
@@ -179,6 +190,7 @@ def _measure_ratios(scenario: str, args: dict) -> dict:
         rng.random(min(1 << 20, total - start))
     floor = time.perf_counter() - began
     out = {"simulate_seconds": engine, "floor_seconds": floor, "ratio_to_floor": engine / floor,
+           "one_thread_seconds": one_thread, "ratio_to_floor_one_thread": one_thread / floor,
            "variates": total, "peak_memory_mb": _peak_mb("self")}
     sys.path.insert(0, str(Path.cwd()))
     try:
@@ -187,7 +199,8 @@ def _measure_ratios(scenario: str, args: dict) -> dict:
         return out
     per_draw = reference_seconds_per_draw(c, 200)
     out.update({"reference_seconds_per_draw": per_draw, "engine_seconds_per_draw": engine / n,
-                "speedup_vs_reference": per_draw / (engine / n)})
+                "speedup_vs_reference": per_draw / (engine / n),
+                "speedup_vs_reference_one_thread": per_draw / (one_thread / n)})
     return out
 
 
@@ -208,7 +221,8 @@ def run_case(name: str, description: str, args: dict, scenario: str, repeats: in
             "wall_seconds": round(wall, 3), "draws_per_second": round(args["draws"] / wall) if rated else None,
             "peak_memory_mb": round(max(peaks)) if peaks else None, "repeats": repeats,
             **{k: round(statistics.median(s[k] for s in samples), 4) for k in
-               ("ratio_to_floor", "speedup_vs_reference", "floor_seconds", "reference_seconds_per_draw", "charts")
+               ("ratio_to_floor", "speedup_vs_reference", "ratio_to_floor_one_thread",
+                "speedup_vs_reference_one_thread", "floor_seconds", "reference_seconds_per_draw", "charts")
                if k in samples[0]},
             **({"worker_peak_memory_mb": round(max(s["worker_peak_memory_mb"] for s in samples))}
                if samples[0].get("worker_peak_memory_mb") is not None else {})}

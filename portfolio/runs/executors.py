@@ -35,6 +35,7 @@ from concurrent.futures import (
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
 
+from portfolio.model.threads import mark_worker
 from portfolio.problems import UserError
 
 
@@ -152,33 +153,6 @@ def tune_memory() -> bool:
 
 #: the ``shared`` object of the pool this worker process belongs to (set once, by the initializer)
 _WORKER_SHARED = None
-_IN_WORKER = False           # this process is a worker of a LocalExecutor pool
-
-
-def spare_threads() -> int:
-    """Threads this process may use for array work that releases the GIL (NumPy's sorts and partitions,
-    the compiled kernels, pyarrow): the cores it may run on, and 1 in a worker process of a pool (its
-    sibling workers have the other cores)."""
-    if _IN_WORKER:
-        return 1
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:      # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def thread_map(func: Callable, items: Iterable, threads: int | None = None) -> list:
-    """``[func(item) for item in items]``, the calls spread over up to ``threads`` threads (default
-    ``spare_threads()``); in one thread, inline. Worth it only where ``func`` releases the GIL; the
-    results are the same either way, in the order of ``items``; the first exception is raised."""
-    items = list(items)
-    threads = min(threads or spare_threads(), len(items))
-    if threads <= 1:
-        return [func(item) for item in items]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(threads, thread_name_prefix="portfolio-array") as pool:
-        return list(pool.map(func, items))
 
 
 def die_with_parent(parent: int | None = None) -> None:
@@ -219,8 +193,9 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _worker_init(shared=None, parent: int | None = None) -> None:
-    global _WORKER_SHARED, _IN_WORKER
-    _WORKER_SHARED, _IN_WORKER = shared, True
+    global _WORKER_SHARED
+    _WORKER_SHARED = shared
+    mark_worker()          # its sibling workers have the other cores: no extra array threads here
     die_with_parent(parent)
     _ignore_interrupts()
     tune_memory()
@@ -582,8 +557,7 @@ def _ignore_interrupts_plugin():
         def setup(self, worker):
             import threading
 
-            global _IN_WORKER
-            _IN_WORKER = True            # its siblings have the other cores: no extra array threads
+            mark_worker()              # its siblings have the other cores: no extra array threads
             if threading.current_thread() is threading.main_thread():
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
 

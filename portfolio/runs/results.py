@@ -71,10 +71,10 @@ THREADED_QUANTILES = 4_000_000
 
 def _row_percentiles(rows: np.ndarray, qs) -> np.ndarray:
     """``np.percentile(rows, qs, axis=1)``, partitioning ``rows`` (which it may reorder) in place; large
-    arrays in slices of rows on ``executors.spare_threads()`` threads (NumPy's partition releases the
+    arrays in slices of rows on ``threads.spare_threads()`` threads (NumPy's partition releases the
     GIL: 100,000 draws × 400 columns took 0.74 s in one thread, 0.37 s in two). Each row's
     percentiles are computed alone, so the result does not depend on the slicing."""
-    from portfolio.runs.executors import spare_threads, thread_map
+    from portfolio.model.threads import spare_threads, thread_map
 
     threads = spare_threads() if rows.size >= THREADED_QUANTILES else 1
     if threads <= 1 or len(rows) < 2:

@@ -91,7 +91,7 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
     effective_share : float
         Effective draws per draw (1, or ESS / draws after learning from actuals).
     """
-    from portfolio.runs.executors import thread_map
+    from portfolio.model.threads import thread_map
     from portfolio.runs.results import wilson_interval
 
     columns = ["end_point", "end_point_id", "id", "name_zh", "name_en", "kind", "criticality",

@@ -168,32 +168,18 @@ def test_every_draw_carries_each_projects_start_and_finish(tmp_path):
 def test_draw_quantiles_in_threads_are_the_same_as_in_one(monkeypatch):
     """Large arrays are partitioned in slices of columns on several threads: every percentile is still
     exactly NumPy's, for any number of threads (including more threads than columns)."""
-    from portfolio.runs import executors, results
+    from portfolio.model import threads
+    from portfolio.runs import results
 
     rng = np.random.default_rng(4)
     values = rng.lognormal(size=(3001, 5, 7))
     values[:, 2, 3] = 1.5                                   # a constant column, skipped by the partition
     want = np.percentile(values, (5, 10, 50, 90, 95), axis=0)
     monkeypatch.setattr(results, "THREADED_QUANTILES", 1)
-    for threads in (1, 2, 3, 64):
-        monkeypatch.setattr(executors, "spare_threads", lambda t=threads: t)
+    for count in (1, 2, 3, 64):
+        monkeypatch.setattr(threads, "spare_threads", lambda t=count: t)
         np.testing.assert_array_equal(results.draw_quantiles(values, (5, 10, 50, 90, 95)), want)
         np.testing.assert_array_equal(results.draw_quantiles(values[:, :1, :1], (50,)), want[2:3, :1, :1])
-
-
-def test_thread_map_keeps_the_order_and_raises_the_first_error():
-    from portfolio.runs.executors import thread_map
-
-    assert thread_map(lambda x: x * x, range(7), threads=3) == [x * x for x in range(7)]
-    assert thread_map(lambda x: x, [], threads=2) == []
-
-    def fails(x):
-        if x == 2:
-            raise ValueError(f"item {x}")
-        return x
-
-    with pytest.raises(ValueError, match="item 2"):
-        thread_map(fails, range(5), threads=2)
 
 
 def test_draw_quantiles_are_numpys_percentiles_over_the_draws():

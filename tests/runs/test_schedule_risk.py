@@ -121,11 +121,12 @@ def test_criticality_matches_a_brute_force_longest_path(textbook):
 
 def test_criticality_does_not_depend_on_the_threads(textbook, monkeypatch):
     """The sorts and rank walks of the cruciality run on several threads: the table is identical."""
-    from portfolio.runs import executors, schedule_risk
+    from portfolio.model import threads
+    from portfolio.runs import schedule_risk
 
     tables = []
-    for threads in (1, 2, 5):
-        monkeypatch.setattr(executors, "spare_threads", lambda t=threads: t)
+    for count in (1, 2, 5):
+        monkeypatch.setattr(threads, "spare_threads", lambda t=count: t)
         tables.append(schedule_risk.criticality(textbook.compiled, textbook.data.detail))
     assert tables[0]["cruciality"].notna().sum() > 5
     for table in tables[1:]:

@@ -233,13 +233,17 @@ def _summary_text(result) -> str:
     return json.dumps(s, sort_keys=True, ensure_ascii=False)
 
 
-def test_same_seed_gives_identical_draws_for_any_chunking_and_workers():
+def test_same_seed_gives_identical_draws_for_any_chunking_workers_and_threads(monkeypatch):
+    from portfolio.model import threads
+
     baseline = CHUXIONG / "baseline.yaml"      # correlations, LHS, drivers, shocks, price paths, 25 projects
     n = 10_000                                 # the last chunk is partial for both chunk sizes
+    monkeypatch.setattr(threads, "spare_threads", lambda: 1)
     ref = simulate(baseline, draws=n, seed=99, workers=1, chunk_size=4096)
     frame = ref.draws()
     assert len(frame) == n
-    for workers, chunk in ((1, 8192), (2, 4096)):
+    for workers, chunk, count in ((1, 8192, 1), (2, 4096, 1), (1, 4096, 2), (1, 4096, 3)):
+        monkeypatch.setattr(threads, "spare_threads", lambda t=count: t)   # chunks on threads (1 worker)
         other = simulate(baseline, draws=n, seed=99, workers=workers, chunk_size=chunk)
         pd.testing.assert_frame_equal(other.draws(), frame, check_exact=True)
         assert _summary_text(other) == _summary_text(ref)
