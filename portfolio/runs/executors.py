@@ -7,7 +7,8 @@ should be small (a case's paths and overrides out, its summary back); ``shared``
 worker (the scenario files for a remote cluster). Nothing is logged per call.
 
 - ``LocalExecutor(workers)``: ``workers`` local processes, each with one BLAS thread (one worker: in
-  this process, no pool, BLAS threads as they are).
+  this process, no pool, BLAS threads as they are, and ``map_ordered`` on the process's threads,
+  ``model.threads.thread_imap``).
   A bounded number of calls is in flight (twice the workers), so an interrupt stops quickly. Worker
   processes ignore Ctrl-C; the parent stops them. A worker process that dies (killed, out of memory)
   has its calls retried in a fresh pool, up to ``retries`` times each.
@@ -35,7 +36,7 @@ from concurrent.futures import (
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
 
-from portfolio.model.threads import mark_worker
+from portfolio.model.threads import mark_worker, thread_imap
 from portfolio.problems import UserError
 
 
@@ -243,8 +244,13 @@ class LocalExecutor(Executor):
 
     def _map(self, func, specs, shared, ordered: bool):
         if self.workers == 1:
-            # in this process, BLAS keeps its threads: with no other worker they use the idle core
+            # in this process, BLAS keeps its threads: with no other worker they use the idle core;
+            # ordered calls (the chunks of one run or design) go on the process's threads, unordered
+            # ones (the cases of a sweep, each of which uses those threads itself) one after another
             tune_memory()
+            if ordered:
+                yield from thread_imap(lambda spec: (spec, _call(func, spec, shared)), specs)
+                return
             for spec in specs:
                 yield spec, _call(func, spec, shared)
             return
