@@ -17,7 +17,8 @@ from portfolio.cli.common import cluster, command_line, destination, echo_json, 
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a value in every scenario.")
 @click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path), help="Observed growth (CSV/XLSX).")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), help="Project ledger (CSV/XLSX).")
-@executor_options("Local worker processes (results do not depend on it).")
+@executor_options("Local worker processes (results do not depend on it). With 1, the chunks of draws run "
+                  "on this process's threads, one per core (PORTFOLIO_THREADS=N sets fewer).")
 @folder_options("outputs/compare-<timestamp>/", "the comparison charts", "comparison.json")
 @friendly
 def compare(scenarios, draws, seed, sampler, overrides, actuals, ledger, workers, scheduler, dask_local, timeout,

@@ -19,7 +19,8 @@ from portfolio.outputs.kinds import LANGS
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder (default outputs/<scenario>-<timestamp>/).")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
-@executor_options("Local worker processes (results do not depend on it).")
+@executor_options("Local worker processes (results do not depend on it). With 1, the chunks of draws run "
+                  "on this process's threads, one per core (PORTFOLIO_THREADS=N sets fewer).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of the text summary.")
 @click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path),

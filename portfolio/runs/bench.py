@@ -19,7 +19,7 @@ CHUXIONG = "scenarios/chuxiong/baseline.yaml"  # relative to the repository root
 
 CASES = {
     # name: (description, arguments of one measured call)
-    "run-100k": ("run, Chuxiong baseline, 100,000 draws, 1 worker", {"draws": 100_000, "workers": 1}),
+    "run-100k": ("run, Chuxiong baseline, 100,000 draws, 1 worker (its threads)", {"draws": 100_000, "workers": 1}),
     "run-100k-2w": ("run, Chuxiong baseline, 100,000 draws, 2 workers", {"draws": 100_000, "workers": 2}),
     "run-1m": ("run, Chuxiong baseline, 1,000,000 draws streamed, 2 workers",
                {"draws": 1_000_000, "workers": 2, "keep_inputs": False}),
@@ -31,8 +31,13 @@ CASES = {
 }
 CASES["ratios"] = ("engine vs the scalar reference and vs the random-number floor, 20,000 draws",
                    {"draws": 20_000, "workers": 1, "ratios": True})
-CASES["run-1m-1w"] = ("run, Chuxiong baseline, 1,000,000 draws streamed, 1 worker",
+CASES["run-1m-1w"] = ("run, Chuxiong baseline, 1,000,000 draws streamed, 1 worker (its threads)",
                       {"draws": 1_000_000, "workers": 1, "keep_inputs": False})
+# one core: one worker process and one thread in it (PORTFOLIO_THREADS=1), the base of the scaling ratios
+CASES["run-100k-1t"] = ("run, Chuxiong baseline, 100,000 draws, 1 worker, 1 thread (one core)",
+                        {"draws": 100_000, "workers": 1, "threads": 1})
+CASES["run-1m-1t"] = ("run, Chuxiong baseline, 1,000,000 draws streamed, 1 worker, 1 thread (one core)",
+                      {"draws": 1_000_000, "workers": 1, "keep_inputs": False, "threads": 1})
 # whole commands, as a user types them: starting Python, imports, loading, simulating, writing the folder
 SOBOL_PARAMS = ("economy.capital_output_ratio,economy.capital_share,economy.depreciation,economy.investment_rate,"
                 "economy.tfp_growth,economy.population_growth,economy.working_age_share_growth,"
@@ -56,6 +61,8 @@ def _measure(scenario: str, args: dict) -> dict:
 
     from portfolio.runs.simulate import simulate
 
+    if args.get("threads"):              # read by model.threads.spare_threads at each call
+        os.environ["PORTFOLIO_THREADS"] = str(args["threads"])
     if args.get("sweep"):
         return _measure_sweep(scenario, args)
     if args.get("ratios"):
