@@ -29,3 +29,41 @@ for command in (scenario.validate, scenario.show, scenario.workbook, scenario.di
                 outputs.chart, outputs.report, outputs.export, analysis.sensitivity, analysis.discover, sweep.sweep,
                 run.bench, scenario.schema, scenario.init):
     main.add_command(command)
+
+
+def console_main() -> None:
+    """The ``portfolio`` console command (and ``python -m portfolio.cli``): ``main``, then a quick exit.
+
+    After a large run Python's own shutdown (clearing the modules and objects of pandas, numba and
+    pyarrow) took 0.3–0.5 s (100,000 draws, measured against ``os._exit``). Every file the command wrote is
+    closed when ``main`` returns, so the process then runs the ``atexit`` handlers, flushes the standard
+    streams and ends at once, with ``main``'s exit status; while another (non-daemon) thread still runs,
+    it exits as usual instead."""
+    import atexit
+    import os
+    import sys
+    import threading
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):          # sys.exit("message"): printed, status 1
+        print(code, file=sys.stderr)
+        code = 1
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:             # another Python: the usual exit
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):         # closed, or a reader that went away
+            pass
+    os._exit(code)
+

@@ -1,4 +1,4 @@
 """``python -m portfolio.cli``: the portfolio command."""
-from portfolio.cli import main
+from portfolio.cli import console_main
 
-main()
+console_main()

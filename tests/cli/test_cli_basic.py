@@ -144,3 +144,25 @@ def test_a_signal_inside_compiled_code_is_an_interruption_not_an_internal_error(
     result = CliRunner().invoke(kernel, [])
     assert result.exit_code == (130 if signal_name == "interrupt" else EXIT_TERMINATED) == code
     assert message in result.output and "internal error" not in result.output
+
+
+def test_the_console_command_exits_quickly_with_mains_status_and_all_its_output(tmp_path):
+    """``python -m portfolio.cli`` ends the process right after ``main`` (no slow interpreter shutdown):
+    the exit status is main's, piped output is complete (flushed), and problems still reach stderr."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    schema = subprocess.run([sys.executable, "-m", "portfolio.cli", "schema"], capture_output=True, text=True,
+                            cwd=REPO)
+    assert schema.returncode == 0
+    assert json.loads(schema.stdout)["title"]                      # the whole JSON document arrived
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("meta: {name: x}\n", encoding="utf-8")
+    failed = subprocess.run([sys.executable, "-m", "portfolio.cli", "validate", str(bad)], capture_output=True,
+                            text=True, cwd=REPO)
+    assert failed.returncode == 2 and "problem" in failed.stderr
+    unknown = subprocess.run([sys.executable, "-m", "portfolio.cli", "no-such-command"], capture_output=True,
+                             text=True, cwd=REPO)
+    assert unknown.returncode == 2 and "No such command" in unknown.stderr
