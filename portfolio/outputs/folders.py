@@ -347,20 +347,23 @@ class RunWriter:
 
         stage = self.stage
         # draws.parquet and the tables are computed in threads (pyarrow writes, and NumPy sorts and
-        # partitions, without holding the GIL); the summary and the schedule tables in one, as they share
-        # the criticality statistics. Each file is written whole by one thread, so the folder is the same
-        # for any number of threads; leaving the block waits for all and raises the first error.
-        def summary_and_schedule():
+        # partitions, without holding the GIL); the summary and the criticality table in one, as they
+        # share the criticality statistics. Each file is written whole by one thread, so the folder is the
+        # same for any number of threads; leaving the block waits for all and raises the first error.
+        schedule = result.schedule_table_names()                  # criticality, s_curves, groups
+
+        def summary_and_criticality():
             write_json(stage / "summary.json", result.summary())
-            for name, table in result.schedule_tables().items():     # criticality, s_curves, groups
-                write_csv(table, stage / f"{name}.csv", index=False)
+            write_csv(result.criticality(), stage / "criticality.csv", index=False)
 
-        def table(name: str):                                     # years, projects, energy: CSV layout
-            write_csv(getattr(result, name)(indexed=False), stage / f"{name}.csv", index=False)
+        def table(name: str):                 # years, projects, energy (CSV layout), s_curves, groups
+            frame = getattr(result, name)(indexed=False) if name in TABLE_INDEX else getattr(result, name)()
+            write_csv(frame, stage / f"{name}.csv", index=False)
 
+        others = [*sorted(TABLE_INDEX, key=lambda n: n != "energy"), *(n for n in schedule if n != "criticality")]
         with ThreadPoolExecutor(1 + spare_threads(), thread_name_prefix="portfolio-write") as pool:
-            jobs = [pool.submit(self._write_draws, result, stage), pool.submit(summary_and_schedule),
-                    *(pool.submit(table, name) for name in sorted(TABLE_INDEX, key=lambda n: n != "energy"))]
+            jobs = [pool.submit(self._write_draws, result, stage), pool.submit(summary_and_criticality),
+                    *(pool.submit(table, name) for name in others)]
             for job in jobs:
                 job.result()
         if extras is not None:

@@ -525,10 +525,11 @@ class Result:
 
     def schedule_tables(self) -> dict[str, pd.DataFrame]:
         """The schedule-risk tables of a run folder: ``criticality``, ``s_curves`` and (with groups) ``groups``."""
-        tables = {"criticality": self.criticality(), "s_curves": self.s_curves()}
-        if self.scenario.groups:
-            tables["groups"] = self.groups()
-        return tables
+        return {name: getattr(self, name)() for name in self.schedule_table_names()}
+
+    def schedule_table_names(self) -> list[str]:
+        """The names of ``schedule_tables`` (each also a method of this result), in order."""
+        return ["criticality", "s_curves"] + (["groups"] if self.scenario.groups else [])
 
     def energy(self, indexed: bool = True) -> pd.DataFrame:
         """One row per technology and year, indexed by both: capacity, generation, value added, CO2 avoided
