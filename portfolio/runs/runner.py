@@ -30,7 +30,7 @@ def run(scenario, out=None, *, draws: int | None = None, seed: int | None = None
     ``outputs/<scenario name>-<timestamp>``) → ``Result`` (``result.folder`` is the folder).
 
     ``draws``, ``seed``, ``sampler`` default to the scenario's ``simulation`` section; ``workers``
-    local processes share the work (results do not depend on it); ``actuals`` and ``ledger`` condition
+    local processes share the work (with 1, this process's threads; results do not depend on it); ``actuals`` and ``ledger`` condition
     the run on what has happened (files or loaded objects); ``lang`` is the charts' language (default
     the scenario's ``meta.language``); ``on_draws(k, total)`` is called as each chunk of ``k`` of the
     ``total`` draws is done (a progress bar); ``executor`` an entered ``executors.DaskExecutor`` to run

@@ -1,8 +1,8 @@
 """Monte Carlo driver: sample parameter blocks, evaluate the engine chunk by chunk, reduce the results.
 
 Draws are cut into chunks of whole sampling blocks (``sampling.BLOCK_SIZE``); each chunk is sampled
-from the root seed and evaluated independently, locally or in worker processes, so the per-draw
-results are bit-identical for any number of workers and any chunk size. Per-year means are summed per
+from the root seed and evaluated independently, on this process's threads or in worker processes, so
+the per-draw results are bit-identical for any number of threads, workers and any chunk size. Per-year means are summed per
 block and then over blocks in order, so they are identical too. Memory is bounded by the chunk size
 plus the per-draw outcome table (GDP and growth per year, target outcomes); per-project and
 per-technology detail is kept for the first ``DETAIL_DRAWS`` draws only.
@@ -356,7 +356,8 @@ def simulate(scenario: Scenario | str | os.PathLike, draws: int | None = None, s
     """Run the Monte Carlo simulation of a scenario (object or file path) → ``Result``.
 
     ``draws``, ``seed`` and ``sampler`` default to the scenario's ``simulation`` section. ``workers``
-    local processes evaluate chunks in parallel; results do not depend on it. ``actuals`` (a file or
+    local processes evaluate chunks in parallel (with 1, the chunks run on this process's threads,
+    ``model.threads.spare_threads``); results do not depend on either. ``actuals`` (a file or
     an ``actuals.Actuals``) fixes observed growth; ``ledger`` (a file or {id: LedgerEntry}) conditions
     project schedules on their reported state. ``compiled`` skips compilation (goal seek reuses one).
     ``executor``: an entered ``executors.DaskExecutor`` (or any ``Executor``) to run the chunks on
