@@ -125,49 +125,60 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
                         "criticality_ci_low": low, "criticality_ci_high": high, "cruciality": math.nan,
                         "draws": n_done})
     # the sorts and the rank walks release the GIL: spread over threads (each vector sorted once)
+    # each vector sorted once, its values kept in that order (the rank walks then read them in sequence)
     sorted_projects = sorted({j for _, j, _, _ in crucial})
     orders = dict(zip(sorted_projects, thread_map(lambda j: np.argsort(duration[j]), sorted_projects)))
+    in_order = {j: duration[j][orders[j]] for j in sorted_projects}
     finish_orders = thread_map(np.argsort, finishes) if crucial else []
+    finish_in_order = [f[o] for f, o in zip(finishes, finish_orders)]
     values = thread_map(lambda job: spearman_within(duration[job[1]], orders[job[1]], finishes[job[2]],
-                                                    finish_orders[job[2]], job[3]), crucial)
+                                                    finish_orders[job[2]], job[3], x_sorted=in_order[job[1]],
+                                                    y_sorted=finish_in_order[job[2]]), crucial)
     for (row, *_), value in zip(crucial, values):
         out[row]["cruciality"] = value
     return pd.DataFrame(out, columns=columns)
 
 
 def spearman_within(x: np.ndarray, x_order: np.ndarray, y: np.ndarray, y_order: np.ndarray,
-                    mask: np.ndarray, scratch: np.ndarray | None = None) -> float:
+                    mask: np.ndarray, scratch: np.ndarray | None = None, x_sorted: np.ndarray | None = None,
+                    y_sorted: np.ndarray | None = None) -> float:
     """Spearman's rank correlation of ``x`` and ``y`` over the entries where ``mask`` is True (ties
     given their average rank, as ``scipy.stats.spearmanr``), from each vector's ``argsort`` over all
     entries: the subset is ranked by walking that order, so one sort per vector serves every subset.
-    NaN when either is constant on the subset. ``scratch`` (2, n) may be given to reuse memory."""
+    NaN when either is constant on the subset. ``scratch`` (2, n) may be given to reuse memory;
+    ``x_sorted`` = ``x[x_order]`` (and ``y_sorted``) when the caller keeps them for several subsets."""
     if scratch is None:
         scratch = np.empty((2, len(x)))
-    return float(_spearman_within(x, x_order, y, y_order, mask, scratch[0], scratch[1]))
+    x_sorted = x[x_order] if x_sorted is None else x_sorted
+    y_sorted = y[y_order] if y_sorted is None else y_sorted
+    return float(_spearman_within(x_sorted, x_order, mask[x_order], y_sorted, y_order, mask[y_order], mask,
+                                  scratch[0], scratch[1]))
 
 
 @njit(cache=True, nogil=True)
-def _subset_ranks(values, order, mask, ranks) -> int:
-    """1-based ranks within the subset ``mask`` written to ``ranks[i]`` for each i in it; ties (equal
-    values, adjacent in ``order``) get the average of their ranks; returns the subset's size."""
+def _subset_ranks(sorted_values, order, in_subset, ranks) -> int:
+    """1-based ranks within a subset written to ``ranks[order[k]]`` for each k in it, walking the values
+    in sorted order (``sorted_values[k]`` = ``values[order[k]]`` and ``in_subset[k]`` = ``mask[order[k]]``:
+    read in sequence); ties (equal values, adjacent) get the average of their ranks; returns the subset's
+    size."""
     n = len(order)
     below = 0                              # subset entries ranked so far
     i = 0
     while i < n:
-        if not mask[order[i]]:
+        if not in_subset[i]:
             i += 1
             continue
-        v = values[order[i]]
+        v = sorted_values[i]
         j, tied = i, 0
-        while j < n and values[order[j]] == v:       # the tie group (NaN is never equal: its own group)
-            if mask[order[j]]:
+        while j < n and sorted_values[j] == v:       # the tie group (NaN is never equal: its own group)
+            if in_subset[j]:
                 tied += 1
             j += 1
         if j == i:                                   # NaN in the subset: a group of one
             j, tied = i + 1, 1
         rank = below + 0.5 * (tied + 1)
         for k in range(i, j):
-            if mask[order[k]]:
+            if in_subset[k]:
                 ranks[order[k]] = rank
         below += tied
         i = j
@@ -175,9 +186,9 @@ def _subset_ranks(values, order, mask, ranks) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _spearman_within(x, x_order, y, y_order, mask, rx, ry) -> float:
-    m = _subset_ranks(x, x_order, mask, rx)
-    _subset_ranks(y, y_order, mask, ry)
+def _spearman_within(x_sorted, x_order, x_in, y_sorted, y_order, y_in, mask, rx, ry) -> float:
+    m = _subset_ranks(x_sorted, x_order, x_in, rx)
+    _subset_ranks(y_sorted, y_order, y_in, ry)
     centre = 0.5 * (m + 1)                 # the mean of 1..m, ties averaged or not: exact
     sxy = sxx = syy = 0.0
     for i in range(len(mask)):
