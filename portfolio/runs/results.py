@@ -118,6 +118,7 @@ class Result:
         self.warnings: list[str] = []         # what could not be written (charts), with the reason
         self._summary = None
         self._criticality = None              # schedule_risk.criticality, computed once
+        self._critical_projects = None        # critical_projects, computed once (summary and projects)
         self.executor = {"kind": "local", "workers": spec.workers}   # where the draws ran (the manifest)
         self.run_started_at: float | None = None   # when runner.run began (loading included), if it ran it
 
@@ -378,6 +379,11 @@ class Result:
         late (COD more than LATE_YEARS after plan) or cancelled, from the detail draws, with a 95%
         interval of that difference (two proportions, normal approximation); ``decisive`` when the
         interval excludes zero — only those are named as deciding a miss."""
+        if self._critical_projects is None:
+            self._critical_projects = self._rank_critical_projects()
+        return [dict(row) for row in self._critical_projects]
+
+    def _rank_critical_projects(self) -> list[dict]:
         target = self.first_growth_target()
         detail = self.data.detail
         if target is None or "cod" not in detail or not self.compiled.projects:
