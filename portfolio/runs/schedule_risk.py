@@ -124,8 +124,8 @@ def criticality(compiled, detail: dict, effective_share: float = 1.0) -> pd.Data
                         "criticality": hits / n_done if n_done else math.nan,
                         "criticality_ci_low": low, "criticality_ci_high": high, "cruciality": math.nan,
                         "draws": n_done})
-    # the sorts and the rank walks release the GIL: spread over threads (each vector sorted once)
-    # each vector sorted once, its values kept in that order (the rank walks then read them in sequence)
+    # the sorts and the rank walks release the GIL: spread over threads; each vector is sorted once and
+    # its values kept in that order (the rank walks then read them in sequence)
     sorted_projects = sorted({j for _, j, _, _ in crucial})
     orders = dict(zip(sorted_projects, thread_map(lambda j: np.argsort(duration[j]), sorted_projects)))
     in_order = {j: duration[j][orders[j]] for j in sorted_projects}

@@ -2,8 +2,8 @@
 
 Draws are cut into chunks of whole sampling blocks (``sampling.BLOCK_SIZE``); each chunk is sampled
 from the root seed and evaluated independently, on this process's threads or in worker processes, so
-the per-draw results are bit-identical for any number of threads, workers and any chunk size. Per-year means are summed per
-block and then over blocks in order, so they are identical too. Memory is bounded by the chunk size
+the per-draw results are bit-identical for any number of threads or workers and any chunk size.
+Per-year means are summed per block and then over blocks in order, so they are identical too. Memory is bounded by the chunk size
 plus the per-draw outcome table (GDP and growth per year, target outcomes); per-project and
 per-technology detail is kept for the first ``DETAIL_DRAWS`` draws only.
 """
@@ -18,10 +18,10 @@ from typing import Callable
 import numpy as np
 
 from portfolio.model.compiled import Compiled, compile_scenario
-from portfolio.model.engine import CONTRIBUTIONS, evaluate
-from portfolio.problems import UserError
 from portfolio.model import threads
+from portfolio.model.engine import CONTRIBUTIONS, evaluate
 from portfolio.model.threads import thread_imap
+from portfolio.problems import UserError
 from portfolio.runs.executors import LocalExecutor, one_blas_thread, tune_memory
 from portfolio.scenario.schema import Scenario
 from portfolio.scenario.settings import resolve_settings

@@ -253,4 +253,3 @@ def test_a_process_running_draws_keeps_freed_memory_and_asks_for_no_huge_pages()
         assert core.multiarray._get_madvise_hugepage() is False
     finally:
         core.multiarray._set_madvise_hugepage(before)
-
